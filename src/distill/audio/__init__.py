@@ -1,0 +1,51 @@
+"""Audio input and output: load, save, resample, find files, and loudness normalisation."""
+
+from distill.audio.io import (
+    AUDIO_EXTENSIONS,
+    MAX_DURATION_S,
+    SAMPLE_RATE,
+    AudioError,
+    AudioFile,
+    AudioNotFoundError,
+    AudioTooLongError,
+    EmptyAudioError,
+    InvalidSamplesError,
+    TruncatedAudioError,
+    UnreadableAudioError,
+    find_audio_files,
+    load_audio,
+    resample,
+    save_audio,
+    to_mono,
+)
+from distill.audio.loudness import (
+    MAX_GAIN_DB,
+    TARGET_LOUDNESS_DB,
+    measure_loudness_db,
+    normalize_loudness,
+    undo_loudness,
+)
+
+__all__ = [
+    "AUDIO_EXTENSIONS",
+    "MAX_DURATION_S",
+    "MAX_GAIN_DB",
+    "SAMPLE_RATE",
+    "TARGET_LOUDNESS_DB",
+    "AudioError",
+    "AudioFile",
+    "AudioNotFoundError",
+    "AudioTooLongError",
+    "EmptyAudioError",
+    "InvalidSamplesError",
+    "TruncatedAudioError",
+    "UnreadableAudioError",
+    "find_audio_files",
+    "load_audio",
+    "measure_loudness_db",
+    "normalize_loudness",
+    "resample",
+    "save_audio",
+    "to_mono",
+    "undo_loudness",
+]

@@ -1,0 +1,216 @@
+"""Waveform <-> normalised log-mel spectrogram, with fast Griffin-Lim inversion, all in torch."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass(frozen=True)
+class SpectrogramConfig:
+    """The audio front end. Saved with every model, so a model always hears what it learned on."""
+
+    sample_rate: int = 48000
+    n_fft: int = 2048
+    hop_length: int = 512  # n_fft / 4, the overlap Griffin-Lim needs
+    n_mels: int = 128
+    f_min: float = 0.0
+    f_max: float | None = None  # None = Nyquist
+    # Low floor: 1e-5 erased quiet detail (measured ~40% worse reconstruction distance).
+    power_floor: float = 1e-8
+    # Fixed normalisation of log10 power so typical material sits roughly in [-1, 1].
+    log_offset: float = 4.0
+    log_scale: float = 4.0
+    griffin_lim_iterations: int = 32
+    griffin_lim_momentum: float = 0.99
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SpectrogramConfig:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def _hz_to_mel(hz: torch.Tensor) -> torch.Tensor:
+    return 2595.0 * torch.log10(1.0 + hz / 700.0)  # HTK mel scale
+
+
+def _mel_to_hz(mel: torch.Tensor) -> torch.Tensor:
+    return 700.0 * (10.0 ** (mel / 2595.0) - 1.0)
+
+
+def mel_filterbank(config: SpectrogramConfig) -> torch.Tensor:
+    """Triangular, area-normalised (Slaney-style) mel filters: [M, n_fft // 2 + 1]."""
+    f_max = config.f_max or config.sample_rate / 2
+    num_bins = config.n_fft // 2 + 1
+    bin_hz = torch.linspace(0, config.sample_rate / 2, num_bins, dtype=torch.float64)
+    mel_edges = torch.linspace(
+        _hz_to_mel(torch.tensor(config.f_min, dtype=torch.float64)).item(),
+        _hz_to_mel(torch.tensor(f_max, dtype=torch.float64)).item(),
+        config.n_mels + 2,
+        dtype=torch.float64,
+    )
+    hz_edges = _mel_to_hz(mel_edges)
+    lower, centre, upper = hz_edges[:-2, None], hz_edges[1:-1, None], hz_edges[2:, None]
+    rising = (bin_hz[None, :] - lower) / (centre - lower)
+    falling = (upper - bin_hz[None, :]) / (upper - centre)
+    filters = torch.clamp(torch.minimum(rising, falling), min=0.0)
+    filters = filters * (2.0 / (upper - lower))  # equal area, so wide filters do not dominate
+    return filters.float()
+
+
+class AudioSpectrogram:
+    """Turns waveforms into normalised log-mel spectrograms and back.
+
+    waveform_to_mel: [B, 1, S] -> [B, 1, M, F] with F = S // hop + 1 (centred frames).
+    mel_to_waveform: [B, 1, M, F] -> [B, 1, S], S = (F - 1) * hop unless `length` is given.
+    """
+
+    def __init__(self, config: SpectrogramConfig | None = None, device: str | torch.device = "cpu"):
+        self.config = config or SpectrogramConfig()
+        self.device = torch.device(device)
+        self.filterbank = mel_filterbank(self.config).to(self.device)  # [M, N]
+        # Pseudo-inverse gives the least-squares linear magnitude for a mel frame: a far better
+        # Griffin-Lim starting point than spreading mel energy uniformly.
+        self.inverse_filterbank = torch.linalg.pinv(self.filterbank).to(self.device)  # [N, M]
+        self.window = torch.hann_window(self.config.n_fft, device=self.device)
+
+    def to(self, device: str | torch.device) -> AudioSpectrogram:
+        return AudioSpectrogram(self.config, device)
+
+    def num_frames(self, num_samples: int) -> int:
+        """Mel frames F for a waveform of S samples."""
+        return num_samples // self.config.hop_length + 1
+
+    def _stft(self, waveform: torch.Tensor) -> torch.Tensor:
+        """[B, S] -> complex [B, N, F]."""
+        return torch.stft(
+            waveform,
+            self.config.n_fft,
+            self.config.hop_length,
+            window=self.window,
+            center=True,
+            pad_mode="reflect" if waveform.shape[-1] > self.config.n_fft // 2 else "constant",
+            return_complex=True,
+        )
+
+    def _istft(self, spectrum: torch.Tensor, length: int) -> torch.Tensor:
+        """complex [B, N, F] -> [B, S]."""
+        return torch.istft(
+            spectrum,
+            self.config.n_fft,
+            self.config.hop_length,
+            window=self.window,
+            center=True,
+            length=length,
+        )
+
+    def mel_power(self, waveform: torch.Tensor) -> torch.Tensor:
+        """[B, 1, S] -> mel power [B, 1, M, F] (linear, no log)."""
+        spectrum = self._stft(waveform.to(self.device, torch.float32).squeeze(1))  # [B, N, F]
+        power = spectrum.real.square() + spectrum.imag.square()
+        return torch.matmul(self.filterbank, power).unsqueeze(1)  # [B, 1, M, F]
+
+    def power_to_log(self, power: torch.Tensor) -> torch.Tensor:
+        """Linear mel power -> normalised log-mel (same shape)."""
+        c = self.config
+        return (torch.log10(power.clamp(min=0) + c.power_floor) + c.log_offset) / c.log_scale
+
+    def log_to_power(self, mel: torch.Tensor) -> torch.Tensor:
+        """Normalised log-mel -> linear mel power (inverse of power_to_log, floor removed)."""
+        c = self.config
+        return (10.0 ** (mel * c.log_scale - c.log_offset) - c.power_floor).clamp(min=0)
+
+    def waveform_to_mel(self, waveform: torch.Tensor) -> torch.Tensor:
+        """waveform [B, 1, S] -> normalised log-mel [B, 1, M, F]."""
+        if waveform.dim() != 3 or waveform.shape[1] != 1:
+            raise ValueError(f"waveform must be [B, 1, S], got {list(waveform.shape)}")
+        return self.power_to_log(self.mel_power(waveform))
+
+    def mel_to_magnitude(self, mel: torch.Tensor) -> torch.Tensor:
+        """normalised log-mel [B, 1, M, F] -> linear STFT magnitude estimate [B, N, F]."""
+        power = self.log_to_power(mel.to(self.device, torch.float32)).squeeze(1)  # [B, M, F]
+        linear_power = torch.matmul(self.inverse_filterbank, power).clamp(min=0)  # [B, N, F]
+        return linear_power.sqrt()
+
+    def mel_to_waveform(
+        self,
+        mel: torch.Tensor,
+        num_iterations: int | None = None,
+        length: int | None = None,
+        seed: int = 0,
+    ) -> torch.Tensor:
+        """normalised log-mel [B, 1, M, F] -> waveform [B, 1, S] by fast Griffin-Lim.
+
+        Deterministic: the same mel and seed give the same waveform.
+        """
+        if mel.dim() != 4 or mel.shape[1] != 1:
+            raise ValueError(f"mel must be [B, 1, M, F], got {list(mel.shape)}")
+        iterations = (
+            self.config.griffin_lim_iterations if num_iterations is None else num_iterations
+        )
+        magnitude = self.mel_to_magnitude(mel)  # [B, N, F]
+        num_samples = length if length is not None else (mel.shape[-1] - 1) * self.config.hop_length
+        waveform = griffin_lim(
+            magnitude,
+            lambda spec: self._istft(spec, num_samples),
+            self._stft,
+            iterations,
+            self.config.griffin_lim_momentum,
+            seed,
+        )
+        return waveform.unsqueeze(1)
+
+
+def griffin_lim(
+    magnitude: torch.Tensor,
+    istft,
+    stft,
+    num_iterations: int,
+    momentum: float,
+    seed: int,
+) -> torch.Tensor:
+    """Fast Griffin-Lim (Perraudin, Balazs & Sondergaard 2013): magnitude [B, N, F] -> [B, S].
+
+    The phase starts from a seeded random draw, so the result is deterministic.
+    """
+    generator = torch.Generator().manual_seed(seed)
+    phase = torch.rand(magnitude.shape, generator=generator) * 2 * math.pi
+    angles = torch.polar(torch.ones_like(magnitude), phase.to(magnitude.device))
+    previous = torch.zeros_like(angles)
+    waveform = istft(magnitude * angles)
+    for _ in range(num_iterations):
+        rebuilt = stft(waveform)
+        # Accelerated projection: extrapolate along the last step, then renormalise to unit phase.
+        accelerated = rebuilt - (momentum / (1 + momentum)) * previous
+        previous = rebuilt
+        angles = accelerated / accelerated.abs().clamp(min=1e-16)
+        waveform = istft(magnitude * angles)
+    return waveform
+
+
+def multiscale_mel_distance(
+    reference: torch.Tensor, estimate: torch.Tensor, sample_rate: int = 48000
+) -> float:
+    """Multi-scale log-mel L1 distance between two waveforms [S] (lower is better).
+
+    Uses window sizes 512, 1024, 2048 and 4096 with 64-128 mel bands, log10 magnitude with a
+    1e-5 floor, the mean of the per-scale L1 distances. Same spirit as DAC's mel loss.
+    """
+    length = min(reference.shape[-1], estimate.shape[-1])
+    ref = reference[..., :length].reshape(1, 1, -1).float()
+    est = estimate[..., :length].reshape(1, 1, -1).float()
+    distances = []
+    for n_fft, n_mels in ((512, 64), (1024, 80), (2048, 128), (4096, 128)):
+        config = SpectrogramConfig(sample_rate=sample_rate, n_fft=n_fft, hop_length=n_fft // 4)
+        config = SpectrogramConfig(**{**config.to_dict(), "n_mels": n_mels})
+        spec = AudioSpectrogram(config)
+        a = torch.log10(spec.mel_power(ref).clamp(min=1e-10).sqrt() + 1e-5)
+        b = torch.log10(spec.mel_power(est).clamp(min=1e-10).sqrt() + 1e-5)
+        distances.append(F.l1_loss(a, b).item())
+    return sum(distances) / len(distances)

@@ -1,0 +1,88 @@
+"""`distill models [list|info|delete]`: the saved models."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from distill.cli.common import fail, user_errors
+
+app = typer.Typer(help="List, inspect and delete saved models.", no_args_is_help=False)
+
+
+@app.callback(invoke_without_command=True)
+def _default(context: typer.Context) -> None:
+    if context.invoked_subcommand is None:
+        list_()
+
+
+@app.command("list")
+@user_errors
+def list_() -> None:
+    """List the models (the bundled demo first)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from distill.models.persistence import list_models, models_dir
+
+    infos = list_models()
+    console = Console()
+    if not infos:
+        console.print(f"No models yet in {models_dir()}. Train one with `distill train`.")
+        return
+    table = Table("name", "levels", "codes/level", "files", "created", "size")
+    for info in infos:
+        config = info.vqvae_config
+        table.add_row(
+            "demo (bundled, read-only)" if info.is_demo else info.name,
+            str(config.get("num_levels")),
+            str(config.get("codebook_size")),
+            str(info.metadata.dataset.get("num_files", "?")),
+            info.metadata.created_at[:16].replace("T", " "),
+            f"{info.size_bytes / 1e6:.1f} MB",
+        )
+    console.print(table)
+    console.print(f"Models folder: {models_dir()}")
+
+
+@app.command("info")
+@user_errors
+def info(
+    name: Annotated[str, typer.Argument(help="Model name, 'demo', or a .distill path.")],
+) -> None:
+    """Show a model's metadata and codebook health."""
+    import json
+
+    from distill.models.persistence import find_model, read_model_info
+
+    model = read_model_info(find_model(name))
+    typer.echo(f"{model.name}  ({model.path}, {model.size_bytes / 1e6:.1f} MB)")
+    typer.echo(f"created {model.metadata.created_at}")
+    typer.echo("model: " + json.dumps(model.vqvae_config))
+    dataset = {k: v for k, v in model.metadata.dataset.items() if k != "file_names"}
+    typer.echo("dataset: " + json.dumps(dataset))
+    typer.echo("training: " + json.dumps(model.metadata.training))
+    for level in (model.codebook_health or {}).get("levels", []):
+        typer.echo(
+            f"level {level['level'] + 1}: {level['used_codes']}/{level['codebook_size']} codes "
+            f"used, perplexity {level['perplexity']}"
+        )
+    for warning in (model.codebook_health or {}).get("warnings", []):
+        typer.echo(f"warning: {warning}")
+
+
+@app.command("delete")
+@user_errors
+def delete(
+    name: Annotated[str, typer.Argument(help="Model name or .distill path.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete a saved model (asks first)."""
+    from distill.models.persistence import delete_model, find_model
+
+    path = find_model(name)
+    if not yes and not typer.confirm(f"Delete {path}?"):
+        raise fail("not deleted")
+    delete_model(path)
+    typer.echo(f"Deleted {path}")

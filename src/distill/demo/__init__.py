@@ -1,0 +1,1 @@
+"""Bundled demo material: synthesised example sounds (and the demo model built from them)."""

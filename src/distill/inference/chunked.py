@@ -1,0 +1,166 @@
+"""Long audio in bounded memory: mel, encoder, decoder and Griffin-Lim over overlapping chunks.
+
+Every stage here works on a slice of frames or columns plus enough context on both sides that
+the kept part does not see the slice edges, so chunked mel frames, codes and decoded mel match
+a whole-file pass (up to float rounding). Only Griffin-Lim differs: its chunks are joined with
+an equal-power crossfade, since independent phase estimates are uncorrelated where they meet.
+Files shorter than one chunk take a single pass everywhere.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from distill.audio.spectrogram import AudioSpectrogram
+from distill.models.vqvae import ConvVQVAE
+
+MEL_CHUNK_FRAMES = 8192  # ~87 s at hop 512: the STFT of a chunk needs ~70 MB
+CODE_CHUNK_COLUMNS = 2048  # ~87 s at 4 frames per column
+# The default encoder and decoder see about +-100 mel frames (~25 columns): 64 columns of
+# context on each side keep the kept columns clear of the chunk edges.
+CONTEXT_COLUMNS = 64
+INVERT_CHUNK_FRAMES = 4096  # ~44 s per Griffin-Lim pass, a few hundred MB at most
+INVERT_OVERLAP_FRAMES = 64  # ~0.7 s of extra frames on each side of a Griffin-Lim chunk
+CROSSFADE_FRAMES = 32  # ~0.35 s equal-power crossfade, centred on the chunk boundary
+
+
+def waveform_to_mel_chunked(
+    spectrogram: AudioSpectrogram, waveform: torch.Tensor, chunk_frames: int = MEL_CHUNK_FRAMES
+) -> torch.Tensor:
+    """waveform [1, 1, S] -> log-mel [1, 1, M, F], F = S // hop + 1, one chunk of frames at a time.
+
+    Each slice starts n_fft samples early and ends n_fft samples late (clipped to the file),
+    so every kept frame's window lies inside real samples, exactly as in a whole-file pass.
+    """
+    hop = spectrogram.config.hop_length
+    num_samples = waveform.shape[-1]
+    num_frames = spectrogram.num_frames(num_samples)
+    if num_frames <= chunk_frames:
+        return spectrogram.waveform_to_mel(waveform)
+    context = math.ceil(spectrogram.config.n_fft / hop)  # frames of context on each side
+    pieces = []
+    for first in range(0, num_frames, chunk_frames):
+        last = min(num_frames, first + chunk_frames)
+        slice_first = max(0, first - context)  # frame index of the slice's first frame
+        start, stop = slice_first * hop, min(num_samples, (last + context) * hop)
+        mel = spectrogram.waveform_to_mel(waveform[..., start:stop])  # [1, 1, M, frames]
+        pieces.append(mel[..., first - slice_first : last - slice_first])
+    return torch.cat(pieces, dim=-1)
+
+
+def _column_chunks(num_columns: int, chunk_columns: int, context: int):
+    """(first, last, slice_first, slice_last) column ranges: keep [first, last) of the slice."""
+    for first in range(0, num_columns, chunk_columns):
+        last = min(num_columns, first + chunk_columns)
+        yield first, last, max(0, first - context), min(num_columns, last + context)
+
+
+def encode_mel_chunked(
+    model: ConvVQVAE,
+    mel: torch.Tensor,
+    chunk_columns: int = CODE_CHUNK_COLUMNS,
+    context_columns: int = CONTEXT_COLUMNS,
+) -> torch.Tensor:
+    """log-mel [1, 1, M, F] -> codes [1, F', L], F' = ceil(F / time_downsample).
+
+    Chunks start and end on column boundaries, so columns stay aligned with the mel frames;
+    only the file's last chunk gets the model's tail padding, as in a whole-file pass.
+    Call it in eval mode under torch.no_grad().
+    """
+    step = model.config.time_downsample
+    num_frames = mel.shape[-1]
+    num_columns = math.ceil(num_frames / step)
+    pieces = []
+    for first, last, slice_first, slice_last in _column_chunks(
+        num_columns, chunk_columns, context_columns
+    ):
+        frames = mel[..., slice_first * step : min(num_frames, slice_last * step)]
+        _, codes, _ = model.quantize(model.encode(frames))  # codes [1, columns, L]
+        pieces.append(codes[:, first - slice_first : last - slice_first])
+    return torch.cat(pieces, dim=1)
+
+
+def decode_codes_chunked(
+    model: ConvVQVAE,
+    indices: torch.Tensor,
+    mel_shape: tuple[int, int],
+    chunk_columns: int = CODE_CHUNK_COLUMNS,
+    context_columns: int = CONTEXT_COLUMNS,
+) -> torch.Tensor:
+    """codes [1, F', L] (-1 = level silent) -> log-mel [1, 1, M, F] cropped to mel_shape (M, F)."""
+    step = model.config.time_downsample
+    num_columns = indices.shape[1]
+    pieces = []
+    for first, last, slice_first, slice_last in _column_chunks(
+        num_columns, chunk_columns, context_columns
+    ):
+        codes = indices[:, slice_first:slice_last]  # [1, columns, L]
+        quantized = model.codes_to_embeddings(codes, (1, codes.shape[1]))  # [1, D, 1, columns]
+        mel = model.decode(quantized)  # [1, 1, M, columns * step]
+        pieces.append(mel[..., (first - slice_first) * step : (last - slice_first) * step])
+    mel = torch.cat(pieces, dim=-1)  # [1, 1, M, F' * step]
+    return mel[..., : mel_shape[1]]
+
+
+def inversion_length(num_frames: int, num_samples: int | None, hop: int) -> int:
+    """Samples to ask Griffin-Lim for: num_samples when F frames fit it, else (F - 1) * hop.
+
+    Very short inputs are padded before their mel, so their F frames stand for more samples
+    than the input had; those are inverted at full length and cropped afterwards.
+    """
+    if num_samples is not None and num_samples // hop + 1 == num_frames:
+        return num_samples
+    return (num_frames - 1) * hop
+
+
+def mel_to_waveform_chunked(
+    spectrogram: AudioSpectrogram,
+    mel: torch.Tensor,
+    num_iterations: int | None,
+    length: int,
+    chunk_frames: int = INVERT_CHUNK_FRAMES,
+    overlap_frames: int = INVERT_OVERLAP_FRAMES,
+    crossfade_frames: int = CROSSFADE_FRAMES,
+) -> torch.Tensor:
+    """log-mel [1, 1, M, F] -> waveform [S] (S = length, with length // hop + 1 == F).
+
+    Deterministic (each chunk's Griffin-Lim is seeded). Chunks overlap by `overlap_frames`
+    on each side and are joined by a sine/cosine crossfade centred on the chunk boundary.
+    """
+    num_frames = mel.shape[-1]
+    if num_frames <= chunk_frames:
+        return spectrogram.mel_to_waveform(mel, num_iterations, length=length)[0, 0]
+    hop = spectrogram.config.hop_length
+    half_fade = min(crossfade_frames, 2 * overlap_frames - 2) * hop // 2
+    output = torch.zeros(length, device=mel.device)
+    for first in range(0, num_frames, chunk_frames):
+        last = min(num_frames, first + chunk_frames)
+        slice_first = max(0, first - overlap_frames)
+        slice_last = min(num_frames, last + overlap_frames)
+        piece_length = (
+            length - slice_first * hop
+            if slice_last == num_frames
+            else (slice_last - slice_first - 1) * hop
+        )
+        piece = spectrogram.mel_to_waveform(
+            mel[..., slice_first:slice_last], num_iterations, length=piece_length
+        )[0, 0]
+        offset = slice_first * hop  # piece sample 0 is global sample `offset`
+        weight = torch.ones_like(piece)
+        if first > 0:
+            weight *= _fade(piece.shape[0], first * hop - offset, half_fade, True, piece.device)
+        if last < num_frames:
+            weight *= _fade(piece.shape[0], last * hop - offset, half_fade, False, piece.device)
+        output[offset : offset + piece.shape[0]] += piece * weight
+    return output
+
+
+def _fade(
+    size: int, centre: int, half_width: int, rising: bool, device: torch.device
+) -> torch.Tensor:
+    """Equal-power gain [size]: 0 -> 1 (rising) or 1 -> 0 across centre +- half_width."""
+    position = torch.arange(size, dtype=torch.float32, device=device) - (centre - half_width)
+    ramp = (position / (2 * half_width)).clamp(0.0, 1.0) * (math.pi / 2)
+    return torch.sin(ramp) if rising else torch.cos(ramp)

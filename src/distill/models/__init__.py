@@ -1,0 +1,1 @@
+"""Models: the time-aligned RVQ-VAE and its safetensors model files."""

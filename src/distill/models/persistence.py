@@ -1,0 +1,316 @@
+"""Model files: one safetensors `NAME.distill` per model, JSON metadata in its header, no pickle."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import torch
+from safetensors import safe_open
+from safetensors.torch import load_file, save_file
+
+from distill.audio.spectrogram import AudioSpectrogram, SpectrogramConfig
+from distill.models.vqvae import ConvVQVAE, VQVAEConfig
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+FORMAT_NAME = "distill-model"
+FORMAT_VERSION = 1
+MODEL_TYPE = "rvq-vae"
+MODEL_SUFFIX = ".distill"
+METADATA_KEY = "distill"
+DEMO_MODEL_PATH = Path(__file__).resolve().parent.parent / "demo" / "demo.distill"
+_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
+
+
+class ModelFileError(ValueError):
+    """A model file that is missing, damaged, foreign or from an unknown format version."""
+
+
+@dataclass
+class ModelMetadata:
+    """What a model file says about itself, besides its weights."""
+
+    name: str
+    created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
+    dataset: dict[str, Any] = field(default_factory=dict)
+    training: dict[str, Any] = field(default_factory=dict)
+    level_labels: list[str] | None = None
+    read_only: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ModelMetadata:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
+class ModelInfo:
+    """A model file read from its header alone (cheap): for lists and the Library tab."""
+
+    path: Path
+    metadata: ModelMetadata
+    vqvae_config: dict[str, Any]
+    spectrogram_config: dict[str, Any]
+    codebook_health: dict[str, Any] | None
+    size_bytes: int
+
+    @property
+    def name(self) -> str:
+        return self.metadata.name
+
+    @property
+    def is_demo(self) -> bool:
+        return self.path.resolve() == DEMO_MODEL_PATH
+
+
+@dataclass
+class LoadedVQModel:
+    """A model ready for inference, with the fields the codes spec names."""
+
+    model: ConvVQVAE
+    spectrogram: AudioSpectrogram
+    metadata: ModelMetadata
+    device: torch.device
+    codebook_health: dict | None
+    vqvae_config: dict | None
+    prior: Any | None = None  # the code prior arrives with generation; none yet
+    prior_config: dict | None = None
+    prior_metadata: dict | None = None
+    path: Path | None = None
+
+
+def models_dir() -> Path:
+    """Where user models live: $DISTILL_HOME/models, else ~/.distill/models."""
+    home = os.environ.get("DISTILL_HOME")
+    base = Path(home).expanduser() if home else Path.home() / ".distill"
+    return base / "models"
+
+
+def validate_model_name(name: str) -> str:
+    """A model name is also a file name: letters, digits, space, '_', '-', '.'; up to 64."""
+    name = name.strip()
+    if name.lower() == "demo" or not _NAME_PATTERN.match(name):
+        raise ModelFileError(
+            f"'{name}' is not a usable model name: use 1-64 letters, digits, spaces, '_', '-' "
+            "or '.', starting with a letter or digit ('demo' is taken by the bundled model)."
+        )
+    return name
+
+
+def model_path(name: str, directory: Path | None = None) -> Path:
+    return (directory or models_dir()) / f"{validate_model_name(name)}{MODEL_SUFFIX}"
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    """'auto' picks CUDA, then Apple's MPS, then the CPU."""
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if device not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"device must be auto, cpu, cuda or mps, not '{device}'")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise ValueError("CUDA was asked for, but no CUDA GPU is available here")
+    if device == "mps" and not torch.backends.mps.is_available():
+        raise ValueError("MPS was asked for, but Apple's Metal backend is not available here")
+    return torch.device(device)
+
+
+def _header(
+    metadata: ModelMetadata,
+    vqvae_config: VQVAEConfig,
+    spectrogram_config: SpectrogramConfig,
+    codebook_health: dict | None,
+) -> dict[str, str]:
+    document = {
+        "format": FORMAT_NAME,
+        "format_version": FORMAT_VERSION,
+        "model_type": MODEL_TYPE,
+        "metadata": asdict(metadata),
+        "vqvae_config": vqvae_config.to_dict(),
+        "spectrogram_config": spectrogram_config.to_dict(),
+        "codebook_health": codebook_health,
+    }
+    return {METADATA_KEY: json.dumps(document)}
+
+
+def save_model(
+    path: str | Path,
+    model: ConvVQVAE,
+    spectrogram_config: SpectrogramConfig,
+    metadata: ModelMetadata,
+    codebook_health: dict | None = None,
+) -> Path:
+    """Write the model atomically (temporary file, then rename): never a half-written file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tensors = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
+    header = _header(metadata, model.config, spectrogram_config, codebook_health)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        save_file(tensors, temporary, metadata=header)
+        os.replace(temporary, path)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return path
+
+
+def _read_document(path: Path) -> dict:
+    """The JSON header of a model file, checked for format, type and version."""
+    if not path.is_file():
+        raise ModelFileError(f"No model file at {path}.")
+    try:
+        with safe_open(str(path), framework="pt") as handle:
+            raw = (handle.metadata() or {}).get(METADATA_KEY)
+    except Exception:  # safetensors raises several types for damaged files
+        raise ModelFileError(
+            f"{path.name} is not a readable Distill model file (damaged, truncated or another "
+            "format)."
+        ) from None
+    if raw is None:
+        raise ModelFileError(f"{path.name} is a safetensors file, but not a Distill model.")
+    try:
+        document = json.loads(raw)
+    except json.JSONDecodeError:
+        raise ModelFileError(f"{path.name} has a damaged metadata header.") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+        raise ModelFileError(f"{path.name} is not a Distill model file.")
+    if document.get("model_type") != MODEL_TYPE:
+        raise ModelFileError(
+            f"{path.name} holds a '{document.get('model_type')}' model; this version reads "
+            f"'{MODEL_TYPE}' models."
+        )
+    version = document.get("format_version")
+    if version != FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path.name} uses model format version {version}; this Distill reads version "
+            f"{FORMAT_VERSION}. Retrain the model or use a matching Distill version."
+        )
+    return document
+
+
+def read_model_info(path: str | Path) -> ModelInfo:
+    """Read a model's header only (no weights)."""
+    path = Path(path)
+    document = _read_document(path)
+    try:
+        return ModelInfo(
+            path=path,
+            metadata=ModelMetadata.from_dict(document["metadata"]),
+            vqvae_config=dict(document["vqvae_config"]),
+            spectrogram_config=dict(document["spectrogram_config"]),
+            codebook_health=document.get("codebook_health"),
+            size_bytes=path.stat().st_size,
+        )
+    except (KeyError, TypeError):
+        raise ModelFileError(f"{path.name} has an incomplete metadata header.") from None
+
+
+def load_model(path: str | Path, device: str | torch.device = "cpu") -> LoadedVQModel:
+    """Rebuild the model through its constructors and load weights strictly; eval mode."""
+    info = read_model_info(path)
+    target = resolve_device(device) if isinstance(device, str) else device
+    try:
+        vqvae_config = VQVAEConfig.from_dict(info.vqvae_config)
+        spectrogram_config = SpectrogramConfig.from_dict(info.spectrogram_config)
+        model = ConvVQVAE(vqvae_config)
+        model.load_state_dict(load_file(str(info.path)), strict=True)
+    except Exception as error:  # shapes, missing keys, bad config values, damaged tensors
+        raise ModelFileError(
+            f"{info.path.name} could not be loaded: its weights do not match its configuration "
+            f"({type(error).__name__})."
+        ) from None
+    model.to(target).eval()
+    return LoadedVQModel(
+        model=model,
+        spectrogram=AudioSpectrogram(spectrogram_config, target),
+        metadata=info.metadata,
+        device=target,
+        codebook_health=info.codebook_health,
+        vqvae_config=info.vqvae_config,
+        path=info.path,
+    )
+
+
+def _model_files(directory: Path) -> Iterator[Path]:
+    if directory.is_dir():
+        yield from sorted(directory.glob(f"*{MODEL_SUFFIX}"))
+
+
+def list_models(directory: Path | None = None, include_demo: bool = True) -> list[ModelInfo]:
+    """Models in the models directory (headers only), the bundled demo first. Damaged files
+    are skipped here; `read_model_info` says what is wrong with one."""
+    paths = list(_model_files(directory or models_dir()))
+    if include_demo and DEMO_MODEL_PATH.is_file():
+        paths.insert(0, DEMO_MODEL_PATH)
+    infos = []
+    for path in paths:
+        try:
+            infos.append(read_model_info(path))
+        except ModelFileError:
+            continue
+    return infos
+
+
+def find_model(name_or_path: str, directory: Path | None = None) -> Path:
+    """A model by name ('demo' is the bundled one) or by path to a .distill file."""
+    if name_or_path == "demo":
+        if not DEMO_MODEL_PATH.is_file():
+            raise ModelFileError("The bundled demo model is missing; run `make demo-model`.")
+        return DEMO_MODEL_PATH
+    candidate = Path(name_or_path).expanduser()
+    if candidate.suffix == MODEL_SUFFIX or candidate.is_file():
+        if not candidate.is_file():
+            raise ModelFileError(f"No model file at {candidate}.")
+        return candidate
+    path = (directory or models_dir()) / f"{name_or_path}{MODEL_SUFFIX}"
+    if not path.is_file():
+        known = ", ".join(info.name for info in list_models(directory)) or "none"
+        raise ModelFileError(f"No model named '{name_or_path}'. Known models: {known}.")
+    return path
+
+
+def _refuse_demo(path: Path, action: str) -> None:
+    if path.resolve() == DEMO_MODEL_PATH:
+        raise ModelFileError(f"The bundled demo model is read-only: it cannot be {action}.")
+
+
+def update_metadata(path: str | Path, **changes: Any) -> ModelInfo:
+    """Rewrite a model's metadata (name, level labels, ...) atomically; weights untouched."""
+    path = Path(path)
+    _refuse_demo(path, "changed")
+    loaded = load_model(path)
+    metadata = ModelMetadata.from_dict({**asdict(loaded.metadata), **changes})
+    save_model(path, loaded.model, loaded.spectrogram.config, metadata, loaded.codebook_health)
+    return read_model_info(path)
+
+
+def rename_model(path: str | Path, new_name: str) -> Path:
+    """Rename a model: new file name and new name inside; refuses to overwrite another model."""
+    path = Path(path)
+    _refuse_demo(path, "renamed")
+    target = path.with_name(f"{validate_model_name(new_name)}{MODEL_SUFFIX}")
+    if target.exists() and target.resolve() != path.resolve():
+        raise ModelFileError(f"A model named '{new_name}' already exists.")
+    update_metadata(path, name=new_name.strip())
+    os.replace(path, target)
+    return target
+
+
+def delete_model(path: str | Path) -> None:
+    path = Path(path)
+    _refuse_demo(path, "deleted")
+    read_model_info(path)  # only delete what is really a Distill model
+    path.unlink()

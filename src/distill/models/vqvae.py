@@ -1,0 +1,241 @@
+"""The time-aligned RVQ-VAE: mel bins are channels, convolutions run over time only."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+from einops import rearrange
+from loguru import logger
+from torch import nn
+from vector_quantize_pytorch import ResidualVQ
+
+# The quantizer library logs k-means notes through loguru; they are not for our users.
+logger.disable("vector_quantize_pytorch")
+
+MIN_LEVELS, MAX_LEVELS = 2, 8
+
+
+def adaptive_codebook_size(num_files: int) -> int:
+    """K from the dataset size: small collections cannot fill big codebooks (DESIGN.md 3)."""
+    if num_files <= 20:
+        return 64
+    if num_files <= 100:
+        return 128
+    return 256
+
+
+@dataclass(frozen=True)
+class VQVAEConfig:
+    """Everything needed to rebuild a ConvVQVAE; saved inside every model file."""
+
+    n_mels: int = 128
+    hidden_channels: int = 256
+    latent_dim: int = 64  # D, also the codebook dimension
+    num_levels: int = 4  # L
+    codebook_size: int = 128  # K
+    downsample_factors: tuple[int, ...] = (2, 2)  # time stride per stage; product = frames/column
+    residual_dilations: tuple[int, ...] = (1, 3, 9)
+    commitment_weight: float = 0.25
+    codebook_decay: float = 0.9
+    dead_code_threshold: float = 2.0
+    kmeans_iters: int = 10
+    quantizer_dropout: float = 0.5  # share of training batches that drop the finer levels
+
+    def __post_init__(self) -> None:
+        if not MIN_LEVELS <= self.num_levels <= MAX_LEVELS:
+            raise ValueError(f"levels must be {MIN_LEVELS}-{MAX_LEVELS}, got {self.num_levels}")
+        if not 2 <= self.codebook_size <= 4096:
+            raise ValueError(f"codebook size must be 2-4096, got {self.codebook_size}")
+        if not 0.0 <= self.quantizer_dropout <= 1.0:
+            raise ValueError("quantizer_dropout must be between 0 and 1")
+
+    @property
+    def time_downsample(self) -> int:
+        """Mel frames per code column."""
+        factor = 1
+        for f in self.downsample_factors:
+            factor *= f
+        return factor
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> VQVAEConfig:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        for key in ("downsample_factors", "residual_dilations"):
+            if key in known:
+                known[key] = tuple(known[key])
+        return cls(**known)
+
+
+class ResidualUnit(nn.Module):
+    """Dilated conv + 1x1 conv with a skip, as in SoundStream/EnCodec residual units."""
+
+    def __init__(self, channels: int, dilation: int):
+        super().__init__()
+        self.block = nn.Sequential(
+            nn.ELU(),
+            nn.Conv1d(channels, channels, 3, dilation=dilation, padding=dilation),
+            nn.ELU(),
+            nn.Conv1d(channels, channels, 1),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.block(x)
+
+
+def residual_stack(channels: int, dilations: tuple[int, ...]) -> nn.Sequential:
+    return nn.Sequential(*(ResidualUnit(channels, d) for d in dilations))
+
+
+class Encoder(nn.Module):
+    """log-mel as channels [B, M, F] -> latent [B, D, F / time_downsample]."""
+
+    def __init__(self, config: VQVAEConfig):
+        super().__init__()
+        c = config.hidden_channels
+        layers: list[nn.Module] = [nn.Conv1d(config.n_mels, c, 7, padding=3)]
+        for factor in config.downsample_factors:
+            layers += [
+                residual_stack(c, config.residual_dilations),
+                nn.ELU(),
+                nn.Conv1d(c, c, 2 * factor, stride=factor, padding=factor // 2),
+            ]
+        layers += [residual_stack(c, config.residual_dilations), nn.ELU()]
+        layers += [nn.Conv1d(c, config.latent_dim, 3, padding=1)]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class Decoder(nn.Module):
+    """latent [B, D, F'] -> log-mel as channels [B, M, F' * time_downsample]."""
+
+    def __init__(self, config: VQVAEConfig):
+        super().__init__()
+        c = config.hidden_channels
+        layers: list[nn.Module] = [nn.Conv1d(config.latent_dim, c, 7, padding=3)]
+        layers += [residual_stack(c, config.residual_dilations)]
+        for factor in reversed(config.downsample_factors):
+            layers += [
+                nn.ELU(),
+                nn.ConvTranspose1d(c, c, 2 * factor, stride=factor, padding=factor // 2),
+                residual_stack(c, config.residual_dilations),
+            ]
+        layers += [nn.ELU(), nn.Conv1d(c, config.n_mels, 7, padding=3)]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)
+
+
+class ConvVQVAE(nn.Module):
+    """Encoder -> ResidualVQ -> decoder over time. The code grid is [B, F', L]."""
+
+    def __init__(self, config: VQVAEConfig):
+        super().__init__()
+        self.config = config
+        self.encoder = Encoder(config)
+        self.quantizer = ResidualVQ(
+            dim=config.latent_dim,
+            num_quantizers=config.num_levels,
+            codebook_size=config.codebook_size,
+            kmeans_init=True,
+            kmeans_iters=config.kmeans_iters,
+            decay=config.codebook_decay,
+            threshold_ema_dead_code=config.dead_code_threshold,  # off unless set
+            commitment_weight=config.commitment_weight,
+            quantize_dropout=True,
+        )
+        self.decoder = Decoder(config)
+        self._spatial_shape: tuple[int, int] = (1, 0)
+
+    @property
+    def num_quantizers(self) -> int:
+        return self.config.num_levels
+
+    @property
+    def codebook_size(self) -> int:
+        return self.config.codebook_size
+
+    @property
+    def codebook_dim(self) -> int:
+        return self.config.latent_dim
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        """log-mel [B, 1, M, F] -> latent [B, D, 1, F'], F' = ceil(F / time_downsample)."""
+        mel = x.squeeze(1)  # [B, M, F]
+        step = self.config.time_downsample
+        missing = (-mel.shape[-1]) % step
+        if missing:  # pad the tail so every frame lands in a column; cropped again on decode
+            mel = F.pad(mel, (0, missing), mode="replicate")
+        latent = self.encoder(mel)  # [B, D, F']
+        self._spatial_shape = (1, latent.shape[-1])
+        return latent.unsqueeze(2)
+
+    def quantize(self, z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """latent [B, D, 1, F'] -> (quantized [B, D, 1, F'], codes [B, F', L], commitment loss)."""
+        vectors = rearrange(z, "b d 1 f -> b f d")
+        # Quantizer dropout on part of the batches only, so the first k levels alone decode to a
+        # coarser sound (SoundStream's structured dropout) while full depth still gets most steps.
+        self.quantizer.quantize_dropout = self.training and (
+            random.random() < self.config.quantizer_dropout
+        )
+        quantized, codes, losses = self.quantizer(vectors)
+        commitment = losses.sum()  # one loss per level: sum them
+        if not self.training:
+            # Exactly the sum of codebook entries, so codes_to_embeddings round-trips bit for bit.
+            return self.codes_to_embeddings(codes, (1, codes.shape[1])), codes, commitment
+        return rearrange(quantized, "b f d -> b d 1 f"), codes, commitment
+
+    def codes_to_embeddings(
+        self, indices: torch.Tensor, spatial_shape: tuple[int, int]
+    ) -> torch.Tensor:
+        """codes [B, F', L] -> quantized [B, D, 1, F']; code -1 means the level adds nothing."""
+        if indices.dim() != 3 or indices.shape[-1] != self.num_quantizers:
+            raise ValueError(
+                f"codes must be [B, F', {self.num_quantizers}], got {list(indices.shape)}"
+            )
+        height, width = spatial_shape
+        if height * width != indices.shape[1]:
+            raise ValueError(
+                f"spatial shape {spatial_shape} does not match {indices.shape[1]} columns"
+            )
+        if indices.max() >= self.codebook_size or indices.min() < -1:
+            raise ValueError(
+                f"codes must be in [-1, {self.codebook_size}), got a value out of range"
+            )
+        codebooks = self.quantizer.codebooks  # [L, K, D]
+        total = torch.zeros(
+            indices.shape[0], indices.shape[1], self.codebook_dim, device=codebooks.device
+        )
+        for level in range(self.num_quantizers):
+            level_codes = indices[..., level].to(codebooks.device)  # [B, F']
+            present = (level_codes >= 0).unsqueeze(-1).to(total.dtype)
+            total = total + codebooks[level][level_codes.clamp(min=0)] * present
+        return rearrange(total, "b (h w) d -> b d h w", h=height)
+
+    def decode(
+        self, quantized: torch.Tensor, target_shape: tuple[int, int] | None = None
+    ) -> torch.Tensor:
+        """quantized [B, D, 1, F'] -> log-mel [B, 1, M, F], cropped or padded to target (M, F)."""
+        mel = self.decoder(quantized.squeeze(2))  # [B, M, F' * time_downsample]
+        if target_shape is not None:
+            frames = target_shape[1]
+            if mel.shape[-1] >= frames:
+                mel = mel[..., :frames]
+            else:
+                mel = F.pad(mel, (0, frames - mel.shape[-1]), mode="replicate")
+        return mel.unsqueeze(1)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """log-mel [B, 1, M, F] -> (reconstruction [B, 1, M, F], codes [B, F', L], commitment)."""
+        latent = self.encode(x)
+        quantized, codes, commitment = self.quantize(latent)
+        recon = self.decode(quantized, target_shape=(x.shape[2], x.shape[3]))
+        return recon, codes, commitment

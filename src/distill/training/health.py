@@ -1,0 +1,82 @@
+"""Codebook health per level: how many codes are used, how evenly, and plain-language warnings."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+import torch
+
+from distill.models.vqvae import ConvVQVAE
+
+LOW_USE_WARNING = 0.30
+
+
+@dataclass(frozen=True)
+class LevelHealth:
+    level: int
+    codebook_size: int
+    used_codes: int
+    utilisation: float  # used / K
+    perplexity: float  # exp(entropy of code use): the effective number of codes
+    dead_codes: int
+
+
+def level_health(counts: torch.Tensor, level: int) -> LevelHealth:
+    """From the code counts [K] of one level over a full pass."""
+    size = counts.numel()
+    used = int((counts > 0).sum())
+    total = float(counts.sum())
+    if total > 0:
+        p = counts[counts > 0].double() / total
+        perplexity = math.exp(float(-(p * p.log()).sum()))
+    else:
+        perplexity = 0.0
+    return LevelHealth(level, size, used, used / size, round(perplexity, 2), size - used)
+
+
+def code_counts(codes: torch.Tensor, codebook_size: int) -> torch.Tensor:
+    """codes [B, F', L] -> counts [L, K] (codes of -1 are not counted)."""
+    flat = codes.reshape(-1, codes.shape[-1]).cpu()
+    return torch.stack(
+        [
+            torch.bincount(flat[:, level][flat[:, level] >= 0], minlength=codebook_size)
+            for level in range(flat.shape[1])
+        ]
+    )
+
+
+@torch.no_grad()
+def measure_codebook_health(
+    model: ConvVQVAE, batches: Iterable[torch.Tensor], level_labels: list[str] | None = None
+) -> dict:
+    """A full pass over mel batches [B, 1, M, F] in eval mode -> a JSON-ready health report."""
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    counts = torch.zeros(model.num_quantizers, model.codebook_size, dtype=torch.long)
+    for batch in batches:
+        _, codes, _ = model.quantize(model.encode(batch.to(device)))
+        counts += code_counts(codes, model.codebook_size)
+    model.train(was_training)
+    levels = [level_health(counts[level], level) for level in range(model.num_quantizers)]
+    return {
+        "levels": [asdict(h) for h in levels],
+        "warnings": health_warnings(levels, level_labels),
+    }
+
+
+def health_warnings(levels: list[LevelHealth], level_labels: list[str] | None = None) -> list[str]:
+    warnings = []
+    for health in levels:
+        if health.utilisation < LOW_USE_WARNING:
+            name = f"Level {health.level + 1}"
+            if level_labels and health.level < len(level_labels):
+                name += f" ({level_labels[health.level]})"
+            warnings.append(
+                f"{name} uses only {health.used_codes} of its {health.codebook_size} codes "
+                f"({health.utilisation:.0%}). More varied audio, longer training or a smaller "
+                "codebook (--codebook-size) would use it better."
+            )
+    return warnings

@@ -1,0 +1,294 @@
+"""Train the RVQ-VAE on a folder of audio: time budget or epochs, best-on-validation saves."""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import torch
+
+from distill.audio.spectrogram import AudioSpectrogram, SpectrogramConfig
+from distill.models.persistence import (
+    ModelMetadata,
+    load_model,
+    model_path,
+    resolve_device,
+    save_model,
+)
+from distill.models.vqvae import ConvVQVAE, VQVAEConfig, adaptive_codebook_size
+from distill.training.data import (
+    MelDataset,
+    TrainingError,
+    load_dataset,
+    random_batch,
+    tiled_batches,
+)
+from distill.training.health import code_counts, measure_codebook_health
+from distill.training.loss import reconstruction_loss
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train. Either a wall-clock budget (max_minutes) or a number of epochs."""
+
+    max_minutes: float | None = 10.0
+    epochs: int | None = None
+    num_levels: int = 4
+    codebook_size: int | None = None  # None: from the number of files (DESIGN.md 3)
+    batch_size: int = 16
+    chunk_frames: int = 128  # ~1.4 s windows
+    learning_rate: float = 1e-3
+    warmup_steps: int = 50
+    val_fraction: float = 0.1
+    validate_every_s: float = 30.0
+    seed: int = 0
+    device: str = "auto"
+    model: VQVAEConfig = field(default_factory=VQVAEConfig)  # levels and K are set from above
+
+    def __post_init__(self) -> None:
+        if self.max_minutes is None and self.epochs is None:
+            raise TrainingError("Give a time budget (minutes) or a number of epochs.")
+        if self.max_minutes is not None and self.max_minutes <= 0:
+            raise TrainingError("The time budget must be more than 0 minutes.")
+        if self.epochs is not None and self.epochs < 1:
+            raise TrainingError("Train for at least 1 epoch.")
+
+
+@dataclass(frozen=True)
+class TrainProgress:
+    step: int
+    epoch: float
+    elapsed_s: float
+    total_s: float | None
+    train_loss: float
+    val_loss: float | None
+    best_val_loss: float | None
+    level_usage: list[float]
+    phase: str  # loading | training | validating | saving | done
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    model_path: Path
+    steps: int
+    epochs: float
+    elapsed_s: float
+    best_val_loss: float
+    final_train_loss: float
+    codebook_health: dict
+    cancelled: bool
+    steps_per_second: float
+    dataset: dict
+
+
+def lr_at(step: int, fraction_done: float, config: TrainConfig) -> float:
+    """Linear warm-up, then cosine decay to a tenth over the budget (time or epochs)."""
+    if step < config.warmup_steps:
+        return config.learning_rate * (step + 1) / config.warmup_steps
+    cosine = 0.5 * (1 + math.cos(math.pi * min(fraction_done, 1.0)))
+    return config.learning_rate * (0.1 + 0.9 * cosine)
+
+
+@torch.no_grad()
+def evaluate(model: ConvVQVAE, batches: list[torch.Tensor], spec: AudioSpectrogram) -> float:
+    """Mean reconstruction loss over the held-out batches, all levels, eval mode."""
+    model.eval()
+    losses = [
+        reconstruction_loss(model(b.to(spec.device))[0], b.to(spec.device), spec).item()
+        for b in batches
+    ]
+    model.train()
+    return sum(losses) / len(losses)
+
+
+def _build_model(
+    config: TrainConfig, dataset: MelDataset, target: Path, resume: bool
+) -> tuple[ConvVQVAE, int]:
+    """A fresh model, or the saved one to continue from (with its steps so far)."""
+    if resume and target.is_file():
+        loaded = load_model(target)
+        return loaded.model, int(loaded.metadata.training.get("steps", 0))
+    size = config.codebook_size or adaptive_codebook_size(len(dataset.all_clips))
+    model_config = replace(config.model, num_levels=config.num_levels, codebook_size=size)
+    return ConvVQVAE(model_config), 0
+
+
+class _Loop:
+    """The optimisation loop and its bookkeeping (best weights, usage, timing)."""
+
+    def __init__(self, model, config, dataset, spec, report, should_stop, start_step):
+        self.model: ConvVQVAE = model
+        self.config: TrainConfig = config
+        self.dataset: MelDataset = dataset
+        self.spec: AudioSpectrogram = spec
+        self.report: Callable[[TrainProgress], None] = report
+        self.should_stop = should_stop or (lambda: False)
+        self.rng = random.Random(config.seed)
+        self.optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate)
+        frames = sum(max(c.num_frames, config.chunk_frames) for c in dataset.train)
+        self.steps_per_epoch = max(1, math.ceil(frames / (config.batch_size * config.chunk_frames)))
+        self.val_batches = tiled_batches(
+            dataset.validation, config.batch_size, config.chunk_frames, -1.0
+        )[:64]
+        self.start_step = self.step = start_step
+        self.started = time.monotonic()
+        self.train_loss = math.nan
+        self.val_loss: float | None = None
+        self.best_val = math.inf
+        self.best_state: dict[str, torch.Tensor] | None = None
+        self.usage = torch.zeros(model.num_quantizers, model.codebook_size)
+        self.cancelled = False
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    @property
+    def epoch(self) -> float:
+        return self.step / self.steps_per_epoch
+
+    def fraction_done(self) -> float:
+        """How far through the budget: time, epochs, or whichever ends first."""
+        fractions = []
+        if self.config.max_minutes is not None:
+            fractions.append(self.elapsed / (self.config.max_minutes * 60))
+        if self.config.epochs is not None:
+            fractions.append(
+                (self.step - self.start_step) / (self.config.epochs * self.steps_per_epoch)
+            )
+        return max(fractions)
+
+    def progress(self, phase: str, message: str = "") -> TrainProgress:
+        done = self.fraction_done()
+        total = self.elapsed / done if done > 0.01 else None
+        usage = ((self.usage > 0.5).float().mean(dim=1)).tolist()
+        best = None if math.isinf(self.best_val) else self.best_val
+        return TrainProgress(
+            self.step,
+            self.epoch,
+            self.elapsed,
+            total,
+            self.train_loss,
+            self.val_loss,
+            best,
+            usage,
+            phase,
+            message,
+        )
+
+    def train_step(self) -> None:
+        batch = random_batch(
+            self.dataset.train, self.config.batch_size, self.config.chunk_frames, -1.0, self.rng
+        ).to(self.spec.device)
+        for group in self.optimizer.param_groups:
+            group["lr"] = lr_at(self.step - self.start_step, self.fraction_done(), self.config)
+        recon, codes, commitment = self.model(batch)
+        loss = reconstruction_loss(recon, batch, self.spec) + commitment
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+        self.optimizer.step()
+        self.step += 1
+        self.train_loss = loss.item()
+        # Usage over roughly the last 50 steps: decays old counts so the bar shows the present.
+        self.usage = self.usage * 0.98 + code_counts(codes.detach(), self.model.codebook_size)
+
+    def validate(self, on_best: Callable[[], None]) -> None:
+        self.report(self.progress("validating"))
+        self.val_loss = evaluate(self.model, self.val_batches, self.spec)
+        if self.val_loss < self.best_val:
+            self.best_val = self.val_loss
+            self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            self.report(self.progress("saving", "New best on validation: saving"))
+            on_best()
+
+    def run(self, on_best: Callable[[], None]) -> None:
+        last_validation = time.monotonic()
+        try:
+            while self.fraction_done() < 1.0:
+                if self.should_stop():
+                    self.cancelled = True
+                    break
+                self.train_step()
+                if time.monotonic() - last_validation > self.config.validate_every_s:
+                    self.validate(on_best)
+                    last_validation = time.monotonic()
+                self.report(self.progress("training"))
+        except KeyboardInterrupt:
+            self.cancelled = True
+        self.validate(on_best)
+        if self.best_state is not None:
+            self.model.load_state_dict(self.best_state)
+
+
+def _metadata(name: str, loop: _Loop, dataset: MelDataset) -> ModelMetadata:
+    config = asdict(loop.config)
+    config.pop("model")
+    training = {
+        "steps": loop.step,
+        "epochs": round(loop.epoch, 2),
+        "elapsed_s": round(loop.elapsed, 1),
+        "best_val_loss": round(loop.best_val, 5),
+        "device": str(loop.spec.device),
+        "train_config": config,
+    }
+    return ModelMetadata(name=name, dataset=dataset.summary(), training=training)
+
+
+def train_vqvae(
+    audio_files: Path | Sequence[Path],
+    name: str,
+    config: TrainConfig,
+    models_directory: Path | None = None,
+    progress: Callable[[TrainProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    resume: bool = False,
+    overwrite: bool = False,
+) -> TrainResult:
+    """Train, saving the best model on validation to NAME.distill as it goes.
+
+    Cancelling (should_stop or Ctrl-C) keeps the best model so far.
+    """
+    target = model_path(name, models_directory)
+    if target.exists() and not (resume or overwrite):
+        raise TrainingError(f"A model named '{name}' already exists ({target}).")
+    device = resolve_device(config.device)
+    torch.manual_seed(config.seed)
+    spec = AudioSpectrogram(SpectrogramConfig(), device)
+    report = progress or (lambda _: None)
+
+    def on_file(number: int, total: int, path: Path) -> None:
+        message = f"Reading {number}/{total}: {path.name}"
+        report(TrainProgress(0, 0.0, 0.0, None, math.nan, None, None, [], "loading", message))
+
+    dataset = load_dataset(
+        audio_files, AudioSpectrogram(), config.val_fraction, config.seed, on_file
+    )
+    model, start_step = _build_model(config, dataset, target, resume)
+    loop = _Loop(model.to(device).train(), config, dataset, spec, report, should_stop, start_step)
+
+    def save(health: dict | None = None) -> None:
+        save_model(target, model, spec.config, _metadata(name, loop, dataset), health)
+
+    loop.run(on_best=save)
+    all_batches = tiled_batches(dataset.all_clips, config.batch_size, config.chunk_frames, -1.0)
+    health = measure_codebook_health(model, all_batches)
+    save(health)
+    report(loop.progress("done", f"Saved {target}"))
+    return TrainResult(
+        target,
+        loop.step,
+        loop.epoch,
+        loop.elapsed,
+        loop.best_val,
+        loop.train_loss,
+        health,
+        loop.cancelled,
+        (loop.step - start_step) / max(loop.elapsed, 1e-9),
+        dataset.summary(),
+    )

@@ -1,0 +1,1 @@
+"""UI components: plain functions that turn data into HTML (no Gradio or torch imports)."""

@@ -1,0 +1,104 @@
+"""The front end: shapes, the mel filterbank, log scaling and Griffin-Lim inversion."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from distill.audio.spectrogram import (
+    AudioSpectrogram,
+    SpectrogramConfig,
+    mel_filterbank,
+    multiscale_mel_distance,
+)
+
+
+def tone(seconds: float = 1.0, freq: float = 440.0) -> torch.Tensor:
+    t = torch.arange(int(seconds * 48000)) / 48000
+    return (0.3 * torch.sin(2 * math.pi * freq * t)).reshape(1, 1, -1)
+
+
+def test_shapes_follow_the_hop():
+    spec = AudioSpectrogram()
+    mel = spec.waveform_to_mel(tone(1.0))
+    assert mel.shape == (1, 1, 128, 48000 // 512 + 1)
+    assert spec.num_frames(48000) == mel.shape[-1]
+
+
+def test_batch_of_two_is_two_singles():
+    spec = AudioSpectrogram()
+    a, b = tone(0.5, 220), tone(0.5, 880)
+    batch = spec.waveform_to_mel(torch.cat([a, b]))
+    assert torch.allclose(batch[1:], spec.waveform_to_mel(b), atol=1e-5)
+
+
+def test_filterbank_covers_the_spectrum_without_gaps():
+    bank = mel_filterbank(SpectrogramConfig())
+    assert bank.shape == (128, 1025)
+    assert (bank >= 0).all()
+    # every bin between the first and last filter centre feeds at least one filter
+    covered = bank.sum(dim=0) > 0
+    first, last = covered.nonzero()[0].item(), covered.nonzero()[-1].item()
+    assert covered[first : last + 1].all()
+
+
+def test_tone_lands_in_the_right_mel_band():
+    spec = AudioSpectrogram()
+    low = spec.waveform_to_mel(tone(1.0, 200))[0, 0].mean(dim=-1).argmax()
+    high = spec.waveform_to_mel(tone(1.0, 4000))[0, 0].mean(dim=-1).argmax()
+    assert high > low + 20
+
+
+def test_log_scaling_round_trips_and_floors_silence():
+    spec = AudioSpectrogram()
+    power = torch.tensor([0.0, 1e-6, 1.0, 1e3])
+    assert torch.allclose(spec.log_to_power(spec.power_to_log(power)), power, rtol=1e-4, atol=1e-9)
+    silence = spec.waveform_to_mel(torch.zeros(1, 1, 4800))
+    assert torch.allclose(silence, torch.full_like(silence, -1.0))
+
+
+def test_griffin_lim_is_deterministic_and_length_exact():
+    spec = AudioSpectrogram()
+    mel = spec.waveform_to_mel(tone(0.5))
+    a = spec.mel_to_waveform(mel, num_iterations=4, length=24000)
+    b = spec.mel_to_waveform(mel, num_iterations=4, length=24000)
+    assert a.shape == (1, 1, 24000)
+    assert torch.equal(a, b)
+
+
+def test_griffin_lim_iterations_improve_the_reconstruction():
+    spec = AudioSpectrogram()
+    wave = tone(0.5, 330) + 0.05 * torch.randn(
+        1, 1, 24000, generator=torch.Generator().manual_seed(0)
+    )
+    mel = spec.waveform_to_mel(wave)
+    rough = spec.mel_to_waveform(mel, num_iterations=0, length=24000)
+    refined = spec.mel_to_waveform(mel, num_iterations=16, length=24000)
+    assert multiscale_mel_distance(wave[0, 0], refined[0, 0]) < multiscale_mel_distance(
+        wave[0, 0], rough[0, 0]
+    )
+    # energy is held: within 3 dB of the original
+    ratio = refined.pow(2).mean() / wave.pow(2).mean()
+    assert abs(10 * math.log10(ratio.item())) < 3
+
+
+def test_short_input_still_gives_frames():
+    spec = AudioSpectrogram()
+    assert spec.waveform_to_mel(torch.zeros(1, 1, 10)).shape[-1] == 1
+
+
+def test_bad_shapes_raise_clear_errors():
+    spec = AudioSpectrogram()
+    with pytest.raises(ValueError, match=r"\[B, 1, S\]"):
+        spec.waveform_to_mel(torch.zeros(4800))
+    with pytest.raises(ValueError, match=r"\[B, 1, M, F\]"):
+        spec.mel_to_waveform(torch.zeros(128, 10))
+
+
+def test_distance_is_zero_for_identical_and_grows_with_noise():
+    wave = tone(0.5)[0, 0]
+    noisy = wave + 0.1 * torch.randn(wave.shape, generator=torch.Generator().manual_seed(1))
+    assert multiscale_mel_distance(wave, wave) == pytest.approx(0.0, abs=1e-6)
+    assert multiscale_mel_distance(wave, noisy) > 0.1

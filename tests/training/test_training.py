@@ -1,0 +1,153 @@
+"""Training for real on tiny audio: files, validation split, cancel, resume, health, errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import torch
+
+from conftest import synth_tone
+from distill.audio.spectrogram import AudioSpectrogram
+from distill.models.persistence import load_model
+from distill.models.vqvae import VQVAEConfig
+from distill.training import TrainConfig, TrainingError, train_vqvae
+from distill.training.data import load_dataset, random_batch, split_validation, tiled_batches
+from distill.training.health import code_counts, level_health, measure_codebook_health
+from distill.training.loss import reconstruction_loss
+
+TINY = VQVAEConfig(hidden_channels=16, latent_dim=8, residual_dilations=(1,))
+
+
+def tiny_config(**overrides) -> TrainConfig:
+    values = dict(
+        max_minutes=None,
+        epochs=2,
+        num_levels=2,
+        codebook_size=8,
+        batch_size=4,
+        chunk_frames=32,
+        device="cpu",
+        model=TINY,
+        validate_every_s=3600.0,
+    )
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+@pytest.fixture
+def audio_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "audio"
+    (folder / "nested").mkdir(parents=True)
+    for i, freq in enumerate((110, 220, 330, 440)):
+        sub = folder / "nested" if i % 2 else folder
+        sf.write(sub / f"tone{i}.wav", synth_tone(0.4 + 0.1 * i, freq), 48000)
+    sf.write(folder / "blip.wav", synth_tone(0.01, 880), 48000)  # shorter than a window: padded
+    return folder
+
+
+def test_trains_and_saves_a_loadable_model(audio_dir: Path, tmp_path: Path):
+    seen = []
+    result = train_vqvae(audio_dir, "tones", tiny_config(), tmp_path / "models", seen.append)
+    assert result.model_path == tmp_path / "models" / "tones.distill"
+    assert result.steps >= 2 and not result.cancelled
+    assert {"loading", "training", "validating", "saving", "done"} <= {p.phase for p in seen}
+    loaded = load_model(result.model_path)
+    assert loaded.metadata.dataset["num_files"] == 5
+    assert loaded.metadata.training["steps"] == result.steps
+    assert loaded.vqvae_config["codebook_size"] == 8
+    levels = loaded.codebook_health["levels"]
+    assert len(levels) == 2 and all(0 < level["used_codes"] <= 8 for level in levels)
+
+
+def test_name_taken_unless_forced_and_resume_continues(audio_dir: Path, tmp_path: Path):
+    models = tmp_path / "models"
+    first = train_vqvae(audio_dir, "m", tiny_config(epochs=1), models)
+    with pytest.raises(TrainingError, match="already exists"):
+        train_vqvae(audio_dir, "m", tiny_config(), models)
+    resumed = train_vqvae(audio_dir, "m", tiny_config(epochs=1), models, resume=True)
+    assert resumed.steps == 2 * first.steps
+
+
+def test_cancel_keeps_the_best_model_so_far(audio_dir: Path, tmp_path: Path):
+    calls = iter(range(1000))
+    result = train_vqvae(
+        audio_dir,
+        "c",
+        tiny_config(epochs=100),
+        tmp_path / "m",
+        should_stop=lambda: next(calls) >= 3,
+    )
+    assert result.cancelled and result.steps == 3
+    assert load_model(result.model_path).metadata.training["steps"] == 3
+
+
+def test_bad_inputs_are_clear(tmp_path: Path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(TrainingError, match="No audio files"):
+        train_vqvae(empty, "x", tiny_config(), tmp_path / "m")
+    (empty / "fake.wav").write_text("not audio")
+    with pytest.raises(TrainingError, match="None of the 1 audio files could be read"):
+        train_vqvae(empty, "x", tiny_config(), tmp_path / "m")
+    with pytest.raises(TrainingError, match="time budget"):
+        TrainConfig(max_minutes=None, epochs=None)
+
+
+def test_unreadable_files_are_skipped_and_reported(audio_dir: Path):
+    (audio_dir / "broken.wav").write_bytes(b"RIFF0000WAVEjunk")
+    dataset = load_dataset(audio_dir, AudioSpectrogram())
+    assert [p.name for p, _ in dataset.skipped] == ["broken.wav"]
+    assert len(dataset.all_clips) == 5
+
+
+def test_validation_holds_out_whole_files():
+    paths = [Path(f"{i}.wav") for i in range(20)]
+    train, val = split_validation(paths, 0.1, seed=0)
+    assert len(val) == 2 and not set(train) & set(val) and len(train) + len(val) == 20
+    few = paths[:3]
+    assert split_validation(few, 0.1, 0) == (few, few)
+
+
+def test_batches_pad_short_clips_with_silence(audio_dir: Path):
+    import random
+
+    dataset = load_dataset(audio_dir, AudioSpectrogram())
+    batch = random_batch(dataset.all_clips, 8, 64, -1.0, random.Random(0))
+    assert batch.shape == (8, 1, 128, 64)
+    blip = next(c for c in dataset.all_clips if c.path.name == "blip.wav")
+    tiles = tiled_batches([blip], 4, 64, -1.0)
+    assert tiles[0].shape == (1, 1, 128, 64)
+    assert torch.all(tiles[0][..., blip.num_frames :] == -1.0)
+
+
+def test_loss_is_zero_for_perfect_and_punishes_lost_energy():
+    spec = AudioSpectrogram()
+    target = torch.rand(1, 1, 128, 16) * 2 - 1
+    assert reconstruction_loss(target, target, spec).item() == pytest.approx(0.0, abs=1e-6)
+    quieter = target - 0.1
+    assert reconstruction_loss(quieter, target, spec) > (quieter - target).abs().mean()
+
+
+def test_health_counts_and_warns():
+    counts = torch.tensor([10, 0, 0, 0, 0, 0, 0, 0, 0, 10])
+    health = level_health(counts, 0)
+    assert health.used_codes == 2 and health.dead_codes == 8
+    assert health.perplexity == pytest.approx(2.0)
+    codes = torch.tensor([[[0, 1], [0, -1], [2, 1]]])
+    assert code_counts(codes, 3).tolist() == [[2, 0, 1], [0, 2, 0]]
+
+
+def test_measured_health_reports_low_use(audio_dir: Path):
+    from distill.models.vqvae import ConvVQVAE
+
+    model = ConvVQVAE(TINY)
+    dataset = load_dataset(audio_dir, AudioSpectrogram())
+    with torch.no_grad():
+        model.train()(random_batch(dataset.all_clips, 4, 32, -1.0, __import__("random").Random(0)))
+    report = measure_codebook_health(model, tiled_batches(dataset.all_clips, 4, 32, -1.0))
+    assert len(report["levels"]) == 4
+    assert all(w.startswith("Level ") and "codes" in w for w in report["warnings"])
+    assert np.isfinite([level["perplexity"] for level in report["levels"]]).all()

@@ -1,0 +1,409 @@
+"""Tests for the HTML code grid renderer, its level labels and its click payloads."""
+
+from __future__ import annotations
+
+import html
+import re
+import subprocess
+import sys
+from html.parser import HTMLParser
+
+import matplotlib
+import numpy as np
+import pytest
+import torch
+from matplotlib.colors import to_hex
+
+from distill.ui.components.code_grid import (
+    COLUMN_WIDTH_PX,
+    DEFAULT_LEVEL_LABELS,
+    EMPTY_MESSAGE,
+    GRID_SCRIPT,
+    TICK_EVERY_COLUMNS,
+    GridEvent,
+    code_colours,
+    format_time,
+    get_level_labels,
+    parse_grid_event,
+    render_code_grid,
+    render_grid_page,
+)
+
+
+class GridParser(HTMLParser):
+    """Collects cells (with their row's level), column headers, ticks, play buttons, labels."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.level: int | None = None
+        self.cells: list[dict] = []
+        self.cols: list[dict] = []
+        self.ticks: list[dict] = []
+        self.plays: list[dict] = []
+        self.names: list[str] = []
+        self.roots: list[dict] = []
+        self._open: dict | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = {k: v or "" for k, v in attrs}
+        classes = a.get("class", "").split()
+        if "distill-grid" in classes:
+            self.roots.append(a)
+        if "cg-row" in classes:
+            self.level = int(a["data-l"])
+        item = {"attrs": a, "classes": classes, "text": "", "level": self.level}
+        for cls, bucket in (
+            ("code-cell", self.cells),
+            ("cg-col", self.cols),
+            ("cg-tick", self.ticks),
+            ("cg-play", self.plays),
+        ):
+            if cls in classes:
+                bucket.append(item)
+                self._open = item
+        if "cg-name" in classes:
+            self._open = {"name": True, "text": ""}
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._open["text"] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if self._open is not None and self._open.get("name"):
+            self.names.append(self._open["text"])
+        self._open = None
+
+
+def parse(markup: str) -> GridParser:
+    parser = GridParser()
+    parser.feed(markup)
+    return parser
+
+
+def payload(cell: dict) -> str:
+    return f"cell,{cell['level']},{cell['attrs']['data-p']}"
+
+
+def grid(codes: np.ndarray, **overrides: object) -> str:
+    """Render codes [1, F', L] with sensible defaults for the other arguments."""
+    args: dict = dict(
+        num_quantizers=codes.shape[-1],
+        codebook_size=64,
+        spatial_shape=(1, codes.shape[-2]),
+        level_labels=None,
+        selected_cell=None,
+        duration_s=2.0,
+    )
+    args.update(overrides)
+    return render_code_grid(codes, **args)
+
+
+# The plan's grid verification commands, as written (run in a fresh interpreter): its
+# verification steps 2 and 3 and Task 2's own check. (Step 1 belongs to inference.codes.)
+PLAN_SNIPPETS = [
+    "from distill.ui.components.code_grid import render_code_grid, DEFAULT_LEVEL_LABELS",
+    "import torch; from distill.ui.components.code_grid import render_code_grid, "
+    "get_level_labels; idx = torch.randint(0, 64, (1, 48, 3)); html = render_code_grid(idx, 3, "
+    "64, (8, 6), get_level_labels(3), None, 1.0); assert 'code-cell' in html; assert "
+    "'Structure' in html; assert 'playhead' in html; print('Full grid render OK')",
+    "from distill.ui.components.code_grid import render_code_grid, DEFAULT_LEVEL_LABELS, "
+    "get_level_labels; labels = get_level_labels(3); assert labels == ['Structure', 'Timbre', "
+    "'Detail']; html = render_code_grid(None, 3, 128, (8, 6), labels, None, 1.0); assert "
+    "'Upload' in html; print('Grid renderer OK')",
+]
+
+
+@pytest.mark.parametrize("snippet", PLAN_SNIPPETS, ids=["import", "render", "empty"])
+def test_plan_verification_snippets(snippet: str) -> None:
+    done = subprocess.run([sys.executable, "-c", snippet], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_importing_the_grid_imports_no_gradio_or_torch() -> None:
+    code = (
+        "import sys; import distill.ui, distill.ui.components.code_grid; "
+        "print(sorted(m for m in ('gradio', 'torch') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("levels", "expected"),
+    [
+        (2, ["Structure", "Detail"]),
+        (3, ["Structure", "Timbre", "Detail"]),
+        (4, ["Structure", "Timbre", "Texture", "Detail"]),
+        (6, ["Level 1", "Level 2", "Level 3", "Level 4", "Level 5", "Level 6"]),
+        (1, ["Level 1"]),
+    ],
+)
+def test_default_level_labels(levels: int, expected: list[str]) -> None:
+    assert get_level_labels(levels) == expected
+
+
+def test_returned_labels_are_a_copy() -> None:
+    get_level_labels(3).append("oops")
+    assert DEFAULT_LEVEL_LABELS[3] == ["Structure", "Timbre", "Detail"]
+
+
+def test_custom_labels_with_blank_entries_fall_back_per_level() -> None:
+    assert get_level_labels(3, ["Body", "", "  Air "]) == ["Body", "Timbre", "Air"]
+    assert get_level_labels(5, ["A", "", "C", " ", "E"]) == ["A", "Level 2", "C", "Level 4", "E"]
+
+
+@pytest.mark.parametrize(
+    ("levels", "labels", "message"),
+    [
+        (0, None, "num_quantizers must be a whole number of at least 1"),
+        (-2, None, "num_quantizers must be a whole number of at least 1"),
+        (3, ["a", "b"], "got 2 labels but the model has 3 levels"),
+        (2, "ab", "got a string but the model has 2 levels"),
+        (2, ["a", 5], "Level label 1 must be text"),
+    ],
+)
+def test_level_label_errors(levels: int, labels: object, message: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        get_level_labels(levels, labels)  # type: ignore[arg-type]
+
+
+def test_every_cell_present_with_its_payload_code_and_colour() -> None:
+    torch.manual_seed(0)
+    codes = torch.randint(0, 64, (1, 37, 4))
+    parsed = parse(grid(codes, codebook_size=64))
+    assert len(parsed.cells) == 37 * 4
+    got = {payload(c): (c["text"], c["classes"]) for c in parsed.cells}
+    for level in range(4):
+        for position in range(37):
+            code = int(codes[0, position, level])
+            text, classes = got[f"cell,{level},{position}"]
+            assert text == str(code)
+            assert f"c{code % 20}" in classes
+    # Level 0 (Structure) is the top row, and rows come in level order.
+    assert [c["level"] for c in parsed.cells[::37]] == [0, 1, 2, 3]
+    assert parsed.names == ["Structure", "Timbre", "Texture", "Detail"]
+    assert [p["attrs"]["data-l"] for p in parsed.plays] == ["0", "1", "2", "3"]
+    assert [c["attrs"]["data-p"] for c in parsed.cols] == [str(p) for p in range(37)]
+
+
+def test_numpy_input_and_no_code_cells() -> None:
+    codes = np.array([[[5, -1], [-1, 63]]], dtype=np.int32)  # [1, F'=2, L=2]
+    parsed = parse(grid(codes, codebook_size=64))
+    by_payload = {payload(c): c for c in parsed.cells}
+    assert by_payload["cell,1,0"]["text"] == "" and "cn" in by_payload["cell,1,0"]["classes"]
+    assert by_payload["cell,0,1"]["text"] == "" and "cn" in by_payload["cell,0,1"]["classes"]
+    assert by_payload["cell,1,1"]["text"] == "63"
+
+
+def test_colour_classes_come_from_tab20_with_readable_text() -> None:
+    tab20 = matplotlib.colormaps["tab20"]
+    markup = grid(np.zeros((1, 3, 2), dtype=np.int64))
+    for n in range(20):
+        background, text = code_colours(n)
+        assert background == to_hex(tab20(n))
+        assert code_colours(n + 20) == (background, text)
+        assert f".c{n}{{background:{background};color:{text}}}" in markup
+    assert code_colours(0) == ("#1f77b4", "#ffffff")  # dark blue: white text
+    assert code_colours(1) == ("#aec7e8", "#000000")  # light blue: black text
+    assert code_colours(16) == ("#bcbd22", "#000000")  # olive: black text
+    for n in range(20):
+        background, text = code_colours(n)
+        other = "#000000" if text == "#ffffff" else "#ffffff"
+        assert contrast(background, text) >= contrast(background, other)
+        assert contrast(background, text) >= 4.0  # close to WCAG AA for every colour
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG 2 contrast ratio of two hex colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(first), luminance(second)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_selected_cell_is_marked_once() -> None:
+    codes = np.arange(12).reshape(1, 4, 3)
+    parsed = parse(grid(codes, selected_cell=(2, 1)))
+    selected = [c for c in parsed.cells if "selected" in c["classes"]]
+    assert [payload(c) for c in selected] == ["cell,2,1"]
+    assert ".code-cell.selected{box-shadow" in grid(codes)
+    assert not any("selected" in c["classes"] for c in parse(grid(codes)).cells)
+
+
+def test_empty_state() -> None:
+    markup = render_code_grid(None, 3, 128, (1, 10), None, None, 1.0)
+    assert EMPTY_MESSAGE in markup
+    assert "code-cell" not in markup
+
+
+def test_time_markers_land_on_every_tenth_column() -> None:
+    columns, duration = 235, 10.0
+    parsed = parse(grid(np.zeros((1, columns, 2), dtype=np.int64), duration_s=duration))
+    positions = [int(t["attrs"]["data-p"]) for t in parsed.ticks]
+    assert positions == list(range(0, columns, TICK_EVERY_COLUMNS))
+    for tick, position in zip(parsed.ticks, positions, strict=True):
+        assert tick["attrs"]["style"] == f"left:{position * COLUMN_WIDTH_PX}px"
+        assert tick["text"] == format_time(position * duration / columns)
+    assert parsed.ticks[1]["text"] == "0.43s"  # column 10 of 235 over 10 s
+    assert format_time(283.4) == "4:43.4"
+
+
+def test_root_exposes_geometry_for_the_playhead() -> None:
+    markup = grid(np.zeros((1, 50, 3), dtype=np.int64), duration_s=2.5)
+    (root,) = parse(markup).roots
+    assert root["data-duration"] == "2.5"
+    assert root["data-columns"] == "50"
+    assert root["data-col-width"] == str(COLUMN_WIDTH_PX)
+    assert root["data-label-width"] == "80"
+    assert markup.count('class="playhead-line"') == 1
+    assert "@keyframes playhead-sweep" in markup and "var(--duration" in markup
+    assert ".cg-labels{position:sticky;left:0;z-index:5" in markup
+    assert "overflow-x:auto" in markup
+
+
+def test_one_delegated_click_handler_feeding_the_hidden_textbox() -> None:
+    markup = grid(np.zeros((1, 30, 2), dtype=np.int64))
+    assert markup.count("onclick=") == 1
+    (root,) = parse(markup).roots
+    handler = root["onclick"]
+    for needed in (
+        "code-grid-cell-clicked",
+        "getOwnPropertyDescriptor",
+        "HTMLTextAreaElement",
+        "new Event('input',{bubbles:true})",
+        "dispatchEvent",
+        "distill-grid-click",
+        "'cell,'",
+        "'col,'",
+        "'row,'",
+        "'@'",
+    ):
+        assert needed in handler
+
+
+def test_grid_script_defines_the_playhead_api() -> None:
+    for name in ("window.distillGrid", "setPlayheadTime", "followAudio", "requestAnimationFrame"):
+        assert name in GRID_SCRIPT
+    assert "window.startPlayhead = startPlayhead" in GRID_SCRIPT
+    assert "window.stopPlayhead = stopPlayhead" in GRID_SCRIPT
+    assert "<script" not in GRID_SCRIPT
+
+
+HOSTILE = ["<script>alert(1)</script>", '" onmouseover="x', "Tom & 'Jerry'"]
+
+
+def test_hostile_labels_and_title_appear_only_escaped() -> None:
+    markup = grid(np.zeros((1, 4, 3), dtype=np.int64), level_labels=HOSTILE)
+    page = render_grid_page(markup, title=HOSTILE[0], info=HOSTILE[1])
+    for document in (markup, page):
+        assert "<script>alert" not in document
+        assert '" onmouseover="x' not in document
+    assert html.escape(HOSTILE[0], quote=True) in markup
+    assert parse(markup).names == HOSTILE  # the browser shows them back as plain text
+    assert f"<title>{html.escape(HOSTILE[0], quote=True)}</title>" in page
+
+
+def test_grid_page_is_standalone() -> None:
+    page = render_grid_page("<p>grid</p>", "My file", "data:audio/wav;base64,AAAA", "4 levels")
+    assert page.startswith("<!DOCTYPE html>")
+    assert '<audio id="grid-audio" controls' in page and 'src="data:audio/wav;base64,AAAA"' in page
+    assert "window.distillGrid" in page and 'id="grid-status"' in page
+    assert "default-src 'none'" in page  # the page may load nothing from the network
+    assert not re.search(r"(src|href)=\"https?:", page)
+    assert "<audio" not in render_grid_page("<p>grid</p>", "My file")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (dict(html_grid=None), "html_grid must be text"),
+        (dict(audio_data_uri="https://example.com/a.wav"), "must be a 'data:audio/...' URI"),
+        (dict(audio_data_uri="data:text/html,<b>"), "must be a 'data:audio/...' URI"),
+    ],
+)
+def test_grid_page_errors(args: dict, message: str) -> None:
+    call = dict(html_grid="<p>grid</p>", title="t") | args
+    with pytest.raises(ValueError, match=re.escape(message)):
+        render_grid_page(**call)
+
+
+GOOD = np.zeros((1, 6, 3), dtype=np.int64)
+
+
+@pytest.mark.parametrize(
+    ("codes", "overrides", "message"),
+    [
+        (GOOD[0], {}, "must have shape [1, F', L] = [1, 6, 3], got [6, 3]"),
+        (np.zeros((2, 6, 3), dtype=np.int64), {}, "got [2, 6, 3]"),
+        (GOOD, dict(num_quantizers=4), "indices has 3 levels but num_quantizers is 4"),
+        (GOOD, dict(spatial_shape=(2, 4)), "indices has 6 columns but spatial_shape gives"),
+        (GOOD.astype(np.float32), {}, "whole-number codes, got dtype float32"),
+        (GOOD + 64, {}, "Code 64 at level 0, column 0 is outside [0, 64)"),
+        (GOOD - 2, {}, "Code -2 at level 0, column 0 is outside [0, 64)"),
+        (GOOD, dict(num_quantizers=0), "num_quantizers must be a whole number of at least 1"),
+        (GOOD, dict(codebook_size=0), "codebook_size must be a whole number of at least 1"),
+        (GOOD, dict(codebook_size=2.5), "codebook_size must be a whole number"),
+        (GOOD, dict(spatial_shape=(1, 0)), "spatial_shape must be two positive whole numbers"),
+        (GOOD, dict(spatial_shape=(6,)), "spatial_shape must be two positive whole numbers"),
+        (GOOD, dict(selected_cell=(3, 0)), "selected_cell (3, 0) is outside the grid of 3 levels"),
+        (GOOD, dict(selected_cell=(0, 6)), "by 6 columns"),
+        (GOOD, dict(selected_cell=(0, -1)), "selected_cell (0, -1) is outside"),
+        (GOOD, dict(selected_cell=(1,)), "selected_cell must be (level, position) or None"),
+        (GOOD, dict(duration_s=0.0), "duration_s must be a positive number of seconds"),
+        (GOOD, dict(duration_s=-1), "duration_s must be a positive number of seconds"),
+        (GOOD, dict(duration_s=float("nan")), "duration_s must be a positive number"),
+        (GOOD, dict(duration_s="1"), "duration_s must be a number of seconds"),
+        (GOOD, dict(level_labels=["a"]), "got 1 labels but the model has 3 levels"),
+    ],
+)
+def test_invalid_arguments_raise_clear_errors(
+    codes: np.ndarray, overrides: dict, message: str
+) -> None:
+    with pytest.raises(ValueError, match=re.escape(message)):
+        grid(codes, **overrides)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("cell,2,15", GridEvent("cell", 2, 15)),
+        ("cell,0,0@1732550000123", GridEvent("cell", 0, 0)),
+        ("col,7@3", GridEvent("col", None, 7)),
+        ("row,1", GridEvent("row", 1, None)),
+        (" row,3@9 ", GridEvent("row", 3, None)),
+        ("", None),
+        (None, None),
+    ],
+)
+def test_parse_grid_event(value: str | None, expected: GridEvent | None) -> None:
+    assert parse_grid_event(value) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["cell,1", "col,1,2", "row,", "cell,-1,2", "pos,3", "cell,a,b", "col,3@", "col,3@x", "row,1;"],
+)
+def test_parse_grid_event_rejects_malformed(value: str) -> None:
+    with pytest.raises(ValueError, match="is not of the form cell,LEVEL,POSITION"):
+        parse_grid_event(value)
+
+
+def test_parse_grid_event_bounds() -> None:
+    assert parse_grid_event("cell,2,9", num_levels=3, num_columns=10) == GridEvent("cell", 2, 9)
+    with pytest.raises(ValueError, match="Clicked level 3 but the grid has only 3 levels"):
+        parse_grid_event("row,3", num_levels=3)
+    with pytest.raises(ValueError, match="Clicked column 10 but the grid has only 10 columns"):
+        parse_grid_event("col,10@5", num_columns=10)
+    with pytest.raises(ValueError, match="must be text"):
+        parse_grid_event(5)  # type: ignore[arg-type]
+
+
+def test_grid_event_is_frozen() -> None:
+    event = GridEvent("cell", 1, 2)
+    with pytest.raises(AttributeError):
+        event.level = 3  # type: ignore[misc]
