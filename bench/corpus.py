@@ -62,9 +62,15 @@ class Source:
     gather: Callable[[Path, Path], None]  # (corpus folder, scratch folder)
 
 
-def convert(source: Path, target: Path) -> None:
-    """Copy any audio file to a 16-bit 48 kHz WAV (channels kept), written atomically."""
+def convert(source: Path, target: Path, trim_tail: bool = False) -> None:
+    """Copy any audio file to a 16-bit 48 kHz WAV (channels kept), written atomically.
+
+    `trim_tail` cuts a rendered file's trailing near-silence (below -80 dBFS) to 0.2 s.
+    """
     audio, rate = sf.read(source, dtype="float64", always_2d=True)  # [S, C]
+    if trim_tail:
+        loud = np.flatnonzero(np.max(np.abs(audio), axis=1) > 1e-4)
+        audio = audio[: (loud[-1] if loud.size else 0) + int(0.2 * rate)]
     if rate != SAMPLE_RATE:
         divisor = gcd(SAMPLE_RATE, rate)
         audio = resample_poly(audio, SAMPLE_RATE // divisor, rate // divisor, axis=0)
@@ -77,10 +83,11 @@ def convert(source: Path, target: Path) -> None:
 
 
 def gather_freedesktop(directory: Path, scratch: Path) -> None:
-    """The freedesktop sound theme, less the spoken channel names (alsa-utils has those)."""
+    """The freedesktop sound theme, less aliases (links) and spoken channel names (see alsa)."""
     for path in sorted(FREEDESKTOP_DIR.glob("*.oga")):
         target = directory / f"freedesktop_{path.stem.replace('-', '_')}.wav"
-        if not path.stem.startswith("audio-channel-") and not target.exists():
+        skip = path.is_symlink() or path.stem.startswith("audio-channel-")
+        if not skip and not target.exists():
             convert(path, target)
 
 
@@ -110,9 +117,9 @@ def gather_midi(directory: Path, scratch: Path) -> None:
             continue
         song, rendered = scratch / f"{name}.mid", scratch / f"{name}.wav"
         song.write_bytes(midi_file(notes, program, channel, tempo))
-        command = ["fluidsynth", "-ni", "-q", "-g", "0.6", "-r", str(SAMPLE_RATE)]
+        command = ["fluidsynth", "-ni", "-q", "-g", "1.0", "-r", str(SAMPLE_RATE)]
         run([*command, "-T", "wav", "-O", "float", "-F", str(rendered), str(SOUNDFONT), str(song)])
-        convert(rendered, target)
+        convert(rendered, target, trim_tail=True)
 
 
 def midi_pieces() -> dict[str, tuple[int, int, float, list[Note]]]:

@@ -282,10 +282,17 @@ def test_save_is_atomic_and_leaves_no_temp_files(
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(audio_io.sf, "write", failing_write)
-    with pytest.raises(RuntimeError, match="disk full"):
+    with pytest.raises(AudioError, match=r"Could not write '.*keep\.wav': disk full"):
         save_audio(target, sine(880, 0.1, 48000))
     assert target.read_bytes() == original
     assert [p.name for p in tmp_path.iterdir()] == ["keep.wav"]
+
+
+def test_save_into_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = write_valid_wav(tmp_path / "blocker.wav")
+    with pytest.raises(AudioError, match=r"Could not write '.*inside\.wav'"):
+        save_audio(blocker / "inside.wav", np.zeros(10, np.float32))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker.wav"]
 
 
 def test_save_at_other_rate_and_subtype(tmp_path: Path) -> None:

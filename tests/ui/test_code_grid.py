@@ -15,6 +15,7 @@ import torch
 from matplotlib.colors import to_hex
 
 from distill.ui.components.code_grid import (
+    CLICK_TEXTBOX_ID,
     COLUMN_WIDTH_PX,
     DEFAULT_LEVEL_LABELS,
     EMPTY_MESSAGE,
@@ -203,7 +204,7 @@ def test_colour_classes_come_from_tab20_with_readable_text() -> None:
         background, text = code_colours(n)
         assert background == to_hex(tab20(n))
         assert code_colours(n + 20) == (background, text)
-        assert f".c{n}{{background:{background};color:{text}}}" in markup
+        assert f".code-cell.c{n}{{background:{background};color:{text}}}" in markup
     assert code_colours(0) == ("#1f77b4", "#ffffff")  # dark blue: white text
     assert code_colours(1) == ("#aec7e8", "#000000")  # light blue: black text
     assert code_colours(16) == ("#bcbd22", "#000000")  # olive: black text
@@ -251,6 +252,9 @@ def test_time_markers_land_on_every_tenth_column() -> None:
         assert tick["text"] == format_time(position * duration / columns)
     assert parsed.ticks[1]["text"] == "0.43s"  # column 10 of 235 over 10 s
     assert format_time(283.4) == "4:43.4"
+    assert format_time(59.996) == "1:00.0"
+    assert format_time(299.96) == "5:00.0"
+    assert format_time(65.04) == "1:05.0"
 
 
 def test_root_exposes_geometry_for_the_playhead() -> None:
@@ -271,6 +275,7 @@ def test_one_delegated_click_handler_feeding_the_hidden_textbox() -> None:
     assert markup.count("onclick=") == 1
     (root,) = parse(markup).roots
     handler = root["onclick"]
+    assert CLICK_TEXTBOX_ID == "code-grid-cell-clicked"
     for needed in (
         "code-grid-cell-clicked",
         "getOwnPropertyDescriptor",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import struct
@@ -98,10 +99,8 @@ def load_audio(
             f"Audio file '{file_path}' holds {bad} NaN or infinite samples; "
             "re-export it from your audio editor."
         )
-    waveform = torch.from_numpy(frames.T)  # [C, S], a view; resample makes a fresh tensor
-    if source_rate == target_sample_rate:
-        waveform = waveform.contiguous()
-    waveform = resample(waveform, source_rate, target_sample_rate)
+    waveform = torch.from_numpy(frames.T)  # [C, S], a view of the decoded frames
+    waveform = resample(waveform, source_rate, target_sample_rate).contiguous()
     return AudioFile(waveform, target_sample_rate, source_rate, file_path)
 
 
@@ -187,11 +186,9 @@ def _reason(error: Exception) -> str:
 
 
 def _declared_data_bytes(path: Path) -> tuple[int, int]:
-    """(bytes the WAV/AIFF sample chunk declares, bytes the file holds for it).
+    """(bytes the WAV/AIFF sample chunk declares, bytes the file holds for it), else (0, 0).
 
-    libsndfile silently shrinks the frame count of a cut-off WAV or AIFF to what is there,
-    so the sample chunk's declared size is checked against the file size here. Returns
-    (0, 0) for other formats and for streamed headers that leave the size unknown.
+    libsndfile silently shrinks the frame count of a cut-off WAV or AIFF to what is there.
     """
     size = path.stat().st_size
     with path.open("rb") as handle:
@@ -236,15 +233,17 @@ def save_audio(
     if sample_rate <= 0:
         raise AudioError(f"Cannot save '{target}': sample rate {sample_rate} is not positive.")
     frames = np.clip(_as_frames(target, waveform), -1.0, 1.0)  # [S, C]
-    target.parent.mkdir(parents=True, exist_ok=True)
     # A hidden name in the same folder, so os.replace is atomic and file listings skip it.
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         sf.write(temporary, frames, sample_rate, subtype=subtype, format=audio_format)
         os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    except (OSError, RuntimeError) as error:  # sf.LibsndfileError is a RuntimeError
+        raise AudioError(f"Could not write '{target}': {_reason(error)}.") from None
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
     return target
 
 
@@ -261,7 +260,7 @@ def _as_frames(target: Path, waveform: torch.Tensor | np.ndarray) -> np.ndarray:
         raise EmptyAudioError(f"Cannot save '{target}': the waveform has no samples.")
     if not np.isfinite(samples).all():
         raise InvalidSamplesError(f"Cannot save '{target}': the waveform holds NaN or inf.")
-    return samples.T
+    return np.ascontiguousarray(samples.T)
 
 
 def resample(waveform: torch.Tensor, source_rate: int, target_rate: int) -> torch.Tensor:
@@ -291,10 +290,7 @@ def to_mono(waveform: torch.Tensor) -> torch.Tensor:
 
 
 def find_audio_files(directory: str | Path) -> list[Path]:
-    """Audio files under `directory` (recursive, sorted), matched by extension in any case.
-
-    Hidden files and folders (names starting with '.') are skipped.
-    """
+    """Audio files under `directory`, recursive and sorted; any-case extensions, no hidden."""
     root = Path(directory)
     if not root.exists():
         raise AudioNotFoundError(f"Folder '{root}' does not exist; check the path.")

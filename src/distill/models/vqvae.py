@@ -183,8 +183,11 @@ class ConvVQVAE(nn.Module):
         vectors = rearrange(z, "b d 1 f -> b f d")
         # Quantizer dropout on part of the batches only, so the first k levels alone decode to a
         # coarser sound (SoundStream's structured dropout) while full depth still gets most steps.
-        self.quantizer.quantize_dropout = self.training and (
-            random.random() < self.config.quantizer_dropout
+        # No dropout until every level's codebook has had its k-means init, so no level is left
+        # to be initialised later from whatever file is encoded first.
+        all_initialised = all(bool(layer._codebook.initted) for layer in self.quantizer.layers)
+        self.quantizer.quantize_dropout = (
+            self.training and all_initialised and random.random() < self.config.quantizer_dropout
         )
         quantized, codes, losses = self.quantizer(vectors)
         commitment = losses.sum()  # one loss per level: sum them

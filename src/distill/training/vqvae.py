@@ -37,6 +37,7 @@ class TrainConfig:
 
     max_minutes: float | None = 10.0
     epochs: int | None = None
+    max_steps: int | None = None  # a step budget (benchmarks compare configs at equal steps)
     num_levels: int = 4
     codebook_size: int | None = None  # None: from the number of files (DESIGN.md 3)
     batch_size: int = 16
@@ -50,7 +51,7 @@ class TrainConfig:
     model: VQVAEConfig = field(default_factory=VQVAEConfig)  # levels and K are set from above
 
     def __post_init__(self) -> None:
-        if self.max_minutes is None and self.epochs is None:
+        if self.max_minutes is None and self.epochs is None and self.max_steps is None:
             raise TrainingError("Give a time budget (minutes) or a number of epochs.")
         if self.max_minutes is not None and self.max_minutes <= 0:
             raise TrainingError("The time budget must be more than 0 minutes.")
@@ -158,9 +159,10 @@ class _Loop:
         if self.config.max_minutes is not None:
             fractions.append(self.elapsed / (self.config.max_minutes * 60))
         if self.config.epochs is not None:
-            fractions.append(
-                (self.step - self.start_step) / (self.config.epochs * self.steps_per_epoch)
-            )
+            epoch_steps = self.config.epochs * self.steps_per_epoch
+            fractions.append((self.step - self.start_step) / epoch_steps)
+        if self.config.max_steps is not None:
+            fractions.append((self.step - self.start_step) / self.config.max_steps)
         return max(fractions)
 
     def progress(self, phase: str, message: str = "") -> TrainProgress:

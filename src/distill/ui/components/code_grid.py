@@ -1,21 +1,39 @@
-"""Interactive HTML code grid: rows are quantizer levels (L), columns are time (F')."""
+"""Interactive HTML code grid: rows are quantizer levels (L), columns are time (F').
+
+Clicks reach Python through the app's hidden Textbox(elem_id="code-grid-cell-clicked"): one
+delegated onclick on the grid root sets its value with the native setter and calls
+dispatchEvent(new Event("input")); parse_grid_event reads the payload. The playhead follows
+playing audio through GRID_SCRIPT (load it with launch(head=...)).
+"""
 
 from __future__ import annotations
 
 import html
-import math
-from collections.abc import Sequence
 from functools import cache
-from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 
-from distill.ui.components.grid_assets import CLICK_HANDLER_JS, GRID_CSS, GRID_SCRIPT
+from distill.ui.components.grid_assets import (
+    CLICK_HANDLER_JS,
+    CLICK_TEXTBOX_ID,
+    GRID_CSS,
+    GRID_SCRIPT,
+)
+from distill.ui.components.grid_checks import (
+    NO_CODE,
+    CodeGridError,
+    check_duration,
+    check_selected,
+    codes_matrix,
+    positive_int,
+    spatial_columns,
+)
 from distill.ui.components.grid_events import GridEvent, parse_grid_event
 from distill.ui.components.grid_page import render_grid_page
 
 __all__ = [
+    "CLICK_TEXTBOX_ID",
     "COLUMN_WIDTH_PX",
     "DEFAULT_LEVEL_LABELS",
     "EMPTY_MESSAGE",
@@ -36,7 +54,9 @@ __all__ = [
 COLUMN_WIDTH_PX = 26  # fixed width of one time column
 LABEL_WIDTH_PX = 80  # sticky label column on the left
 TICK_EVERY_COLUMNS = 10  # a time marker every this many columns
-NO_CODE = -1  # "this level contributes nothing here": drawn as an empty grey cell
+CHUNK_COLUMNS = 100  # columns per separately laid-out block (see _chunks_html)
+HEADER_HEIGHT_PX = 18  # the clickable column-number row
+ROW_HEIGHT_PX = 34  # one level
 EMPTY_MESSAGE = "Upload an audio file and click Encode to see codes here."
 
 DEFAULT_LEVEL_LABELS: dict[int, list[str]] = {
@@ -46,10 +66,6 @@ DEFAULT_LEVEL_LABELS: dict[int, list[str]] = {
 }
 
 
-class CodeGridError(ValueError):
-    """Arguments that cannot be drawn as a code grid (wrong shape, range or labels)."""
-
-
 def get_level_labels(num_quantizers: int, custom_labels: list[str] | None = None) -> list[str]:
     """Labels for L levels, top (level 0, coarsest) first.
 
@@ -57,7 +73,7 @@ def get_level_labels(num_quantizers: int, custom_labels: list[str] | None = None
     Defaults: DEFAULT_LEVEL_LABELS for 2-4 levels, otherwise "Level 1" .. "Level L"
     (1-based, so level index 0 is "Level 1").
     """
-    num_levels = _positive_int("num_quantizers", num_quantizers)
+    num_levels = positive_int("num_quantizers", num_quantizers)
     defaults = DEFAULT_LEVEL_LABELS.get(num_levels) or [
         f"Level {n}" for n in range(1, num_levels + 1)
     ]
@@ -109,7 +125,7 @@ def code_colours(code: int) -> tuple[str, str]:
 def _grid_style() -> str:
     """The grid's <style> element: layout CSS plus one class per tab20 colour."""
     colours = "".join(
-        f".distill-grid .c{n}{{background:{bg};color:{fg}}}"
+        f".distill-grid .code-cell.c{n}{{background:{bg};color:{fg}}}"
         for n, (bg, fg) in enumerate(_palette())
     )
     return f"<style>{GRID_CSS}{colours}\n</style>"
@@ -117,9 +133,9 @@ def _grid_style() -> str:
 
 def format_time(seconds: float) -> str:
     """A time marker label: "0.43s" under a minute, "4:05.2" from one minute on."""
-    if seconds < 60:
+    if round(seconds, 2) < 60:
         return f"{seconds:.2f}s"
-    minutes, rest = divmod(seconds, 60)
+    minutes, rest = divmod(round(seconds, 1), 60)  # round first: 299.96 s is 5:00.0, not 4:60.0
     return f"{int(minutes)}:{rest:04.1f}"
 
 
@@ -146,12 +162,12 @@ def render_code_grid(
             'var(--border-color-primary,#d0d7de);border-radius:6px">'
             f"{html.escape(EMPTY_MESSAGE)}</div>"
         )
-    num_levels = _positive_int("num_quantizers", num_quantizers)
-    size = _positive_int("codebook_size", codebook_size)
-    codes = _codes_matrix(indices, num_levels, size, _spatial_columns(spatial_shape))
+    num_levels = positive_int("num_quantizers", num_quantizers)
+    size = positive_int("codebook_size", codebook_size)
+    codes = codes_matrix(indices, num_levels, size, spatial_columns(spatial_shape))
     num_columns = codes.shape[0]
-    selected = _check_selected(selected_cell, num_levels, num_columns)
-    duration = _check_duration(duration_s)
+    selected = check_selected(selected_cell, num_levels, num_columns)
+    duration = check_duration(duration_s)
     labels = get_level_labels(num_levels, level_labels)
     data_width = num_columns * COLUMN_WIDTH_PX
     root = (
@@ -170,8 +186,7 @@ def render_code_grid(
             _labels_html(labels),
             f'<div class="cg-data" style="width:{data_width}px">',
             _ruler_html(num_columns, duration),
-            _header_html(num_columns),
-            _rows_html(codes, size, selected),
+            _chunks_html(codes, size, selected),
             '<div class="playhead-line"></div>',
             "</div></div></div></div>",
         ]
@@ -204,102 +219,45 @@ def _ruler_html(num_columns: int, duration: float) -> str:
     return f'<div class="cg-ruler">{ticks}</div>'
 
 
-def _header_html(num_columns: int) -> str:
-    """Clickable column headers (payload col,{position}) showing the column number."""
-    cols = "".join(f'<i class="cg-col" data-p="{p}">{p}</i>' for p in range(num_columns))
-    return f'<div class="cg-head">{cols}</div>'
+def _chunks_html(codes: np.ndarray, codebook_size: int, selected: tuple[int, int] | None) -> str:
+    """Column headers and cells of `codes` [F', L], cut into blocks of CHUNK_COLUMNS columns.
+
+    Each block has a fixed size and `content-visibility: auto`, so the browser lays out only
+    the blocks in view: a 5-minute file (~28,000 cells) then costs what one screen costs.
+    """
+    num_columns, num_levels = codes.shape
+    cells = _cell_strings(codes, codebook_size)  # [L][F'] strings
+    if selected is not None:
+        level, position = selected
+        cells[level][position] = cells[level][position].replace(
+            "code-cell ", "code-cell selected ", 1
+        )
+    height = HEADER_HEIGHT_PX + num_levels * ROW_HEIGHT_PX
+    chunks = []
+    for start in range(0, num_columns, CHUNK_COLUMNS):
+        stop = min(start + CHUNK_COLUMNS, num_columns)
+        head = "".join(f'<i class="cg-col" data-p="{p}">{p}</i>' for p in range(start, stop))
+        rows = "".join(
+            f'<div class="cg-row" data-l="{level}">{"".join(cells[level][start:stop])}</div>'
+            for level in range(num_levels)
+        )
+        width = (stop - start) * COLUMN_WIDTH_PX
+        chunks.append(
+            f'<div class="cg-chunk" style="width:{width}px;height:{height}px">'
+            f'<div class="cg-head">{head}</div>{rows}</div>'
+        )
+    return f'<div class="cg-chunks">{"".join(chunks)}</div>'
 
 
-def _rows_html(codes: np.ndarray, codebook_size: int, selected: tuple[int, int] | None) -> str:
-    """One row per level of `codes` [F', L]; the row holds the level, each cell its position."""
+def _cell_strings(codes: np.ndarray, codebook_size: int) -> list[list[str]]:
+    """One <i class="code-cell c{code % 20}" data-p="{position}">{code}</i> per code, [L][F']."""
     # Per-code prefix and suffix strings keep the inner loop to two concatenations per cell.
     prefix = {NO_CODE: '<i class="code-cell cn" data-p="'}
     suffix = {NO_CODE: '"></i>'}
     for code in range(codebook_size):
         prefix[code] = f'<i class="code-cell c{code % 20}" data-p="'
         suffix[code] = f'">{code}</i>'
-    rows = []
-    for level, column in enumerate(codes.T.tolist()):  # codes.T: [L, F']
-        cells = [prefix[c] + str(p) + suffix[c] for p, c in enumerate(column)]
-        if selected is not None and selected[0] == level:
-            position = selected[1]
-            cells[position] = cells[position].replace("code-cell ", "code-cell selected ", 1)
-        rows.append(f'<div class="cg-row" data-l="{level}">{"".join(cells)}</div>')
-    return "".join(rows)
-
-
-def _positive_int(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral) or int(value) < 1:
-        raise CodeGridError(f"{name} must be a whole number of at least 1, got {value!r}.")
-    return int(value)
-
-
-def _spatial_columns(spatial_shape: object) -> int:
-    """F' = H*W from spatial_shape (H, W), both positive whole numbers."""
-    if (
-        not isinstance(spatial_shape, Sequence)
-        or len(spatial_shape) != 2
-        or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in spatial_shape)
-        or min(int(v) for v in spatial_shape) < 1
-    ):
-        raise CodeGridError(
-            f"spatial_shape must be two positive whole numbers (H, W), got {spatial_shape!r}."
-        )
-    return int(spatial_shape[0]) * int(spatial_shape[1])
-
-
-def _codes_matrix(indices: Any, num_levels: int, codebook_size: int, columns: int) -> np.ndarray:
-    """Validated codes as a NumPy array [F', L] from indices [1, F', L]."""
-    if hasattr(indices, "detach"):  # a torch.Tensor, without importing torch here
-        indices = indices.detach().cpu().numpy()
-    array = np.asarray(indices)
-    if array.ndim != 3 or array.shape[0] != 1:
-        raise CodeGridError(
-            f"indices must have shape [1, F', L] = [1, {columns}, {num_levels}], "
-            f"got {list(array.shape)}."
-        )
-    if array.shape[2] != num_levels:
-        raise CodeGridError(
-            f"indices has {array.shape[2]} levels but num_quantizers is {num_levels}."
-        )
-    if array.shape[1] != columns:
-        raise CodeGridError(
-            f"indices has {array.shape[1]} columns but spatial_shape gives H*W = {columns}."
-        )
-    if not np.issubdtype(array.dtype, np.integer):
-        raise CodeGridError(f"indices must hold whole-number codes, got dtype {array.dtype}.")
-    bad = np.argwhere((array[0] < NO_CODE) | (array[0] >= codebook_size))
-    if bad.size:
-        position, level = (int(v) for v in bad[0])
-        raise CodeGridError(
-            f"Code {int(array[0, position, level])} at level {level}, column {position} is "
-            f"outside [0, {codebook_size}) (use -1 for 'no code')."
-        )
-    return array[0]
-
-
-def _check_selected(selected: object, num_levels: int, num_columns: int) -> tuple[int, int] | None:
-    if selected is None:
-        return None
-    if (
-        not isinstance(selected, Sequence)
-        or len(selected) != 2
-        or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in selected)
-    ):
-        raise CodeGridError(f"selected_cell must be (level, position) or None, got {selected!r}.")
-    level, position = int(selected[0]), int(selected[1])
-    if not (0 <= level < num_levels and 0 <= position < num_columns):
-        raise CodeGridError(
-            f"selected_cell {(level, position)} is outside the grid of {num_levels} levels "
-            f"by {num_columns} columns."
-        )
-    return level, position
-
-
-def _check_duration(duration_s: object) -> float:
-    if isinstance(duration_s, bool) or not isinstance(duration_s, Real):
-        raise CodeGridError(f"duration_s must be a number of seconds, got {duration_s!r}.")
-    duration = float(duration_s)
-    if not math.isfinite(duration) or duration <= 0:
-        raise CodeGridError(f"duration_s must be a positive number of seconds, got {duration}.")
-    return duration
+    return [
+        [prefix[c] + str(p) + suffix[c] for p, c in enumerate(column)]
+        for column in codes.T.tolist()  # codes.T: [L, F']
+    ]

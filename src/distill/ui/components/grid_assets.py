@@ -3,7 +3,8 @@
 # Every rule is scoped under .distill-grid so the grid can sit inside any page (Gradio or a
 # file) without leaking styles. Colours fall back to light defaults outside Gradio and follow
 # Gradio's theme variables (dark mode included) inside it. The 20 code colour classes
-# (.c0 .. .c19) are generated from matplotlib's tab20 in code_grid.py.
+# (.c0 .. .c19) are generated from matplotlib's tab20 in code_grid.py. Selectors that Gradio's
+# own styles also reach (its `.prose button` and `.prose *` rules) are made more specific.
 GRID_CSS = """
 .distill-grid{--cg-bg:var(--block-background-fill,#fff);--cg-fg:var(--body-text-color,#1f2328);
 --cg-muted:var(--body-text-color-subdued,#57606a);--cg-line:var(--border-color-primary,#d0d7de);
@@ -14,25 +15,31 @@ border:1px solid var(--cg-line);border-radius:6px}
 .distill-grid .cg-labels{position:sticky;left:0;z-index:5;flex:0 0 var(--cg-label);
 width:var(--cg-label);box-sizing:border-box;background:var(--cg-bg);
 border-right:1px solid var(--cg-line);box-shadow:3px 0 4px -2px rgba(0,0,0,.18)}
-.distill-grid .cg-corner{height:36px;box-sizing:border-box;padding:3px 6px;font-size:10px;
-line-height:15px;color:var(--cg-muted);border-bottom:1px solid var(--cg-line)}
+.distill-grid .cg-labels .cg-corner{height:36px;box-sizing:border-box;padding:3px 6px;
+font-size:10px;line-height:15px;color:var(--cg-muted);border-bottom:1px solid var(--cg-line)}
 .distill-grid .cg-label{height:34px;box-sizing:border-box;padding:2px 6px;display:flex;
 flex-direction:column;justify-content:center;gap:2px;border-bottom:1px solid var(--cg-line)}
-.distill-grid .cg-name{font-size:11px;font-weight:600;line-height:13px;white-space:nowrap;
-overflow:hidden;text-overflow:ellipsis}
-.distill-grid .cg-play{align-self:flex-start;font-family:inherit;font-size:9px;font-weight:600;
-line-height:12px;padding:0 5px;border:1px solid var(--cg-line);border-radius:3px;color:var(--cg-fg);
+.distill-grid .cg-label .cg-name{flex:none;font-size:11px;font-weight:600;line-height:13px;
+white-space:nowrap;overflow:hidden;text-overflow:ellipsis;color:var(--cg-fg)}
+.distill-grid .cg-labels .cg-label > button.cg-play{flex:none;align-self:flex-start;display:block;
+appearance:none;width:auto;min-width:0;height:14px;margin:0;padding:0 5px;box-shadow:none;
+font-family:inherit;font-size:9px;font-weight:600;line-height:12px;text-transform:none;
+border:1px solid var(--cg-line);border-radius:3px;color:var(--cg-fg);
 background:var(--button-secondary-background-fill,#f6f8fa);cursor:pointer}
-.distill-grid .cg-play:hover{border-color:var(--cg-muted)}
+.distill-grid .cg-labels .cg-label > button.cg-play:hover{border-color:var(--cg-muted)}
 .distill-grid .cg-data{position:relative;flex:none}
 .distill-grid .cg-ruler{position:relative;height:18px;overflow:hidden}
-.distill-grid .cg-tick{position:absolute;top:0;height:18px;padding-left:3px;font-size:10px;
-line-height:18px;white-space:nowrap;color:var(--cg-muted);border-left:1px solid var(--cg-muted)}
-.distill-grid .cg-head{display:flex;height:18px;border-bottom:1px solid var(--cg-line)}
-.distill-grid .cg-col{flex:0 0 var(--cg-col);width:var(--cg-col);font-size:8px;
+.distill-grid .cg-ruler .cg-tick{position:absolute;top:0;height:18px;padding-left:3px;
+font-size:10px;line-height:18px;white-space:nowrap;color:var(--cg-muted);
+border-left:1px solid var(--cg-muted)}
+.distill-grid .cg-chunks{display:flex}
+.distill-grid .cg-chunk{flex:none;content-visibility:auto;overflow:hidden}
+.distill-grid .cg-head{display:flex;height:18px;box-sizing:border-box;
+border-bottom:1px solid var(--cg-line)}
+.distill-grid .cg-head .cg-col{flex:0 0 var(--cg-col);width:var(--cg-col);font-size:8px;
 line-height:17px;text-align:center;font-style:normal;color:var(--cg-muted);cursor:pointer;
 overflow:hidden}
-.distill-grid .cg-col:hover{background:var(--cg-line);color:var(--cg-fg)}
+.distill-grid .cg-head .cg-col:hover{background:var(--cg-line);color:var(--cg-fg)}
 .distill-grid .cg-row{display:flex;height:34px}
 .distill-grid .code-cell{flex:0 0 var(--cg-col);width:var(--cg-col);height:34px;
 box-sizing:border-box;border-right:1px solid var(--cg-bg);border-bottom:1px solid var(--cg-bg);
@@ -41,8 +48,8 @@ text-align:center;font-style:normal;cursor:pointer;overflow:hidden}
 .distill-grid .code-cell:hover{filter:brightness(1.15)}
 .distill-grid .code-cell.selected{box-shadow:inset 0 0 0 3px #000,inset 0 0 0 5px #fff;
 font-weight:700}
-.distill-grid .cn{background:repeating-linear-gradient(135deg,#eceff1 0 4px,#d7dbdf 4px 8px);
-color:#6e7781}
+.distill-grid .code-cell.cn{color:#6e7781;
+background:repeating-linear-gradient(135deg,#eceff1 0 4px,#d7dbdf 4px 8px)}
 .playhead-line{position:absolute;top:0;bottom:0;left:0;width:2px;margin-left:-1px;z-index:4;
 background:#e5004f;box-shadow:0 0 0 1px rgba(255,255,255,.85);pointer-events:none;
 display:none;animation-play-state:paused}
@@ -57,6 +64,7 @@ animation-play-state:running}
 # It highlights the clicked cell at once, feeds the hidden #code-grid-cell-clicked textbox
 # through the native value setter (so Svelte sees the change) with an increasing nonce (so a
 # second click on the same cell still fires), and announces the click as a DOM event.
+CLICK_TEXTBOX_ID = "code-grid-cell-clicked"  # elem_id of the app's hidden Textbox
 CLICK_HANDLER_JS = (
     "var g=this,e=event.target.closest('.code-cell,.cg-col,.cg-play');"
     "if(!e||!g.contains(e))return;"
@@ -67,7 +75,7 @@ CLICK_HANDLER_JS = (
     "g.querySelectorAll('.code-cell.selected').forEach(function(s){s.classList.remove('selected')});"
     "c.add('selected');}"
     "var r=g.getRootNode(),d=r.getElementById?r:document;"
-    "var h=d.getElementById('code-grid-cell-clicked');"
+    f"var h=d.getElementById('{CLICK_TEXTBOX_ID}');"
     "var t=h&&(h.matches('textarea,input')?h:h.querySelector('textarea,input'));"
     "if(t){window.distillGridNonce=Math.max(Date.now(),(window.distillGridNonce||0)+1);"
     "var P=(t instanceof HTMLTextAreaElement?HTMLTextAreaElement:HTMLInputElement).prototype;"
@@ -155,7 +163,8 @@ GRID_SCRIPT = """
   }
 
   // The real mechanism: follow audioEl.currentTime every frame while it plays; freeze on
-  // pause, follow seeks while paused, hide when playback ends. Returns a detach function.
+  // pause, follow seeks while paused, hide when playback ends. Returns a detach function,
+  // also kept as audio.distillGridDetach (following the same element again replaces it).
   function followAudio(audio, target) {
     if (!audio) return function () {};
     if (audio.distillGridDetach) audio.distillGridDetach();
@@ -234,8 +243,9 @@ PAGE_SCRIPT = """
       if (audio) audio.currentTime = columnTime(grid, position);
       return where + ", all levels" + (audio ? "; audio moved here." : ".");
     }
-    var row = grid.querySelector('.cg-row[data-l="' + parts[1] + '"]');
-    var code = row && row.children[position] ? row.children[position].textContent : "";
+    var cell = grid.querySelector(
+      '.cg-row[data-l="' + parts[1] + '"] .code-cell[data-p="' + position + '"]');
+    var code = cell ? cell.textContent : "";
     return levelName(grid, +parts[1]) + ", " + where + ": " + (code ? "code " + code : "no code");
   }
   document.addEventListener("distill-grid-click", function (event) {

@@ -1,0 +1,86 @@
+"""Train on a real corpus for a time budget; report steps/s, validation loss, ceiling ratio.
+
+    .venv/bin/python bench/bench_training.py CORPUS_DIR --minutes 12 [--hidden 256 ...]
+
+Writes bench/results/training.json (or --out). The model decode and the Griffin-Lim-only
+ceiling are measured on the held-out files of the same split training used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+from distill.audio.io import find_audio_files
+from distill.models.persistence import load_model
+from distill.models.vqvae import VQVAEConfig
+from distill.training import TrainConfig, train_vqvae
+from distill.training.data import split_validation
+from distill.training.evaluation import reconstruction_report
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("corpus", type=Path)
+    parser.add_argument("--minutes", type=float, default=12.0)
+    parser.add_argument("--steps", type=int, default=None, help="Stop after this many steps.")
+    parser.add_argument("--name", default="bench")
+    parser.add_argument("--levels", type=int, default=4)
+    parser.add_argument("--codebook-size", type=int, default=None)
+    parser.add_argument("--hidden", type=int, default=VQVAEConfig.hidden_channels)
+    parser.add_argument("--latent", type=int, default=VQVAEConfig.latent_dim)
+    parser.add_argument("--batch", type=int, default=TrainConfig.batch_size)
+    parser.add_argument("--chunk", type=int, default=TrainConfig.chunk_frames)
+    parser.add_argument("--lr", type=float, default=TrainConfig.learning_rate)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--keep", type=Path, default=None, help="Copy the model here.")
+    parser.add_argument("--out", type=Path, default=RESULTS / "training.json")
+    args = parser.parse_args()
+
+    model_config = VQVAEConfig(hidden_channels=args.hidden, latent_dim=args.latent)
+    config = TrainConfig(
+        max_minutes=args.minutes,
+        max_steps=args.steps,
+        num_levels=args.levels,
+        codebook_size=args.codebook_size,
+        batch_size=args.batch,
+        chunk_frames=args.chunk,
+        learning_rate=args.lr,
+        device=args.device,
+        model=model_config,
+    )
+    directory = args.keep or Path(tempfile.mkdtemp())
+    started = time.monotonic()
+    result = train_vqvae(args.corpus, args.name, config, directory, overwrite=True)
+    _, held_out = split_validation(find_audio_files(args.corpus), config.val_fraction, config.seed)
+    report = reconstruction_report(load_model(result.model_path), held_out)
+    summary = {
+        "corpus_files": result.dataset["num_files"],
+        "corpus_minutes": round(result.dataset["total_duration_s"] / 60, 2),
+        "train_minutes": args.minutes,
+        "device": args.device,
+        "steps": result.steps,
+        "steps_per_second": round(result.steps_per_second, 3),
+        "best_val_loss": round(result.best_val_loss, 4),
+        "model_file_mb": round(result.model_path.stat().st_size / 1e6, 2),
+        "codebook_use": [level["utilisation"] for level in result.codebook_health["levels"]],
+        "train_config": {k: v for k, v in asdict(config).items() if k != "model"},
+        "model_config": model_config.to_dict(),
+        "reconstruction": report,
+        "wall_s": round(time.monotonic() - started, 1),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(summary, indent=2))
+    brief = {k: v for k, v in summary.items() if k not in ("reconstruction", "model_config")}
+    print(json.dumps(brief, indent=2))
+    print({k: v for k, v in report.items() if k != "files"})
+
+
+if __name__ == "__main__":
+    main()

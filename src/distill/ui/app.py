@@ -1,0 +1,92 @@
+"""The Gradio app: three tabs wired together, and how it is launched (locally, offline)."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import gradio as gr
+
+TITLE = "Distill"
+MAX_UPLOAD = "1gb"  # audio up to the loader's 30-minute limit fits well within this
+CACHE_CLEANUP = (1800, 7200)  # every 30 min, delete Gradio's cached files older than 2 h
+DEFAULT_CONCURRENCY = 4  # light events (labels, lists, clicks) across all sessions
+
+
+def _offline() -> None:
+    """Gradio must not phone home: set before gradio is imported and Blocks are built."""
+    os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+
+
+def build_app() -> gr.Blocks:
+    """The Codes, Train and Library tabs, and the wiring between them."""
+    _offline()
+    import gradio as gr
+
+    from distill.ui.handlers_library import open_in_codes, refresh_library
+    from distill.ui.handlers_models import model_selector_update
+    from distill.ui.handlers_train import select_trained_model
+    from distill.ui.tabs.codes_tab import build_codes_tab
+    from distill.ui.tabs.library_tab import build_library_tab
+    from distill.ui.tabs.train_tab import build_train_tab
+
+    with gr.Blocks(title=TITLE, delete_cache=CACHE_CLEANUP, analytics_enabled=False) as app:
+        gr.Markdown("## Distill · see and hear the codes your model learned")
+        with gr.Tabs(elem_id="distill-tabs") as tabs:
+            with gr.Tab("Codes", id="codes", elem_id="tab-codes"):
+                codes = build_codes_tab()
+            with gr.Tab("Train", id="train", elem_id="tab-train"):
+                train = build_train_tab()
+            with gr.Tab("Library", id="library", elem_id="tab-library"):
+                library = build_library_tab()
+
+        train.run.then(select_trained_model, [train.session, codes.model], [codes.model]).then(
+            refresh_library, [library.model], library.refresh_outputs
+        )
+        for event in library.changed:
+            event.then(model_selector_update, [codes.model], [codes.model])
+        library.open_button.click(open_in_codes, [library.model], [codes.model, tabs])
+        # A fresh page lists the models as they are now (trained elsewhere, renamed, ...).
+        app.load(model_selector_update, [codes.model], [codes.model])
+        app.load(refresh_library, [library.model], library.refresh_outputs)
+    app.queue(default_concurrency_limit=DEFAULT_CONCURRENCY)
+    return app
+
+
+def launch_app(
+    port: int | None = None,
+    host: str = "127.0.0.1",
+    open_browser: bool = False,
+    prevent_thread_lock: bool = False,
+) -> gr.Blocks:
+    """Build and serve the app on this machine (never shared publicly); returns the Blocks.
+
+    Blocks until Ctrl-C, unless prevent_thread_lock: then the server runs in the background
+    and the caller stops it with .close().
+    """
+    _offline()
+    from distill.ui.assets import APP_CSS, HEAD_HTML, build_theme
+
+    app = build_app()
+    app.launch(
+        server_name=host,
+        server_port=port,
+        inbrowser=open_browser,
+        share=False,
+        prevent_thread_lock=True,
+        max_file_size=MAX_UPLOAD,
+        show_error=False,
+        ssr_mode=False,
+        pwa=False,
+        mcp_server=False,
+        enable_monitoring=False,
+        quiet=True,  # Gradio's banner suggests share=True; say where the app is ourselves
+        theme=build_theme(),
+        css=APP_CSS,
+        head=HEAD_HTML,
+    )
+    if not prevent_thread_lock:
+        print(f"Distill is running at {app.local_url}  (press Ctrl-C to stop)", flush=True)
+        app.block_thread()
+    return app

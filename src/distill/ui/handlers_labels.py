@@ -1,0 +1,91 @@
+"""Level labels: which ones a model shows, and renaming them (remembered per model)."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import gradio as gr
+
+from distill.models.persistence import ModelFileError, ModelInfo, read_model_info, update_metadata
+from distill.ui.components.code_grid import get_level_labels
+from distill.ui.handlers_common import ui_errors
+from distill.ui.handlers_render import render_grid
+from distill.ui.handlers_session import CodesSession, note_model_rewritten
+
+SEPARATOR = ","
+MAX_LABEL_LENGTH = 32
+
+
+def labels_text(labels: list[str]) -> str:
+    return f"{SEPARATOR} ".join(labels)
+
+
+def is_read_only(info: ModelInfo) -> bool:
+    return info.is_demo or info.metadata.read_only
+
+
+def labels_for(session: CodesSession, info: ModelInfo) -> list[str]:
+    """This session's renamed labels (read-only models), else the model's, else defaults."""
+    num_levels = int(info.vqvae_config.get("num_levels", 0))
+    custom = session.label_overrides.get(str(info.path), info.metadata.level_labels)
+    try:
+        return get_level_labels(num_levels, custom)
+    except ValueError:  # stored labels that no longer fit the model: show the defaults
+        return get_level_labels(num_levels)
+
+
+def parse_labels(text: str | None, num_levels: int) -> list[str]:
+    """'Structure, Timbre, ...' -> one label per level, or a ValueError saying what is wrong."""
+    labels = [part.strip() for part in (text or "").split(SEPARATOR)]
+    if len(labels) != num_levels or not all(labels):
+        raise ValueError(
+            f"Give exactly {num_levels} non-empty labels, one per level, separated by commas "
+            f"(got {len([label for label in labels if label])})."
+        )
+    too_long = [label for label in labels if len(label) > MAX_LABEL_LENGTH]
+    if too_long:
+        raise ValueError(
+            f"Label '{too_long[0][:40]}…' is too long: "
+            f"keep labels to {MAX_LABEL_LENGTH} characters."
+        )
+    return labels
+
+
+def show_model_labels(model_path: str | None, session: CodesSession) -> str:
+    """The label editor's text for the chosen model (empty when none or unreadable)."""
+    if not model_path:
+        return ""
+    try:
+        return labels_text(labels_for(session, read_model_info(model_path)))
+    except ModelFileError as error:
+        gr.Warning(html.escape(str(error), quote=False))
+        return ""
+
+
+@ui_errors
+def apply_labels(
+    text: str | None, model_path: str | None, session: CodesSession
+) -> tuple[CodesSession, Any, str, str]:
+    """Rename the chosen model's levels: saved in the model file (read-only models: for this
+    session) and the grid drawn again if it belongs to that model.
+
+    Returns (session, grid HTML, label editor text, status line).
+    """
+    if not model_path:
+        raise ValueError("Choose a model first: level labels are kept per model.")
+    info = read_model_info(model_path)
+    labels = parse_labels(text, int(info.vqvae_config.get("num_levels", 0)))
+    if is_read_only(info):
+        session.label_overrides[model_path] = labels
+        where = "for this session (this model is read-only)"
+    else:
+        update_metadata(model_path, level_labels=labels)
+        note_model_rewritten(session, model_path, labels)
+        where = f"in {info.path.name}"
+    encoded = session.encoded
+    grid: Any = gr.skip()
+    if encoded is not None and encoded.model_path == model_path:
+        encoded.labels = labels
+        grid = render_grid(encoded, labels)
+    return session, grid, labels_text(labels), f"Level labels saved {where}: {', '.join(labels)}."

@@ -1,0 +1,101 @@
+"""Per-browser-session state of the Codes tab (kept in gr.State, never in module globals)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from distill.models.persistence import LoadedVQModel, ModelFileError, load_model
+from distill.ui.handlers_common import remove_files
+
+DEVICE = "auto"  # CUDA, then Apple's MPS, then the CPU
+SCRATCH_KEEP = 2  # newest scratch files kept per kind (the player may still be fetching one)
+
+
+@dataclass
+class EncodedFile:
+    """One encoded file: its code grid and what decoding it back needs."""
+
+    model_path: str
+    audio_name: str
+    indices: Any  # codes [1, F', L], int64 tensor on the CPU
+    spatial_shape: tuple[int, int]  # (1, F')
+    mel_shape: tuple[int, int]  # (M, F)
+    num_levels: int  # L
+    codebook_size: int  # K
+    duration_s: float
+    loudness_gain: float
+    num_samples: int
+    labels: list[str] = field(default_factory=list)  # one per level, as the grid shows them
+
+    @property
+    def num_columns(self) -> int:
+        return int(self.spatial_shape[0] * self.spatial_shape[1])
+
+    def column_time(self, position: int) -> float:
+        """Start time in seconds of column `position`."""
+        return position * self.duration_s / self.num_columns
+
+
+@dataclass
+class CodesSession:
+    """The loaded model, the current grid, labels of read-only models and scratch files."""
+
+    model_path: str | None = None
+    model_stamp: int | None = None  # st_mtime_ns of the file when it was loaded
+    loaded: LoadedVQModel | None = None
+    encoded: EncodedFile | None = None
+    label_overrides: dict[str, list[str]] = field(default_factory=dict)
+    scratch: dict[str, list[str]] = field(default_factory=dict)
+
+    def keep_scratch(self, kind: str, path: str) -> str:
+        """Remember a scratch file; delete older ones of the same kind (already fetched)."""
+        files = [*self.scratch.get(kind, []), path]
+        remove_files(files[:-SCRATCH_KEEP])
+        self.scratch[kind] = files[-SCRATCH_KEEP:]
+        return path
+
+
+def new_codes_session() -> CodesSession:
+    return CodesSession()
+
+
+def end_codes_session(session: CodesSession | None) -> None:
+    """gr.State delete callback: remove the session's scratch files."""
+    if isinstance(session, CodesSession):
+        for files in session.scratch.values():
+            remove_files(files)
+        session.scratch.clear()
+
+
+def _file_stamp(path: str) -> int | None:
+    try:
+        return Path(path).stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def session_model(session: CodesSession, model_path: str) -> LoadedVQModel:
+    """The loaded model at `model_path`, loading it (again) only when the file changed.
+
+    A model loaded earlier stays usable for its grid even if its file was since removed.
+    """
+    stamp = _file_stamp(model_path)
+    cached = session.loaded if session.model_path == model_path else None
+    if cached is not None and (stamp is None or stamp == session.model_stamp):
+        return cached
+    if stamp is None:
+        raise ModelFileError(
+            f"The model file {model_path} is gone (renamed or deleted?); refresh the model list."
+        )
+    loaded = load_model(model_path, DEVICE)
+    session.loaded, session.model_path, session.model_stamp = loaded, model_path, stamp
+    return loaded
+
+
+def note_model_rewritten(session: CodesSession, model_path: str, labels: list[str]) -> None:
+    """After our own metadata rewrite: keep the loaded model, just take the new stamp."""
+    if session.loaded is not None and session.model_path == model_path:
+        session.loaded.metadata.level_labels = list(labels)
+        session.model_stamp = _file_stamp(model_path)

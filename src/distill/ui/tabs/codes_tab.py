@@ -1,0 +1,166 @@
+"""The Codes tab: pick a model, encode a file, see its code grid and hear its codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gradio as gr
+
+from distill.audio.io import AUDIO_EXTENSIONS
+from distill.ui import assets
+from distill.ui.handlers_codes import decode, encode, grid_click, show_original
+from distill.ui.handlers_labels import apply_labels, show_model_labels
+from distill.ui.handlers_models import model_choices, model_selector_update, pick_choice
+from distill.ui.handlers_render import render_grid
+from distill.ui.handlers_session import end_codes_session, new_codes_session
+
+# Encoding, decoding and previews are CPU- or GPU-heavy: a few at once across all sessions.
+WORK_ID = "codes-work"
+WORK_LIMIT = 2
+
+
+@dataclass(frozen=True)
+class CodesTab:
+    """What other tabs wire to: the model selector and the tab's session state."""
+
+    model: gr.Dropdown
+    session: gr.State
+
+
+def _controls() -> tuple[gr.Dropdown, gr.Button, gr.File, gr.Button, gr.Button, gr.Markdown]:
+    choices = model_choices()
+    with gr.Row():
+        with gr.Column(scale=2):
+            model = gr.Dropdown(
+                choices=choices,
+                value=pick_choice(choices),
+                label="Model",
+                info="Which trained model turns the audio into codes.",
+                elem_id="codes-model",
+            )
+            refresh = gr.Button(
+                "↻ Refresh the model list",
+                size="sm",
+                elem_id="codes-refresh",
+                elem_classes="distill-link-button",
+            )
+        upload = gr.File(
+            label="Audio file",
+            file_types=list(AUDIO_EXTENSIONS),
+            type="filepath",
+            elem_id="codes-upload",
+            height=90,
+            scale=3,
+        )
+    # The buttons sit on their own row at the left: error toasts appear at the top right.
+    with gr.Row(equal_height=True):
+        encode_button = gr.Button(
+            "Encode", variant="primary", elem_id="codes-encode", scale=0, min_width=150
+        )
+        decode_button = gr.Button("Decode", elem_id="codes-decode", scale=0, min_width=150)
+        summary = gr.Markdown("", elem_id="codes-summary")
+    return model, refresh, upload, encode_button, decode_button, summary
+
+
+def _players() -> tuple[gr.Audio, gr.Audio, gr.Audio, gr.Audio]:
+    native = gr.WaveformOptions(show_recording_waveform=False)  # a real <audio> in the page
+    with gr.Row():
+        original = gr.Audio(
+            label="Original",
+            elem_id=assets.ORIGINAL_ID,
+            interactive=False,
+            waveform_options=native,
+            buttons=["download"],
+        )
+        reconstruction = gr.Audio(
+            label="Reconstruction (decoded codes)",
+            elem_id=assets.RECONSTRUCTION_ID,
+            interactive=False,
+            waveform_options=native,
+            buttons=["download"],
+        )
+    with gr.Row():
+        preview = gr.Audio(
+            label="Preview (plays on every click)",
+            elem_id=assets.PREVIEW_ID,
+            interactive=False,
+            autoplay=True,
+            waveform_options=native,
+            buttons=[],
+        )
+        row_audio = gr.Audio(
+            label="One level alone",
+            elem_id=assets.ROW_AUDIO_ID,
+            interactive=False,
+            autoplay=True,
+            waveform_options=native,
+            buttons=[],
+        )
+    return original, reconstruction, preview, row_audio
+
+
+def _grid_and_labels(model: gr.Dropdown) -> tuple[gr.HTML, gr.Textbox, gr.Textbox, gr.Button]:
+    grid = gr.HTML(
+        render_grid(None, None), elem_id=assets.GRID_ID, js_on_load=None, apply_default_css=False
+    )
+    # The grid's onclick writes "cell,L,P@nonce" etc. here; hidden but present in the page.
+    clicked = gr.Textbox(elem_id=assets.CLICK_BOX_ID, visible="hidden", show_label=False)
+    with gr.Row():
+        labels = gr.Textbox(
+            label="Level labels (top row first, separated by commas)",
+            elem_id="codes-labels",
+            scale=4,
+            value=show_model_labels(model.value, new_codes_session()),
+        )
+        apply = gr.Button(
+            "Rename levels",
+            elem_id="codes-apply-labels",
+            scale=0,
+            min_width=170,
+            elem_classes="distill-compact-button",
+        )
+    return grid, clicked, labels, apply
+
+
+def build_codes_tab() -> CodesTab:
+    """Lay out the Codes tab and wire its handlers (call inside a gr.Tab)."""
+    session = gr.State(new_codes_session, delete_callback=end_codes_session)
+    model, refresh, upload, encode_button, decode_button, summary = _controls()
+    status = gr.Markdown("", elem_id="codes-status")
+    grid, clicked, labels, apply = _grid_and_labels(model)
+    original, reconstruction, preview, row_audio = _players()
+
+    refresh.click(model_selector_update, [model], [model])
+    model.change(show_model_labels, [model, session], [labels])
+    upload.change(show_original, [upload], [original])
+    encode_button.click(
+        encode,
+        [model, upload, session],
+        [session, grid, summary, original, reconstruction, labels, status],
+        show_progress_on=[grid],
+        concurrency_id=WORK_ID,
+        concurrency_limit=WORK_LIMIT,
+    )
+    decode_button.click(
+        decode,
+        [session],
+        [session, reconstruction, status],
+        concurrency_id=WORK_ID,
+        concurrency_limit=WORK_LIMIT,
+    )
+    clicked.change(
+        grid_click,
+        [clicked, session],
+        [session, preview, row_audio, status],
+        show_progress="minimal",  # a small timer by the status line: a level alone takes a while
+        show_progress_on=[status],
+        concurrency_id=WORK_ID,
+        concurrency_limit=WORK_LIMIT,
+    )
+    gr.on(
+        [apply.click, labels.submit],
+        apply_labels,
+        [labels, model, session],
+        [session, grid, labels, status],
+    )
+    return CodesTab(model=model, session=session)

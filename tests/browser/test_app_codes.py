@@ -1,0 +1,196 @@
+"""The Codes tab in real headless Chromium: encode, clicks reach Python, labels, playhead."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import SLOW_MS, AppPage, make_tiny_model_file, write_tone
+from distill.inference import encode_audio_file
+from distill.models.persistence import load_model, read_model_info
+
+pytestmark = pytest.mark.browser
+
+DEFAULT_LABELS = ["Structure", "Timbre", "Texture", "Detail"]
+GRID = "#codes-grid .distill-grid"
+
+
+@pytest.fixture
+def tiny_model(distill_home: Path) -> Path:
+    """A real 4-level model in this test's own DISTILL_HOME."""
+    return make_tiny_model_file(distill_home / "models" / "tiny.distill", 4, 64)
+
+
+def encode_in(tab: AppPage, audio: Path, model: str = "tiny") -> None:
+    tab.choose("codes-model", model)
+    tab.upload("codes-upload", audio)
+    tab.page.click("#codes-encode")
+    expect(tab.page.locator("#codes-summary")).to_contain_text(audio.name, timeout=SLOW_MS)
+
+
+def cell(tab: AppPage, level: int, position: int):  # type: ignore[no-untyped-def]
+    return tab.page.locator(f'{GRID} .cg-row[data-l="{level}"] .code-cell[data-p="{position}"]')
+
+
+def playhead_x(tab: AppPage) -> float:
+    return float(
+        tab.page.evaluate(
+            f"parseFloat(document.querySelector('{GRID} .playhead-line').style.left) || 0"
+        )
+    )
+
+
+def wait_playing_past(tab: AppPage, element_id: str, seconds: float) -> None:
+    tab.page.wait_for_function(
+        "([id, t]) => { const a = document.querySelector('#' + id + ' audio');"
+        " return a && !a.paused && a.currentTime > t; }",
+        arg=[element_id, seconds],
+        timeout=SLOW_MS,
+    )
+
+
+def assert_playhead_follows(tab: AppPage, element_id: str) -> None:
+    """While the player plays, the playhead's x grows with its currentTime."""
+    wait_playing_past(tab, element_id, 0.2)
+    first = playhead_x(tab)
+    now = float(tab.page.evaluate(f"document.querySelector('#{element_id} audio').currentTime"))
+    wait_playing_past(tab, element_id, now + 0.6)
+    assert playhead_x(tab) > first + 10, "the playhead did not move while the audio played"
+
+
+def test_encode_click_rename_decode_with_playhead(
+    new_tab, tiny_model: Path, tmp_path: Path
+) -> None:
+    tone = write_tone(tmp_path / "tone.wav", 3.0, 220.0)
+    expected_columns = encode_audio_file(tone, load_model(tiny_model))["spatial_shape"][1]
+    tab = new_tab()
+    page = tab.page
+    encode_in(tab, tone)
+
+    expect(page.locator(f"{GRID} .cg-row")).to_have_count(4)
+    expect(page.locator(f"{GRID} .cg-col")).to_have_count(expected_columns)
+    expect(page.locator(f"{GRID} .cg-row").first.locator(".code-cell")).to_have_count(
+        expected_columns
+    )
+    expect(page.locator(f"{GRID} .cg-name")).to_have_text(DEFAULT_LABELS)
+    expect(page.locator("#codes-summary")).to_contain_text(f"{expected_columns} columns × 4 levels")
+    assert tab.audio_src("codes-reconstruction"), "encoding should also decode for A/B"
+    assert tab.audio_src("codes-original").endswith("tone.wav")
+    tab.screenshot("codes_after_encode.png")
+
+    # A cell: Python receives level and column, plays that code alone, every click.
+    code = cell(tab, 1, 12).inner_text()
+    cell(tab, 1, 12).click()
+    expect(page.locator("#codes-status")).to_contain_text(
+        f"level 2 “Timbre”, column 12 at 0.51 s, code {code}"
+    )
+    first_preview = tab.audio_src("codes-preview")
+    assert "distill-preview" in first_preview
+    wait_playing_past(tab, "codes-preview", 0.05)
+    expect(cell(tab, 1, 12)).to_have_class(re.compile(r"\bselected\b"))
+    tab.screenshot("codes_after_click.png")
+    cell(tab, 1, 12).click()  # the same cell again still plays again
+    page.wait_for_function(
+        "old => { const a = document.querySelector('#codes-preview audio');"
+        " return a && a.currentSrc && a.currentSrc !== old; }",
+        arg=first_preview,
+        timeout=SLOW_MS,
+    )
+
+    # A column header: that moment, all levels.
+    page.locator(f'{GRID} .cg-col[data-p="5"]').click()
+    expect(page.locator("#codes-status")).to_contain_text("column 5 at 0.21 s, all 4 levels")
+
+    # A row's Play: that level alone along the file, and the playhead follows it.
+    page.locator(f'{GRID} .cg-play[data-l="0"]').click()
+    expect(page.locator("#codes-status")).to_contain_text("Play on level 1 “Structure”")
+    assert_playhead_follows(tab, "codes-row-audio")
+
+    # Rename a label: the grid is drawn again and the model file remembers it.
+    page.locator("#codes-labels textarea").fill("Big picture, Timbre, Texture, Detail")
+    page.click("#codes-apply-labels")
+    expect(page.locator(f"{GRID} .cg-name").first).to_have_text("Big picture")
+    expect(page.locator("#codes-status")).to_contain_text("Level labels saved in tiny.distill")
+    assert read_model_info(tiny_model).metadata.level_labels == ["Big picture", *DEFAULT_LABELS[1:]]
+
+    # Decode, then play the reconstruction: the playhead follows its currentTime.
+    old = tab.audio_src("codes-reconstruction")
+    page.click("#codes-decode")
+    expect(page.locator("#codes-status")).to_contain_text("Decoded the grid of tone.wav")
+    assert tab.audio_src("codes-reconstruction") != old
+    page.evaluate("document.querySelector('#codes-reconstruction audio').play()")
+    assert_playhead_follows(tab, "codes-reconstruction")
+    # It stops with the audio: still while paused, gone when playback ends.
+    page.evaluate("document.querySelector('#codes-reconstruction audio').pause()")
+    paused_at = playhead_x(tab)
+    page.wait_for_timeout(300)
+    assert playhead_x(tab) == paused_at
+    page.evaluate(
+        "(() => { const a = document.querySelector('#codes-reconstruction audio');"
+        " a.currentTime = a.duration - 0.3; a.play(); })()"
+    )
+    expect(page.locator(f"{GRID} .playhead-line")).not_to_have_class(re.compile("active"))
+    # The original drives it too (it shares the grid's time axis).
+    page.evaluate("document.querySelector('#codes-original audio').play()")
+    assert_playhead_follows(tab, "codes-original")
+
+    # A new session on the same model shows the renamed label.
+    other = new_tab()
+    other.choose("codes-model", "tiny")
+    expect(other.page.locator("#codes-labels textarea")).to_have_value(
+        "Big picture, Timbre, Texture, Detail"
+    )
+
+
+def test_two_sessions_see_only_their_own_grid(new_tab, tiny_model: Path, tmp_path: Path) -> None:
+    short = write_tone(tmp_path / "short.wav", 1.5, 330.0)
+    long = write_tone(tmp_path / "long.wav", 4.0, 110.0)
+    first, second = new_tab(), new_tab()
+    for tab, audio in ((first, short), (second, long)):
+        tab.choose("codes-model", "tiny")
+        tab.upload("codes-upload", audio)
+    first.page.click("#codes-encode")
+    second.page.click("#codes-encode")  # both encode at the same time
+    for tab, mine, theirs in ((first, short, long), (second, long, short)):
+        summary = tab.page.locator("#codes-summary")
+        expect(summary).to_contain_text(mine.name, timeout=SLOW_MS)
+        expect(summary).not_to_contain_text(theirs.name)
+    short_columns = first.page.locator(f"{GRID} .cg-col").count()
+    long_columns = second.page.locator(f"{GRID} .cg-col").count()
+    assert long_columns > 2 * short_columns
+    cell(first, 0, 3).click()
+    expect(first.page.locator("#codes-status")).to_contain_text("column 3")
+    expect(second.page.locator("#codes-status")).not_to_contain_text("column 3")
+
+
+def test_bad_inputs_show_clear_messages(new_tab, distill_home: Path, tmp_path: Path) -> None:
+    tone = write_tone(tmp_path / "tone.wav", 1.0, 440.0)
+    tab = new_tab()  # no model exists yet
+    tab.upload("codes-upload", tone)
+    tab.page.click("#codes-encode")
+    tab.toast("Choose a model first")
+
+    make_tiny_model_file(distill_home / "models" / "tiny.distill", 4, 64)
+    broken = make_tiny_model_file(distill_home / "models" / "broken.distill", 4, 64)
+    tab.page.click("#codes-refresh")
+    tab.choose("codes-model", "broken")
+    broken.write_bytes(b"this is not a model any more" * 50)  # damaged after it was listed
+    tab.page.click("#codes-encode")
+    tab.toast("broken.distill is not a readable Distill model file")
+
+    other = new_tab()
+    other.choose("codes-model", "tiny")
+    other.page.click("#codes-encode")
+    other.toast("Upload an audio file first")
+    notes = tmp_path / "notes.wav"
+    notes.write_text("shopping list: not audio at all")
+    other.upload("codes-upload", notes)
+    other.page.click("#codes-encode")
+    other.toast("notes.wav' is not an audio file that can be read")
+
+    # After all that the page still works.
+    encode_in(other, tone)
+    expect(other.page.locator(f"{GRID} .cg-row")).to_have_count(4)

@@ -1,0 +1,187 @@
+"""Tests for the codes JSON document: round trip, model hash, and every malformed case."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import make_tiny_model_file
+from distill.inference import (
+    CodesFileError,
+    decode_code_grid,
+    encode_audio_file,
+    model_sha256,
+    read_codes_json,
+    write_codes_json,
+)
+from distill.inference.codes_json import FORMAT_NAME, FORMAT_VERSION
+from distill.models.persistence import LoadedVQModel, load_model
+
+LABELS = ["Structure", "Timbre", "Detail"]
+
+
+@pytest.fixture
+def loaded(tiny_model_file: Path) -> LoadedVQModel:
+    return load_model(tiny_model_file)
+
+
+@pytest.fixture
+def codes_file(tmp_path: Path, tone_file: Path, loaded: LoadedVQModel, tiny_model_file) -> Path:
+    encoded = encode_audio_file(tone_file, loaded)
+    return write_codes_json(tmp_path / "out" / "tone.codes.json", encoded, tiny_model_file, LABELS)
+
+
+def test_round_trip_keeps_every_field_and_decodes(codes_file, tone_file, loaded, tiny_model_file):
+    encoded = encode_audio_file(tone_file, loaded)
+    document = read_codes_json(codes_file, loaded, tiny_model_file)
+    assert torch.equal(document.indices, encoded["indices"])
+    assert document.indices.dtype == torch.long
+    assert document.spatial_shape == encoded["spatial_shape"]
+    assert document.mel_shape == encoded["mel_shape"]
+    assert document.num_samples == encoded["num_samples"] == 72000
+    assert document.duration_s == pytest.approx(encoded["duration_s"])
+    assert document.loudness_gain == encoded["loudness_gain"]
+    assert (document.num_levels, document.codebook_size) == (3, 16)
+    assert document.level_labels == LABELS
+    assert document.model_name == "tiny" and document.sample_rate == 48000
+    assert document.model_sha256 == model_sha256(tiny_model_file)
+    restored = document.as_encoded()
+    audio = decode_code_grid(
+        restored["indices"],
+        restored["spatial_shape"],
+        restored["mel_shape"],
+        loaded,
+        num_samples=restored["num_samples"],
+        num_iterations=2,
+    )
+    assert audio.shape == (72000,)
+
+
+def test_file_is_readable_json_with_one_list_per_level(codes_file):
+    text = codes_file.read_text()
+    raw = json.loads(text)
+    assert raw["format"] == FORMAT_NAME and raw["version"] == FORMAT_VERSION
+    assert len(raw["codes"]) == 3 and all(len(row) == 36 for row in raw["codes"])
+    assert text.count("\n") < 30  # one line per field and per level, not per code
+    assert [p.name for p in codes_file.parent.iterdir()] == [codes_file.name]  # no temp files
+
+
+def test_invalid_grids_are_never_written(tmp_path, tone_file, loaded, tiny_model_file):
+    encoded = encode_audio_file(tone_file, loaded)
+    encoded["indices"] = encoded["indices"].clone()
+    encoded["indices"][0, 3, 1] = -1  # a silent level is fine to play, not to save
+    target = tmp_path / "bad.json"
+    with pytest.raises(CodesFileError, match="level 1 holds a code"):
+        write_codes_json(target, encoded, tiny_model_file, LABELS)
+    with pytest.raises(CodesFileError, match="level_labels must be 3 texts"):
+        write_codes_json(target, encode_audio_file(tone_file, loaded), tiny_model_file, ["a"])
+    assert list(tmp_path.glob("*.json")) == []
+
+
+def test_model_hash_streams_the_whole_file(tmp_path):
+    path = tmp_path / "blob.bin"
+    data = np.random.default_rng(0).bytes(3 * (1 << 20) + 17)
+    path.write_bytes(data)
+    assert model_sha256(path) == hashlib.sha256(data).hexdigest()
+
+
+def edit(codes_file: Path, change) -> Path:
+    raw = json.loads(codes_file.read_text())
+    change(raw)
+    codes_file.write_text(json.dumps(raw))
+    return codes_file
+
+
+def _set(key, value):
+    return lambda raw: raw.__setitem__(key, value)
+
+
+def _delete(key):
+    return lambda raw: raw.pop(key)
+
+
+def _set_code(level, position, value):
+    return lambda raw: raw["codes"][level].__setitem__(position, value)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (_set("format", "something-else"), "not a Distill codes file"),
+        (_set("version", 2), "version 2"),
+        (_delete("version"), "version None"),
+        (_delete("mel_shape"), "missing mel_shape"),
+        (_delete("codes"), "missing codes"),
+        (_set("num_levels", "3"), "'num_levels' has the wrong type"),
+        (_set("num_samples", True), "'num_samples' has the wrong type"),
+        (_set("codes", {"0": []}), "'codes' has the wrong type"),
+        (_set("num_samples", 0), "'num_samples' must be positive"),
+        (_set("loudness_gain", -1.0), "'loudness_gain' must be a positive"),
+        (_set("duration_s", 9.0), "duration_s disagrees"),
+        (_set("spatial_shape", [1]), "'spatial_shape' must be two"),
+        (_set("spatial_shape", [2, 18]), r"spatial_shape must be \[1, columns\]"),
+        (_set("mel_shape", [128, 0]), "'mel_shape' must be two"),
+        (_set("level_labels", ["a", "b"]), "level_labels must be 3 texts"),
+        (_set("level_labels", ["a", "b", 3]), "level_labels must be 3 texts"),
+        (lambda raw: raw["codes"].pop(), "'codes' has 2 levels, not 3"),
+        (lambda raw: raw["codes"][1].pop(), "level 1 has 35 codes, but spatial_shape says 36"),
+        (_set("spatial_shape", [1, 40]), "level 0 has 36 codes, but spatial_shape says 40"),
+        (_set_code(2, 0, 16), "level 2 holds a code that is not a whole number from 0 to 15"),
+        (_set_code(0, 3, -1), "level 0 holds a code"),
+        (_set_code(1, 3, 2.5), "level 1 holds a code"),
+        (_set_code(1, 3, "4"), "level 1 holds a code"),
+        (lambda raw: raw["codes"].__setitem__(0, 7), "level 0 has no list of codes"),
+    ],
+)
+def test_malformed_documents_give_clear_errors(codes_file, change, message):
+    edit(codes_file, change)
+    with pytest.raises(CodesFileError, match=message) as error:
+        read_codes_json(codes_file)
+    assert "tone.codes.json" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "not valid JSON"),
+        (b"{not json", "not valid JSON"),
+        (b"\xff\xfe\x00binary", "not valid JSON"),
+        (b"[1, 2, 3]", "not a Distill codes file"),
+        (b'"distill-codes"', "not a Distill codes file"),
+    ],
+)
+def test_non_documents_are_refused(tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+    with pytest.raises(CodesFileError, match=message):
+        read_codes_json(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(CodesFileError, match="No codes file at"):
+        read_codes_json(tmp_path / "nope.json")
+
+
+def test_codes_from_another_model_are_refused(codes_file, tmp_path):
+    other_levels = make_tiny_model_file(tmp_path / "models" / "two.distill", num_levels=2)
+    with pytest.raises(CodesFileError, match=r"levels 3 in the file, 2 for the model.*'tiny'"):
+        read_codes_json(codes_file, load_model(other_levels))
+    other_size = make_tiny_model_file(tmp_path / "models" / "k32.distill", codebook_size=32)
+    with pytest.raises(CodesFileError, match="codebook size 16 in the file, 32"):
+        read_codes_json(codes_file, load_model(other_size))
+    same_shape = make_tiny_model_file(tmp_path / "models" / "twin.distill")
+    with pytest.raises(CodesFileError, match=r"made by model 'tiny'.*not by twin\.distill"):
+        read_codes_json(codes_file, load_model(same_shape))
+    with pytest.raises(CodesFileError, match="made by model 'tiny'"):
+        read_codes_json(codes_file, model_path=same_shape)
+
+
+def test_mel_frames_must_fit_the_sample_count(codes_file, loaded):
+    edit(codes_file, _set("mel_shape", [128, 142]))  # still 36 columns, but one frame too many
+    with pytest.raises(CodesFileError, match="mel frames 142 in the file, 141"):
+        read_codes_json(codes_file, loaded)

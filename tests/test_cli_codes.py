@@ -1,0 +1,149 @@
+"""Tests for `distill encode` and `distill decode` through the real Typer app."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+from typer.testing import CliRunner
+
+from distill.cli import app
+
+runner = CliRunner()
+
+
+def run(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def assert_one_line_error(result, fragment: str) -> None:
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert fragment in lines[0]
+
+
+@pytest.fixture
+def encoded_file(tmp_path, tiny_model_file, tone_file) -> Path:
+    output = tmp_path / "tone.json"
+    result = run("encode", tiny_model_file, tone_file, "-o", output, "--device", "cpu")
+    assert result.exit_code == 0, result.output
+    return output
+
+
+def test_encode_writes_codes_and_prints_a_summary(tmp_path, tiny_model_file, tone_file):
+    output, page = tmp_path / "codes.json", tmp_path / "grid.html"
+    result = run("encode", tiny_model_file, tone_file, "-o", output, "--html", page)
+    assert result.exit_code == 0, result.output
+    assert "36 columns x 3 levels" in result.stdout and "23.4 columns/s" in result.stdout
+    assert "1.50 s" in result.stdout
+    document = json.loads(output.read_text())
+    assert document["spatial_shape"] == [1, 36] and len(document["codes"]) == 3
+    html = page.read_text()
+    assert html.startswith("<!DOCTYPE html>") and "data:audio/wav;base64," in html
+    assert "Structure" in html and "Codes of tone.wav" in html
+
+
+def test_encode_page_of_a_long_file_has_no_audio(tmp_path, tiny_model_file):
+    audio = tmp_path / "long.wav"
+    sf.write(audio, np.full(61 * 8000, 0.1, dtype=np.float32), 8000)
+    page = tmp_path / "long.html"
+    result = run("encode", tiny_model_file, audio, "-o", tmp_path / "long.json", "--html", page)
+    assert result.exit_code == 0, result.output
+    assert "without audio" in result.stdout
+    assert "data:audio" not in page.read_text()
+
+
+def test_decode_writes_audio_as_long_as_the_input(tmp_path, tiny_model_file, encoded_file):
+    output = tmp_path / "out.wav"
+    result = run("decode", tiny_model_file, encoded_file, "-o", output, "--iterations", 2)
+    assert result.exit_code == 0, result.output
+    samples, rate = sf.read(output)
+    assert rate == 48000 and samples.shape == (72000,)
+    assert np.isfinite(samples).all()
+
+
+def test_outputs_are_never_overwritten_without_force(tmp_path, tiny_model_file, tone_file):
+    output, page = tmp_path / "codes.json", tmp_path / "grid.html"
+    output.write_text("keep me")
+    result = run("encode", tiny_model_file, tone_file, "-o", output)
+    assert_one_line_error(result, "already exists; pass --force")
+    assert output.read_text() == "keep me"
+    page.write_text("keep me too")
+    fresh = tmp_path / "fresh.json"
+    result = run("encode", tiny_model_file, tone_file, "-o", fresh, "--html", page)
+    assert_one_line_error(result, "grid.html already exists")
+    assert not fresh.exists() and page.read_text() == "keep me too"
+    assert run("encode", tiny_model_file, tone_file, "-o", output, "--force").exit_code == 0
+    assert json.loads(output.read_text())["format"] == "distill-codes"
+    audio = tmp_path / "out.wav"
+    audio.write_bytes(b"old")
+    result = run("decode", tiny_model_file, output, "-o", audio, "--iterations", 1)
+    assert_one_line_error(result, "out.wav already exists")
+    assert audio.read_bytes() == b"old"
+    forced = run("decode", tiny_model_file, output, "-o", audio, "--iterations", 1, "--force")
+    assert forced.exit_code == 0 and sf.info(audio).frames == 72000
+
+
+def test_bad_encode_inputs_give_one_line_errors(tmp_path, tiny_model_file, tone_file):
+    out = tmp_path / "codes.json"
+    not_audio = tmp_path / "notes.wav"
+    not_audio.write_text("this is not audio")
+    broken_model = tmp_path / "broken.distill"
+    broken_model.write_bytes(b"\x00" * 100)
+    cases = [
+        ((tiny_model_file, tmp_path / "missing.wav"), "does not exist"),
+        ((tiny_model_file, not_audio), "not an audio file that can be read"),
+        ((tmp_path / "nothing.distill", tone_file), "No model file at"),
+        ((broken_model, tone_file), "not a readable Distill model file"),
+    ]
+    for (model, audio), fragment in cases:
+        assert_one_line_error(run("encode", model, audio, "-o", out), fragment)
+        assert not out.exists()
+
+
+def test_bad_decode_inputs_give_one_line_errors(tmp_path, tiny_model_file, encoded_file):
+    from conftest import make_tiny_model_file
+
+    out = tmp_path / "out.wav"
+    bad_json = tmp_path / "bad.json"
+    bad_json.write_text("{oops")
+    other = make_tiny_model_file(tmp_path / "models" / "other.distill", num_levels=2)
+    cases = [
+        ((tiny_model_file, tmp_path / "missing.json", out), "No codes file at"),
+        ((tiny_model_file, bad_json, out), "not valid JSON"),
+        ((other, encoded_file, out), "levels 3 in the file, 2 for the model"),
+        ((tiny_model_file, encoded_file, tmp_path / "out.mp3"), "must end in .wav or .flac"),
+    ]
+    for (model, codes, output), fragment in cases:
+        assert_one_line_error(run("decode", model, codes, "-o", output), fragment)
+        assert not out.exists()
+    result = run("decode", tiny_model_file, encoded_file, "-o", out, "--iterations", -1)
+    assert result.exit_code != 0 and "Traceback" not in result.output
+
+
+def test_models_are_found_by_name(tmp_path, distill_home, tone_file):
+    from conftest import make_tiny_model_file
+
+    make_tiny_model_file(distill_home / "models" / "mine.distill")
+    output = tmp_path / "codes.json"
+    assert run("encode", "mine", tone_file, "-o", output).exit_code == 0
+    assert json.loads(output.read_text())["model_name"] == "mine"
+    result = run("encode", "unknown", tone_file, "-o", tmp_path / "other.json")
+    assert_one_line_error(result, "No model named")
+
+
+def test_help_does_not_import_torch():
+    code = (
+        "import sys, distill.cli; print('torch' in sys.modules, 'distill.inference' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "False"]
