@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: setup run test check lint bench demo-sounds demo-model browser clean
+.PHONY: setup run test check lint bench demo-sounds browser clean
 
 setup: $(STAMP)
 
@@ -36,13 +36,11 @@ lint: setup
 check: lint test
 
 bench: setup
-	$(PY) bench/run_all.py
+	$(PY) bench/bench_grid.py
+	$(PY) bench/bench_codes.py
 
 demo-sounds: setup
 	$(PY) -m distill.demo.sounds
-
-demo-model: setup
-	$(PY) -m distill.demo.build_model
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
