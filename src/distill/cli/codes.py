@@ -103,7 +103,9 @@ def _write_page(
         info += f" No audio embedded: the file is longer than {MAX_PAGE_AUDIO_S:.0f} s."
         note = f"without audio (longer than {MAX_PAGE_AUDIO_S:.0f} s)"
     page = render_grid_page(grid, f"Codes of {audio.name}", data_uri, info)
-    _write_text_atomic(path, page)
+    from distill.inference.codes_json import write_text_atomic
+
+    write_text_atomic(path, page)
     typer.echo(f"Wrote {path} {note}")
 
 
@@ -118,20 +120,6 @@ def _wav_data_uri(waveform: np.ndarray, sample_rate: int) -> str:
     buffer = io.BytesIO()
     sf.write(buffer, np.clip(waveform, -1.0, 1.0), sample_rate, format="WAV", subtype="PCM_16")
     return "data:audio/wav;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
-
-
-def _write_text_atomic(path: Path, text: str) -> None:
-    import os
-    import uuid
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
 
 
 @user_errors

@@ -112,10 +112,11 @@ def write_codes_json(
     lines = [f"  {json.dumps(key)}: {json.dumps(value)}," for key, value in header.items()]
     codes = ",\n".join(f"    {json.dumps(row, separators=(',', ':'))}" for row in rows)
     text = "{\n" + "\n".join(lines) + '\n  "codes": [\n' + codes + "\n  ]\n}\n"
-    return _write_atomic(path, text)
+    return write_text_atomic(path, text)
 
 
-def _write_atomic(path: Path, text: str) -> Path:
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write UTF-8 text through a temporary file and a rename: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     try:
