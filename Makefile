@@ -4,8 +4,11 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
+DEMO_SOUNDS := src/distill/demo/sounds
+DEMO_STEPS := 3000
+DEMO_WIDTH := 96
 
-.PHONY: setup run test check lint bench demo-sounds browser clean
+.PHONY: setup run test check lint bench bench-corpus demo-sounds demo-model browser clean
 
 setup: $(STAMP)
 
@@ -35,12 +38,31 @@ lint: setup
 
 check: lint test
 
+# Every benchmark (about 5-10 minutes on a 2-core CPU), then the table in bench/README.md.
 bench: setup
 	$(PY) bench/bench_grid.py
-	$(PY) bench/bench_codes.py
+	$(PY) bench/bench_codes.py --long
+	$(PY) bench/bench_demo.py
+	$(PY) bench/bench_training.py $(DEMO_SOUNDS) --steps 100 --out bench/results/training.json
+	$(PY) bench/report.py
+
+# The foundation's quality run: 12 minutes of training on real recordings that Debian packages
+# ship (bench/corpus.py says which; it installs nothing), measured on held-out files.
+bench-corpus: setup
+	$(PY) bench/corpus.py build/corpus
+	$(PY) bench/bench_training.py build/corpus --minutes 12 --out bench/results/training_corpus.json
+	$(PY) bench/report.py
 
 demo-sounds: setup
 	$(PY) -m distill.demo.sounds
+
+# The bundled demo model, trained by `distill train` on the demo sounds with a step budget and
+# a fixed seed, so the same machine rebuilds the same weights (about 10 minutes on 2 CPU cores).
+demo-model: setup
+	rm -rf build/demo-model
+	DISTILL_HOME=build/demo-model $(VENV)/bin/distill train $(DEMO_SOUNDS) --name distill-demo \
+	  --steps $(DEMO_STEPS) --width $(DEMO_WIDTH) --seed 0 --device cpu
+	cp build/demo-model/models/distill-demo.distill src/distill/demo/demo.distill
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -28,7 +28,7 @@ RESULTS = Path(__file__).parent / "results"
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("corpus", type=Path)
-    parser.add_argument("--minutes", type=float, default=12.0)
+    parser.add_argument("--minutes", type=float, default=None, help="Default 12 without --steps.")
     parser.add_argument("--steps", type=int, default=None, help="Stop after this many steps.")
     parser.add_argument("--name", default="bench")
     parser.add_argument("--levels", type=int, default=4)
@@ -44,8 +44,9 @@ def main() -> None:
     args = parser.parse_args()
 
     model_config = VQVAEConfig(hidden_channels=args.hidden, latent_dim=args.latent)
+    minutes = 12.0 if args.minutes is None and args.steps is None else args.minutes
     config = TrainConfig(
-        max_minutes=args.minutes,
+        max_minutes=minutes,
         max_steps=args.steps,
         num_levels=args.levels,
         codebook_size=args.codebook_size,
@@ -63,7 +64,7 @@ def main() -> None:
     summary = {
         "corpus_files": result.dataset["num_files"],
         "corpus_minutes": round(result.dataset["total_duration_s"] / 60, 2),
-        "train_minutes": args.minutes,
+        "train_minutes": round(result.elapsed_s / 60, 2),
         "device": args.device,
         "steps": result.steps,
         "steps_per_second": round(result.steps_per_second, 3),

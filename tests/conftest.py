@@ -36,13 +36,16 @@ def tone_file(tmp_path: Path) -> Path:
     return path
 
 
-def make_tiny_model_file(path: Path, num_levels: int = 3, codebook_size: int = 16) -> Path:
-    """A small real model (k-means-initialised codebooks, untrained decoder) saved to disk."""
+def make_tiny_model_file(
+    path: Path, num_levels: int = 3, codebook_size: int = 16, seed: int = 0
+) -> Path:
+    """A small real model (k-means-initialised codebooks, untrained decoder) saved to disk;
+    the same arguments always give the same weights."""
     from distill.audio.spectrogram import SpectrogramConfig
     from distill.models.persistence import ModelMetadata, save_model
     from distill.models.vqvae import ConvVQVAE, VQVAEConfig
 
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     config = VQVAEConfig(
         hidden_channels=32,
         latent_dim=16,

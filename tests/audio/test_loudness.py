@@ -16,6 +16,7 @@ from distill.audio import (
     normalize_loudness,
     undo_loudness,
 )
+from distill.audio.loudness import MAX_MATCH_DB, match_decoded_loudness
 
 RATE = 48000
 
@@ -107,3 +108,17 @@ def test_non_finite_waveform_is_refused() -> None:
     waveform[0, 100] = float("nan")
     with pytest.raises(InvalidSamplesError, match="NaN"):
         normalize_loudness(waveform, RATE)
+
+
+def test_a_decode_is_matched_to_the_target_unless_the_level_is_unknown():
+    decoded = 0.01 * torch.sin(torch.arange(48000) / 7.0)  # far below the -20 dB target
+    matched = match_decoded_loudness(decoded, encode_gain=2.0)
+    assert measure_loudness_db(matched) == pytest.approx(TARGET_LOUDNESS_DB, abs=0.01)
+    capped = 10 ** (MAX_GAIN_DB / 20)  # the encoder could not reach the target
+    assert torch.equal(match_decoded_loudness(decoded, encode_gain=capped), decoded)
+    silence = torch.zeros(48000)
+    assert torch.equal(match_decoded_loudness(silence, encode_gain=1.0), silence)
+    faint = 1e-3 * torch.sin(torch.arange(48000) / 7.0)  # -63 dB: raised by at most 40 dB
+    assert measure_loudness_db(match_decoded_loudness(faint, 1.0)) == pytest.approx(
+        measure_loudness_db(faint) + MAX_MATCH_DB, abs=0.01
+    )

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
+from conftest import ARTIFACTS
 from distill.ui.components.code_grid import (
     GridEvent,
     parse_grid_event,
@@ -21,34 +22,15 @@ from distill.ui.components.code_grid import (
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+
 LABELS = ["Structure", "Timbre", "Texture", "Detail"]
 AUDIO_SECONDS = 2.0
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    # No skip: a missing Chromium must fail the run (`make browser` installs it).
-    assert CHROMIUM.exists(), f"{CHROMIUM} is missing; run `make browser` to install Chromium."
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 @pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 520})
+def page(chromium: Browser) -> Iterator[Page]:
+    """A fresh tab in the shared headless Chromium (tests/browser/conftest.py)."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 520})
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda error: errors.append(str(error)))

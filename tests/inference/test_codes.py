@@ -13,7 +13,7 @@ import torch
 
 from conftest import make_tiny_model_file
 from distill.audio.io import load_audio, to_mono
-from distill.audio.loudness import normalize_loudness
+from distill.audio.loudness import measure_loudness_db, normalize_loudness
 from distill.inference import (
     column_rate,
     decode_code_grid,
@@ -123,6 +123,24 @@ def test_decode_length_determinism_and_loudness(encoded, loaded):
         *args, num_samples=encoded["num_samples"], num_iterations=4, loudness_gain=4.0
     )
     np.testing.assert_allclose(quieter, first / 4.0, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.05])
+def test_decode_comes_back_at_the_input_loudness(tmp_path, loaded, scale):
+    """Whatever level the (here untrained) decoder gives, the decode is as loud as the file."""
+    tone = scale * 0.3 * np.sin(2 * np.pi * 220 * np.arange(72000) / 48000)
+    path = write_wav(tmp_path / "tone.wav", tone)
+    encoded = encode_audio_file(path, loaded)
+    audio = decode_code_grid(
+        encoded["indices"],
+        *shapes(encoded),
+        loaded,
+        num_samples=encoded["num_samples"],
+        loudness_gain=encoded["loudness_gain"],
+        num_iterations=4,
+    )
+    original = measure_loudness_db(torch.from_numpy(tone).float())
+    assert measure_loudness_db(torch.from_numpy(audio)) == pytest.approx(original, abs=0.3)
 
 
 def test_decode_accepts_numpy_codes_and_silent_levels(encoded, loaded):

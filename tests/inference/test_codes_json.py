@@ -20,7 +20,7 @@ from distill.inference import (
     write_codes_json,
 )
 from distill.inference.codes_json import FORMAT_NAME, FORMAT_VERSION
-from distill.models.persistence import LoadedVQModel, load_model
+from distill.models.persistence import LoadedVQModel, load_model, update_metadata
 
 LABELS = ["Structure", "Timbre", "Detail"]
 
@@ -83,7 +83,18 @@ def test_invalid_grids_are_never_written(tmp_path, tone_file, loaded, tiny_model
     assert list(tmp_path.glob("*.json")) == []
 
 
-def test_model_hash_streams_the_whole_file(tmp_path):
+def test_model_hash_covers_the_weights_not_the_header(tmp_path):
+    path = make_tiny_model_file(tmp_path / "m.distill")
+    before = model_sha256(path)
+    update_metadata(path, level_labels=["A", "B", "C"])  # rewrites the JSON header only
+    assert model_sha256(path) == before
+    data = bytearray(path.read_bytes())
+    data[-1] ^= 0xFF  # one byte of one weight
+    path.write_bytes(bytes(data))
+    assert model_sha256(path) != before
+
+
+def test_model_hash_streams_a_foreign_file_whole(tmp_path):
     path = tmp_path / "blob.bin"
     data = np.random.default_rng(0).bytes(3 * (1 << 20) + 17)
     path.write_bytes(data)
@@ -174,11 +185,17 @@ def test_codes_from_another_model_are_refused(codes_file, tmp_path):
     other_size = make_tiny_model_file(tmp_path / "models" / "k32.distill", codebook_size=32)
     with pytest.raises(CodesFileError, match="codebook size 16 in the file, 32"):
         read_codes_json(codes_file, load_model(other_size))
-    same_shape = make_tiny_model_file(tmp_path / "models" / "twin.distill")
+    same_shape = make_tiny_model_file(tmp_path / "models" / "twin.distill", seed=1)
     with pytest.raises(CodesFileError, match=r"made by model 'tiny'.*not by twin\.distill"):
         read_codes_json(codes_file, load_model(same_shape))
     with pytest.raises(CodesFileError, match="made by model 'tiny'"):
         read_codes_json(codes_file, model_path=same_shape)
+
+
+def test_renaming_levels_keeps_codes_files_valid(codes_file, tiny_model_file):
+    update_metadata(tiny_model_file, level_labels=["Big", "Middle", "Small"])
+    restored = read_codes_json(codes_file, load_model(tiny_model_file))
+    assert restored.level_labels == LABELS  # the file keeps the labels it was written with
 
 
 def test_mel_frames_must_fit_the_sample_count(codes_file, loaded):

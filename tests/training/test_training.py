@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -62,6 +63,21 @@ def test_trains_and_saves_a_loadable_model(audio_dir: Path, tmp_path: Path):
     assert len(levels) == 2 and all(0 < level["used_codes"] <= 8 for level in levels)
 
 
+def test_a_step_budget_rebuilds_the_same_model(audio_dir: Path, tmp_path: Path):
+    """What `make demo-model` relies on: same files, seed and steps -> the same weights."""
+    config = tiny_config(epochs=None, max_steps=6, validate_every_steps=2)
+    first = load_model(train_vqvae(audio_dir, "a", config, tmp_path / "one").model_path)
+    second = load_model(train_vqvae(audio_dir, "a", config, tmp_path / "two").model_path)
+    assert first.metadata.training["steps"] == 6
+    assert first.metadata.dataset["validation_file_names"]
+    one, two = first.model.state_dict(), second.model.state_dict()
+    assert one.keys() == two.keys()
+    assert all(torch.equal(one[key], two[key]) for key in one)
+    other = train_vqvae(audio_dir, "a", replace(config, seed=1), tmp_path / "three")
+    changed = load_model(other.model_path).model.state_dict()
+    assert not all(torch.equal(one[key], changed[key]) for key in one)
+
+
 def test_name_taken_unless_forced_and_resume_continues(audio_dir: Path, tmp_path: Path):
     models = tmp_path / "models"
     first = train_vqvae(audio_dir, "m", tiny_config(epochs=1), models)
@@ -94,6 +110,8 @@ def test_bad_inputs_are_clear(tmp_path: Path):
         train_vqvae(empty, "x", tiny_config(), tmp_path / "m")
     with pytest.raises(TrainingError, match="time budget"):
         TrainConfig(max_minutes=None, epochs=None)
+    with pytest.raises(TrainingError, match="at least 1 step"):
+        TrainConfig(max_minutes=None, max_steps=0)
 
 
 def test_unreadable_files_are_skipped_and_reported(audio_dir: Path):

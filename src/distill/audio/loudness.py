@@ -12,6 +12,7 @@ from distill.audio.io import InvalidSamplesError
 
 TARGET_LOUDNESS_DB = -20.0  # gated RMS target, dBFS
 MAX_GAIN_DB = 40.0
+MAX_MATCH_DB = 40.0  # the most a decode's level is corrected by (see match_decoded_loudness)
 BLOCK_S = 0.05
 # Gates in the spirit of EBU R128 / ITU-R BS.1770: drop near-silent blocks absolutely, then
 # blocks far below the level of what remains, so silence around a sound does not count.
@@ -81,6 +82,26 @@ def normalize_loudness(
     gain_db = min(max(target_db - level_db, -max_gain_db), max_gain_db)
     gain = 10.0 ** (gain_db / 20.0)
     return waveform * gain, gain
+
+
+def match_decoded_loudness(
+    decoded: torch.Tensor,
+    encode_gain: float,
+    sample_rate: int = 48000,
+    max_gain_db: float = MAX_MATCH_DB,
+) -> torch.Tensor:
+    """A model decode [..., S] brought to the level the encoder normalised its input to.
+
+    The decoder reproduces the shape of a spectrum better than its level (a blurred log-mel
+    is quieter than the original, most of all on loud tonal partials), so a decode is scaled
+    to the loudness target before `undo_loudness`. Where the encoder's gain was at its limit
+    the input never reached the target, and the level the decode should have is unknown:
+    it is left as it is, as is silence. The correction is limited to +-`max_gain_db`.
+    """
+    if abs(20.0 * math.log10(encode_gain)) >= MAX_GAIN_DB - 1e-6:
+        return decoded * 1.0
+    matched, _ = normalize_loudness(decoded, sample_rate, TARGET_LOUDNESS_DB, max_gain_db)
+    return matched
 
 
 def undo_loudness(waveform: WaveformT, gain: float) -> WaveformT:

@@ -24,9 +24,19 @@ def train(
         float | None, typer.Option(help="Wall-clock training budget in minutes.")
     ] = None,
     epochs: Annotated[int | None, typer.Option(help="Train for this many epochs instead.")] = None,
+    steps: Annotated[
+        int | None,
+        typer.Option(help="Train for this many steps instead (same seed, same model)."),
+    ] = None,
     levels: Annotated[int, typer.Option(help="Quantizer levels (rows of the code grid), 2-8.")] = 4,
     codebook_size: Annotated[
         int | None, typer.Option(help="Codes per level; default adapts to the number of files.")
+    ] = None,
+    width: Annotated[
+        int | None,
+        typer.Option(
+            help="Hidden channels (default 128): 64 is small and fast, 256 big and slow on a CPU."
+        ),
     ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or mps.")] = "auto",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
@@ -43,15 +53,20 @@ def train(
         TimeRemainingColumn,
     )
 
+    from distill.models.vqvae import VQVAEConfig
     from distill.training import TrainConfig, TrainProgress, train_vqvae
 
     if not directory.is_dir():
         raise fail(f"{directory} is not a folder of audio files.")
-    if minutes is None and epochs is None:
+    if width is not None and not 8 <= width <= 1024:
+        raise fail(f"--width must be between 8 and 1024 channels, not {width}.")
+    if minutes is None and epochs is None and steps is None:
         minutes = 10.0
     config = TrainConfig(
         max_minutes=minutes,
         epochs=epochs,
+        max_steps=steps,
+        model=VQVAEConfig() if width is None else VQVAEConfig(hidden_channels=width),
         num_levels=levels,
         codebook_size=codebook_size,
         device=device,

@@ -1,10 +1,12 @@
 """Encode audio into a code grid, decode it back, and hear single codes, columns and levels.
 
 Loudness: encoding applies the training loudness normalisation and reports its gain;
-`decode_code_grid` and `play_row_audio` divide by that gain again. Previews (one code, one
-column) stay at the training loudness, get 10 ms raised-cosine fades so clicks do not click,
-and are scaled down (never up) to a peak of -6 dBFS. Row playback is scaled down only if it
-would clip. Every output is finite float32 at the model's sample rate (48 kHz).
+`decode_code_grid` and `play_row_audio` bring the decode to the normalisation target (the
+decoder's level is less exact than its spectral shape) and divide by that gain again.
+Previews (one code, one column) stay at the training loudness, get 10 ms raised-cosine
+fades so clicks do not click, and are scaled down (never up) to a peak of -6 dBFS. Row
+playback is scaled down only if it would clip. Every output is finite float32 at the
+model's sample rate (48 kHz).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from distill.audio.io import load_audio, to_mono
-from distill.audio.loudness import normalize_loudness
+from distill.audio.loudness import match_decoded_loudness, normalize_loudness, undo_loudness
 from distill.inference.chunked import (
     decode_codes_chunked,
     encode_mel_chunked,
@@ -128,8 +130,12 @@ def decode_code_grid(
     """
     codes = check_code_grid(indices, spatial_shape, mel_shape, loaded)
     check_decode_options(num_iterations, num_samples, loudness_gain, mel_shape, loaded)
-    waveform = _render(codes, mel_shape, loaded, num_iterations, num_samples)
-    return _finite(waveform / loudness_gain)
+    waveform = torch.from_numpy(
+        _finite(_render(codes, mel_shape, loaded, num_iterations, num_samples))
+    )
+    sample_rate = loaded.spectrogram.config.sample_rate
+    matched = match_decoded_loudness(waveform, loudness_gain, sample_rate)
+    return _finite(undo_loudness(matched, loudness_gain).numpy())
 
 
 def _render(

@@ -72,9 +72,17 @@ class CodesDocument:
 
 
 def model_sha256(path: str | Path) -> str:
-    """Hex sha256 of a file, read in 1 MiB blocks (model files can be large)."""
+    """Hex sha256 of a model file's weights: the safetensors data after its JSON header.
+
+    The header (name, level labels, ...) is left out, so renaming a model or its levels
+    keeps its codes files valid; any change to the weights does not. Read in 1 MiB blocks.
+    """
     digest = hashlib.sha256()
+    size = Path(path).stat().st_size
     with Path(path).open("rb") as handle:
+        header_size = int.from_bytes(handle.read(8), "little")
+        # Not a safetensors layout: hash all of it (loading it will say what is wrong).
+        handle.seek(8 + header_size if 8 + header_size <= size else 0)
         while block := handle.read(_HASH_BLOCK):
             digest.update(block)
     return digest.hexdigest()

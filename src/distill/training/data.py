@@ -50,6 +50,7 @@ class MelDataset:
             "num_val_files": len(self.validation),
             "total_duration_s": round(sum(c.duration_s for c in clips), 2),
             "file_names": [c.path.name for c in clips][:500],
+            "validation_file_names": [c.path.name for c in self.validation][:100],
             "skipped_files": [f"{p.name}: {why}" for p, why in self.skipped][:100],
         }
 

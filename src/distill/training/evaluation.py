@@ -9,7 +9,7 @@ from pathlib import Path
 import torch
 
 from distill.audio.io import load_audio, to_mono
-from distill.audio.loudness import normalize_loudness
+from distill.audio.loudness import match_decoded_loudness, measure_loudness_db, normalize_loudness
 from distill.audio.spectrogram import multiscale_mel_distance
 from distill.models.persistence import LoadedVQModel
 
@@ -20,36 +20,42 @@ class FileReconstruction:
     duration_s: float
     ceiling_distance: float  # original -> mel -> Griffin-Lim, no model
     model_distance: float  # original -> codes -> decoder -> Griffin-Lim
-    loudness_change_db: float  # model decode vs original, RMS
+    loudness_change_db: float  # decode as users get it (level matched) vs original, gated RMS
+    raw_loudness_change_db: float  # the decoder's own level before matching
 
     @property
     def ratio(self) -> float:
         return self.model_distance / max(self.ceiling_distance, 1e-9)
 
 
-def _rms_db(waveform: torch.Tensor) -> float:
-    return 10 * math.log10(float(waveform.pow(2).mean()) + 1e-12)
+def _level_change_db(decoded: torch.Tensor, original: torch.Tensor, sample_rate: int) -> float:
+    change = measure_loudness_db(decoded, sample_rate) - measure_loudness_db(original, sample_rate)
+    return change if math.isfinite(change) else 0.0
 
 
 @torch.no_grad()
 def reconstruct_file(loaded: LoadedVQModel, path: Path, iterations: int = 32) -> FileReconstruction:
-    """Distances of the ceiling and of the model's decode from one file (both normalised)."""
+    """Distances of the ceiling and of the model's decode from one file (both normalised);
+    the decode's level is matched as `decode_code_grid` matches it."""
     spec = loaded.spectrogram
-    audio = load_audio(path, spec.config.sample_rate)
-    waveform, _ = normalize_loudness(to_mono(audio.waveform), spec.config.sample_rate)
+    rate = spec.config.sample_rate
+    audio = load_audio(path, rate)
+    waveform, gain = normalize_loudness(to_mono(audio.waveform), rate)
     waveform = waveform.to(loaded.device)
     length = waveform.shape[-1]
     mel = spec.waveform_to_mel(waveform.unsqueeze(0))  # [1, 1, M, F]
     ceiling = spec.mel_to_waveform(mel, iterations, length)[0, 0]
     recon_mel, _, _ = loaded.model.eval()(mel)
-    decoded = spec.mel_to_waveform(recon_mel, iterations, length)[0, 0]
+    raw = spec.mel_to_waveform(recon_mel, iterations, length)[0, 0].cpu()
+    decoded = match_decoded_loudness(raw, gain, rate)
     original = waveform[0].cpu()
     return FileReconstruction(
         path.name,
         audio.duration_s,
         multiscale_mel_distance(original, ceiling.cpu()),
-        multiscale_mel_distance(original, decoded.cpu()),
-        _rms_db(decoded.cpu()) - _rms_db(original),
+        multiscale_mel_distance(original, decoded),
+        _level_change_db(decoded, original, rate),
+        _level_change_db(raw, original, rate),
     )
 
 
@@ -65,6 +71,9 @@ def reconstruction_report(loaded: LoadedVQModel, paths: list[Path]) -> dict:
         "ratio": round(model / max(ceiling, 1e-9), 3),
         "mean_abs_loudness_change_db": round(
             sum(abs(f.loudness_change_db) for f in files) / len(files), 2
+        ),
+        "mean_abs_raw_loudness_change_db": round(
+            sum(abs(f.raw_loudness_change_db) for f in files) / len(files), 2
         ),
         "files": [{**asdict(f), "ratio": round(f.ratio, 3)} for f in files],
     }

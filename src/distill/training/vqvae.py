@@ -45,7 +45,8 @@ class TrainConfig:
     learning_rate: float = 1e-3
     warmup_steps: int = 50
     val_fraction: float = 0.1
-    validate_every_s: float = 30.0
+    validate_every_s: float = 30.0  # with a time budget
+    validate_every_steps: int = 100  # without one: same steps, same checkpoints, same model
     seed: int = 0
     device: str = "auto"
     model: VQVAEConfig = field(default_factory=VQVAEConfig)  # levels and K are set from above
@@ -57,6 +58,10 @@ class TrainConfig:
             raise TrainingError("The time budget must be more than 0 minutes.")
         if self.epochs is not None and self.epochs < 1:
             raise TrainingError("Train for at least 1 epoch.")
+        if self.max_steps is not None and self.max_steps < 1:
+            raise TrainingError("Train for at least 1 step.")
+        if self.validate_every_steps < 1:
+            raise TrainingError("Validate at least every step (validate_every_steps >= 1).")
 
 
 @dataclass(frozen=True)
@@ -209,6 +214,13 @@ class _Loop:
             self.report(self.progress("saving", "New best on validation: saving"))
             on_best()
 
+    def validation_due(self, last_validation: float) -> bool:
+        """Every few seconds under a time budget; otherwise every few steps, so that a step
+        or epoch budget with the same seed always keeps the same checkpoint."""
+        if self.config.max_minutes is not None:
+            return time.monotonic() - last_validation > self.config.validate_every_s
+        return (self.step - self.start_step) % self.config.validate_every_steps == 0
+
     def run(self, on_best: Callable[[], None]) -> None:
         last_validation = time.monotonic()
         try:
@@ -217,7 +229,7 @@ class _Loop:
                     self.cancelled = True
                     break
                 self.train_step()
-                if time.monotonic() - last_validation > self.config.validate_every_s:
+                if self.validation_due(last_validation):
                     self.validate(on_best)
                     last_validation = time.monotonic()
                 self.report(self.progress("training"))
@@ -261,6 +273,7 @@ def train_vqvae(
         raise TrainingError(f"A model named '{name}' already exists ({target}).")
     device = resolve_device(config.device)
     torch.manual_seed(config.seed)
+    random.seed(config.seed)  # quantizer dropout (ours and the library's) draws from `random`
     spec = AudioSpectrogram(SpectrogramConfig(), device)
     report = progress or (lambda _: None)
 

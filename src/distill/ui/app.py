@@ -66,6 +66,7 @@ def launch_app(
     and the caller stops it with .close().
     """
     _offline()
+    from distill.demo.sounds import DEMO_SOUNDS_DIR
     from distill.ui.assets import APP_CSS, HEAD_HTML, build_theme
 
     app = build_app()
@@ -76,6 +77,7 @@ def launch_app(
         share=False,
         prevent_thread_lock=True,
         max_file_size=MAX_UPLOAD,
+        allowed_paths=[str(DEMO_SOUNDS_DIR)],  # the example sounds live inside the package
         show_error=False,
         ssr_mode=False,
         pwa=False,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from distill.audio.io import AUDIO_EXTENSIONS
+from distill.demo.sounds import DEMO_SOUNDS_DIR, EXAMPLE_SOUND
 from distill.ui import assets
 from distill.ui.handlers_codes import decode, encode, grid_click, show_original
 from distill.ui.handlers_labels import apply_labels, show_model_labels
@@ -17,6 +18,8 @@ from distill.ui.handlers_session import end_codes_session, new_codes_session
 # Encoding, decoding and previews are CPU- or GPU-heavy: a few at once across all sessions.
 WORK_ID = "codes-work"
 WORK_LIMIT = 2
+# Bundled sounds offered under the upload box: one of each kind (the example is melody).
+DEMO_EXAMPLES = ("drum_loop", "bell_e4", "vowel_a_110", "pluck_a2", "rain", "sweep_a2")
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,11 @@ class CodesTab:
 
     model: gr.Dropdown
     session: gr.State
+
+
+def example_sound() -> str | None:
+    """The bundled example a fresh page opens with (None if the package lacks it)."""
+    return str(EXAMPLE_SOUND) if EXAMPLE_SOUND.is_file() else None
 
 
 def _controls() -> tuple[gr.Dropdown, gr.Button, gr.File, gr.Button, gr.Button, gr.Markdown]:
@@ -45,7 +53,8 @@ def _controls() -> tuple[gr.Dropdown, gr.Button, gr.File, gr.Button, gr.Button, 
                 elem_classes="distill-link-button",
             )
         upload = gr.File(
-            label="Audio file",
+            value=example_sound(),
+            label="Audio file (an example is loaded: press Encode, or drop your own here)",
             file_types=list(AUDIO_EXTENSIONS),
             type="filepath",
             elem_id="codes-upload",
@@ -66,6 +75,7 @@ def _players() -> tuple[gr.Audio, gr.Audio, gr.Audio, gr.Audio]:
     native = gr.WaveformOptions(show_recording_waveform=False)  # a real <audio> in the page
     with gr.Row():
         original = gr.Audio(
+            value=example_sound(),
             label="Original",
             elem_id=assets.ORIGINAL_ID,
             interactive=False,
@@ -122,6 +132,20 @@ def _grid_and_labels(model: gr.Dropdown) -> tuple[gr.HTML, gr.Textbox, gr.Textbo
     return grid, clicked, labels, apply
 
 
+def _demo_examples(upload: gr.File) -> None:
+    """A row of bundled sounds to try: a click puts one in the upload box."""
+    sounds = [DEMO_SOUNDS_DIR / f"{name}.wav" for name in DEMO_EXAMPLES]
+    present = [[str(path)] for path in sounds if path.is_file()]
+    if present:
+        gr.Examples(
+            present,
+            [upload],
+            label="More demo sounds (click one, then Encode)",
+            examples_per_page=len(present),
+            cache_examples=False,
+        )
+
+
 def build_codes_tab() -> CodesTab:
     """Lay out the Codes tab and wire its handlers (call inside a gr.Tab)."""
     session = gr.State(new_codes_session, delete_callback=end_codes_session)
@@ -130,6 +154,7 @@ def build_codes_tab() -> CodesTab:
     grid, clicked, labels, apply = _grid_and_labels(model)
     original, reconstruction, preview, row_audio = _players()
 
+    _demo_examples(upload)
     refresh.click(model_selector_update, [model], [model])
     model.change(show_model_labels, [model, session], [labels])
     upload.change(show_original, [upload], [original])

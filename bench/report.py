@@ -1,0 +1,165 @@
+"""Gather bench/results/*.json into the table in bench/README.md (between the table markers).
+
+    .venv/bin/python bench/report.py
+
+Every row comes from a result file; a benchmark that has not been run yet reads "not run".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "results"
+README = BENCH / "README.md"
+START, END = "<!-- bench-table:start -->", "<!-- bench-table:end -->"
+
+Row = tuple[str, str, str]
+
+
+def _load(name: str) -> dict[str, Any] | None:
+    path = RESULTS / name
+    return json.loads(path.read_text()) if path.is_file() else None
+
+
+def _use(levels: list[float]) -> str:
+    return " / ".join(f"{u:.0%}" for u in levels)
+
+
+def _reconstruction(label: str, script: str, result: dict[str, Any], report: dict) -> list[Row]:
+    config = result.get("model_config", {})
+    levels, size = config.get("num_levels"), config.get("codebook_size")
+    model = f"hidden {config.get('hidden_channels')}, {levels} x {size}"
+    files = report["num_files"]
+    return [
+        (
+            f"{label}: model vs Griffin-Lim ceiling on {files} held-out files ({model})",
+            script,
+            f"model {report['model_distance']}, ceiling {report['ceiling_distance']}, "
+            f"**ratio {report['ratio']}**; level change {report['mean_abs_loudness_change_db']} dB "
+            f"(decoder alone {report.get('mean_abs_raw_loudness_change_db', '?')} dB)",
+        ),
+        (
+            f"{label}: codebook use per level (full pass over the training files)",
+            script,
+            f"{_use(result['codebook_use'])}; model file {result['model_file_mb']} MB",
+        ),
+    ]
+
+
+def demo_rows() -> list[Row]:
+    result = _load("demo.json")
+    if result is None:
+        return [("demo model and Griffin-Lim ceiling", "bench_demo.py", "not run")]
+    rows = _reconstruction("demo model", "bench_demo.py", result, result["held_out"])
+    for iterations, numbers in result["ceiling_by_iterations"].items():
+        rows.append(
+            (
+                f"Griffin-Lim ceiling alone, {iterations} iterations (all demo clips)",
+                "bench_demo.py",
+                f"distance {numbers['ceiling_distance']}, "
+                f"{numbers['ms_per_audio_second']} ms per second of audio",
+            )
+        )
+    return rows
+
+
+def training_rows(name: str, label: str) -> list[Row]:
+    result = _load(name)
+    if result is None:
+        return [(label, "bench_training.py", "not run")]
+    corpus = f"{result['corpus_files']} files, {result['corpus_minutes']} min of audio"
+    budget = (
+        f"{result['train_minutes']} min"
+        if result.get("train_config", {}).get("max_steps") is None
+        else f"{result['steps']} steps"
+    )
+    rows = [
+        (
+            f"{label} ({corpus}; {budget} on {result['device']})",
+            "bench_training.py",
+            f"{result['steps_per_second']} steps/s, {result['steps']} steps, "
+            f"best validation loss {result['best_val_loss']}",
+        )
+    ]
+    return rows + _reconstruction(label, "bench_training.py", result, result["reconstruction"])
+
+
+def codes_rows() -> list[Row]:
+    result = _load("codes.json")
+    if result is None:
+        return [("encode, decode and previews", "bench_codes.py", "not run")]
+    names = {
+        "encode": "encode, 10 s file",
+        "decode": "decode (full Griffin-Lim), 10 s file",
+        "preview_single_code": "single-code preview (a cell click)",
+        "preview_time_slice": "time-slice preview (a column click)",
+        "play_row_audio": "one level alone, 10 s file (a row's Play)",
+    }
+    rows = [
+        (label, "bench_codes.py", f"{result['median_ms'][key]} ms (median of {result['runs']})")
+        for key, label in names.items()
+    ]
+    for stage, numbers in (result.get("long_file_5_min") or {}).items():
+        rows.append(
+            (
+                f"{stage}, 5-minute file",
+                "bench_codes.py --long",
+                f"{numbers['seconds']} s, peak memory growth {numbers['peak_growth_mib']} MiB",
+            )
+        )
+    return rows
+
+
+def grid_rows() -> list[Row]:
+    result = _load("grid.json")
+    if result is None:
+        return [("code grid HTML", "bench_grid.py", "not run")]
+    browser = result.get("chromium_insert_and_layout_ms_median")
+    rows = []
+    for name, case in result["cases"].items():
+        layout = (
+            f"; {browser[name]} ms insert + layout in Chromium" if isinstance(browser, dict) else ""
+        )
+        rows.append(
+            (
+                f"grid HTML, {name} ({case['columns']} columns x {case['levels']} levels)",
+                "bench_grid.py",
+                f"{case['html_bytes'] / 1000:.0f} KB, {case['render_ms_median']} ms render{layout}",
+            )
+        )
+    return rows
+
+
+SECTIONS: list[Callable[[], list[Row]]] = [
+    demo_rows,
+    lambda: training_rows("training_corpus.json", "training on real recordings"),
+    lambda: training_rows("training.json", "training speed on the demo sounds"),
+    codes_rows,
+    grid_rows,
+]
+
+
+def table() -> str:
+    lines = ["| what | script | result |", "|---|---|---|"]
+    for section in SECTIONS:
+        lines += [f"| {what} | {script} | {result} |" for what, script, result in section()]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    text = README.read_text()
+    block = f"{START}\n{table()}\n{END}"
+    pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
+    if not pattern.search(text):
+        raise SystemExit(f"{README} lacks the {START} ... {END} markers")
+    README.write_text(pattern.sub(lambda _: block, text))
+    print(block)
+
+
+if __name__ == "__main__":
+    main()

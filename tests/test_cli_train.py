@@ -1,0 +1,63 @@
+"""`distill train` through the real Typer app: a real (tiny) training run and its refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import soundfile as sf
+from typer.testing import CliRunner
+
+from conftest import synth_tone
+from distill.cli import app
+from distill.models.persistence import load_model
+
+runner = CliRunner()
+TINY = ("--steps", "3", "--width", "8", "--levels", "2", "--codebook-size", "4", "--device", "cpu")
+
+
+def run(*args: object):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+@pytest.fixture
+def audio_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "audio"
+    folder.mkdir()
+    for i, freq in enumerate((110, 220, 330, 440, 550)):
+        sf.write(folder / f"tone{i}.wav", synth_tone(0.5, freq), 48000)
+    return folder
+
+
+def test_train_saves_a_model_and_prints_a_summary(audio_dir: Path, distill_home: Path):
+    result = run("train", audio_dir, "--name", "tones", *TINY)
+    assert result.exit_code == 0, result.output
+    target = distill_home / "models" / "tones.distill"
+    assert "Training finished" in result.stderr and str(target) in result.stderr
+    assert "3 steps" in result.stderr and "codes used" in result.stderr
+    loaded = load_model(target)
+    assert loaded.vqvae_config["hidden_channels"] == 8
+    assert loaded.num_quantizers == 2 and loaded.metadata.training["steps"] == 3
+    listed = run("models", "list")
+    assert listed.exit_code == 0 and "tones" in listed.output
+
+
+def test_train_refuses_clearly_and_keeps_the_existing_model(audio_dir: Path, distill_home: Path):
+    assert run("train", audio_dir, "--name", "tones", *TINY).exit_code == 0
+    target = distill_home / "models" / "tones.distill"
+    before = target.read_bytes()
+    cases = [
+        (("train", audio_dir, "--name", "tones", *TINY), "already exists"),
+        (("train", audio_dir / "missing", "--name", "x", *TINY), "is not a folder"),
+        (("train", audio_dir, "--name", "demo", *TINY), "'demo' is taken"),
+        (("train", audio_dir, "--name", "x", "--width", "4", "--steps", "1"), "--width"),
+        (("train", audio_dir, "--name", "x", "--steps", "0"), "at least 1 step"),
+    ]
+    for args, fragment in cases:
+        result = run(*args)
+        assert result.exit_code != 0 and "Traceback" not in result.output
+        lines = result.stderr.strip().splitlines()
+        assert lines and lines[-1].startswith("error: ") and fragment in lines[-1], result.stderr
+    assert target.read_bytes() == before
+    forced = run("train", audio_dir, "--name", "tones", *TINY, "--seed", "1", "--force")
+    assert forced.exit_code == 0 and target.read_bytes() != before
