@@ -183,6 +183,8 @@ def test_bad_inputs_show_clear_messages(new_tab, distill_home: Path, tmp_path: P
 
     other = new_tab()
     other.choose("codes-model", "tiny")
+    expect(other.page.locator("#codes-upload")).to_contain_text("melody")  # the example
+    other.page.locator("#codes-upload button[aria-label=Clear]").first.click()
     other.page.click("#codes-encode")
     other.toast("Upload an audio file first")
     notes = tmp_path / "notes.wav"

@@ -69,13 +69,15 @@ def test_the_example_encodes_with_the_demo_model_without_uploading(
     page = tab.page
     try:
         expect(page.locator("#codes-model input")).to_have_value(
-            "demo (bundled example) · 4 levels × 64"
+            "demo (bundled example) · 4 levels × 128"
         )
-        expect(page.locator("#codes-upload")).to_contain_text(EXAMPLE_SOUND.name)
+        expect(page.locator("#codes-upload")).to_contain_text(EXAMPLE_SOUND.stem)
         assert tab.audio_src("codes-original"), "the example should be ready to listen to"
 
         page.click("#codes-encode")  # the only step: nothing uploaded, nothing chosen
-        expect(page.locator("#codes-summary")).to_contain_text(EXAMPLE_SOUND.name, timeout=SLOW_MS)
+        summary = page.locator("#codes-summary")
+        expect(summary).to_contain_text(EXAMPLE_SOUND.name, timeout=SLOW_MS)
+        expect(summary).to_contain_text("model demo")
         expect(page.locator(f"{GRID} .cg-row")).to_have_count(levels)
         expect(page.locator(f"{GRID} .cg-col")).to_have_count(columns)
         first_row = [

@@ -57,7 +57,8 @@ def info(
     from distill.models.persistence import find_model, read_model_info
 
     model = read_model_info(find_model(name))
-    typer.echo(f"{model.name}  ({model.path}, {model.size_bytes / 1e6:.1f} MB)")
+    shown = "demo (bundled, read-only)" if model.is_demo else model.name
+    typer.echo(f"{shown}  ({model.path}, {model.size_bytes / 1e6:.1f} MB)")
     typer.echo(f"created {model.metadata.created_at}")
     typer.echo("model: " + json.dumps(model.vqvae_config))
     dataset = {k: v for k, v in model.metadata.dataset.items() if k != "file_names"}
