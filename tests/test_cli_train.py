@@ -33,11 +33,11 @@ def test_train_saves_a_model_and_prints_a_summary(audio_dir: Path, distill_home:
     result = run("train", audio_dir, "--name", "tones", *TINY)
     assert result.exit_code == 0, result.output
     target = distill_home / "models" / "tones.distill"
-    assert "Training finished" in result.stderr and str(target) in result.stderr
+    assert "Training finished" in result.stderr and "tones.distill" in result.stderr
     assert "3 steps" in result.stderr and "codes used" in result.stderr
     loaded = load_model(target)
     assert loaded.vqvae_config["hidden_channels"] == 8
-    assert loaded.num_quantizers == 2 and loaded.metadata.training["steps"] == 3
+    assert loaded.model.num_quantizers == 2 and loaded.metadata.training["steps"] == 3
     listed = run("models", "list")
     assert listed.exit_code == 0 and "tones" in listed.output
 

@@ -65,10 +65,11 @@ def chromium() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real app on a free port. Each test points DISTILL_HOME at its own folder (the
-    app reads it on every call); the bundled demo model is hidden so lists are predictable."""
+    app reads it on every call); the bundled demo model is hidden so lists are predictable.
+    Module scope: the demo is visible again to the test modules after this one."""
     from distill.models import persistence
     from distill.ui.app import launch_app
 

@@ -161,7 +161,12 @@ def test_single_code_preview_is_that_code_alone(encoded, loaded):
         grid = torch.full((1, columns, 3), others)
         grid[..., 1] = 5
         audio = decode_code_grid(
-            grid, (1, columns), (128, columns * step), loaded, num_iterations=PREVIEW_ITERATIONS
+            grid,
+            (1, columns),
+            (128, columns * step),
+            loaded,
+            num_iterations=PREVIEW_ITERATIONS,
+            match_loudness=False,  # previews keep the decoder's own level
         )
         return finish_preview(audio, 48000)
 
@@ -192,7 +197,12 @@ def test_time_slice_preview_uses_exactly_that_column(encoded, loaded):
     held = indices[:, position : position + 1].expand(1, columns, 3).clone()
     step = loaded.model.config.time_downsample
     expected = decode_code_grid(
-        held, (1, columns), (128, columns * step), loaded, num_iterations=PREVIEW_ITERATIONS
+        held,
+        (1, columns),
+        (128, columns * step),
+        loaded,
+        num_iterations=PREVIEW_ITERATIONS,
+        match_loudness=False,
     )
     assert np.array_equal(preview, finish_preview(expected, 48000))
     elsewhere = indices.clone()

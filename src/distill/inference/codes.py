@@ -122,8 +122,12 @@ def decode_code_grid(
     num_iterations: int | None = None,
     num_samples: int | None = None,
     loudness_gain: float = 1.0,
+    match_loudness: bool = True,
 ) -> np.ndarray:
     """codes [1, F', L] (-1 = level silent) -> waveform [S] float32, loudness restored.
+
+    match_loudness=False keeps the decoder's own level (what previews play) instead of
+    bringing it to the normalisation target first.
 
     S is num_samples when given, else (F - 1) * hop. Deterministic: the same codes always
     give the same samples. Raises ValueError for codes that do not fit the model or shapes.
@@ -134,8 +138,9 @@ def decode_code_grid(
         _finite(_render(codes, mel_shape, loaded, num_iterations, num_samples))
     )
     sample_rate = loaded.spectrogram.config.sample_rate
-    matched = match_decoded_loudness(waveform, loudness_gain, sample_rate)
-    return _finite(undo_loudness(matched, loudness_gain).numpy())
+    if match_loudness:
+        waveform = match_decoded_loudness(waveform, loudness_gain, sample_rate)
+    return _finite(undo_loudness(waveform, loudness_gain).numpy())
 
 
 def _render(
