@@ -126,7 +126,7 @@ def test_models_dir_list_find_rename_delete(distill_home: Path):
     names = [info.name for info in list_models(include_demo=False)]
     assert names == ["first"]
     assert find_model("first") == path
-    with pytest.raises(ModelFileError, match="Known models: first"):
+    with pytest.raises(ModelFileError, match="Known models: demo, first"):
         find_model("nope")
     renamed = rename_model(path, "second")
     assert renamed.name == "second.distill" and not path.exists()

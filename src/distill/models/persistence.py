@@ -277,7 +277,8 @@ def find_model(name_or_path: str, directory: Path | None = None) -> Path:
         return candidate
     path = (directory or models_dir()) / f"{name_or_path}{MODEL_SUFFIX}"
     if not path.is_file():
-        known = ", ".join(info.name for info in list_models(directory)) or "none"
+        names = ["demo" if info.is_demo else info.name for info in list_models(directory)]
+        known = ", ".join(names) or "none"
         raise ModelFileError(f"No model named '{name_or_path}'. Known models: {known}.")
     return path
 

@@ -1,0 +1,61 @@
+"""The bundled demo model as it ships: small, loadable, read-only, made by `make demo-model`."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+import torch
+
+from distill.audio.io import load_audio, to_mono
+from distill.audio.loudness import measure_loudness_db
+from distill.demo.sounds import DEMO_SOUNDS_DIR, EXAMPLE_SOUND
+from distill.inference import decode_code_grid, encode_audio_file
+from distill.models.persistence import DEMO_MODEL_PATH, ModelFileError, load_model, update_metadata
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_demo_model_ships_small_and_loads():
+    assert DEMO_MODEL_PATH.is_file()
+    assert DEMO_MODEL_PATH.stat().st_size < 6_000_000
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "package-data"
+    ]
+    assert any(pattern.endswith(".distill") for pattern in package_data["distill"])
+    loaded = load_model(DEMO_MODEL_PATH)
+    assert loaded.model.num_quantizers == 4
+    training = loaded.metadata.training
+    # Rebuilt by `make demo-model`: a step budget and a fixed seed, on the demo sounds.
+    assert training["train_config"]["max_steps"] == training["steps"]
+    assert training["train_config"]["seed"] == 0
+    held_out = loaded.metadata.dataset["validation_file_names"]
+    assert held_out and all((DEMO_SOUNDS_DIR / name).is_file() for name in held_out)
+    assert loaded.metadata.dataset["num_files"] == len(list(DEMO_SOUNDS_DIR.glob("*.wav")))
+    assert "--steps $(DEMO_STEPS)" in (ROOT / "Makefile").read_text()
+
+
+def test_the_demo_model_is_read_only():
+    before = DEMO_MODEL_PATH.read_bytes()
+    with pytest.raises(ModelFileError, match="read-only"):
+        update_metadata(DEMO_MODEL_PATH, level_labels=["a", "b", "c", "d"])
+    assert DEMO_MODEL_PATH.read_bytes() == before
+
+
+def test_the_example_round_trips_at_its_own_loudness():
+    loaded = load_model(DEMO_MODEL_PATH)
+    encoded = encode_audio_file(EXAMPLE_SOUND, loaded)
+    audio = decode_code_grid(
+        encoded["indices"],
+        encoded["spatial_shape"],
+        encoded["mel_shape"],
+        loaded,
+        num_samples=encoded["num_samples"],
+        loudness_gain=encoded["loudness_gain"],
+        num_iterations=8,
+    )
+    original = to_mono(load_audio(EXAMPLE_SOUND).waveform)
+    assert audio.shape[0] == original.shape[-1]
+    decoded_db = measure_loudness_db(torch.from_numpy(audio))
+    assert decoded_db == pytest.approx(measure_loudness_db(original), abs=0.5)
