@@ -38,7 +38,7 @@ lint: setup
 
 check: lint test
 
-# Every benchmark (about 5-10 minutes on a 2-core CPU), then the table in bench/README.md.
+# Every benchmark (about 2.5 minutes on a 2-core CPU), then the table in bench/README.md.
 bench: setup
 	$(PY) bench/bench_grid.py
 	$(PY) bench/bench_codes.py --long
@@ -57,7 +57,7 @@ demo-sounds: setup
 	$(PY) -m distill.demo.sounds
 
 # The bundled demo model, trained by `distill train` on the demo sounds with a step budget and
-# a fixed seed, so the same machine rebuilds the same weights (about 10 minutes on 2 CPU cores).
+# a fixed seed, so the same machine rebuilds the same weights (8 minutes on 2 CPU cores).
 demo-model: setup
 	rm -rf build/demo-model
 	DISTILL_HOME=build/demo-model $(VENV)/bin/distill train $(DEMO_SOUNDS) --name distill-demo \

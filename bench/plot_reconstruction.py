@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import torch
 
 from distill.audio.io import load_audio, to_mono
-from distill.inference import decode_code_grid, encode_audio_file
+from distill.inference import decode_encoded, encode_audio_file
 from distill.models.persistence import find_model, load_model
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -39,14 +39,7 @@ def main() -> None:
     for row, path in enumerate(args.files):
         original = to_mono(load_audio(path, spec.config.sample_rate).waveform)
         encoded = encode_audio_file(path, loaded)
-        decoded = decode_code_grid(
-            encoded["indices"],
-            encoded["spatial_shape"],
-            encoded["mel_shape"],
-            loaded,
-            num_samples=encoded["num_samples"],
-            loudness_gain=encoded["loudness_gain"],
-        )
+        decoded = decode_encoded(encoded, loaded)
         for column, (waveform, what) in enumerate(
             [(original, "original"), (torch.from_numpy(decoded), "model decode")]
         ):

@@ -69,7 +69,7 @@ def _write_page(
     path: Path, audio: Path, encoded: EncodedAudio, loaded: LoadedVQModel, labels: list[str]
 ) -> None:
     """The grid as a standalone page, with the reconstruction embedded when it is short."""
-    from distill.inference import column_rate, decode_code_grid
+    from distill.inference import column_rate, decode_encoded
     from distill.ui.components.code_grid import render_code_grid, render_grid_page
 
     grid = render_code_grid(
@@ -88,14 +88,7 @@ def _write_page(
     )
     data_uri = None
     if encoded["duration_s"] <= MAX_PAGE_AUDIO_S:
-        reconstruction = decode_code_grid(
-            encoded["indices"],
-            encoded["spatial_shape"],
-            encoded["mel_shape"],
-            loaded,
-            num_samples=encoded["num_samples"],
-            loudness_gain=encoded["loudness_gain"],
-        )
+        reconstruction = decode_encoded(encoded, loaded)
         data_uri = _wav_data_uri(reconstruction, loaded.spectrogram.config.sample_rate)
         info += " The player plays the decoded reconstruction."
         note = "with the reconstruction embedded"

@@ -143,6 +143,21 @@ def decode_code_grid(
     return _finite(undo_loudness(waveform, loudness_gain).numpy())
 
 
+def decode_encoded(
+    encoded: EncodedAudio, loaded: LoadedVQModel, *, num_iterations: int | None = None
+) -> np.ndarray:
+    """What encode_audio_file gave, back to audio [S]: as long and as loud as the file."""
+    return decode_code_grid(
+        encoded["indices"],
+        encoded["spatial_shape"],
+        encoded["mel_shape"],
+        loaded,
+        num_iterations=num_iterations,
+        num_samples=encoded["num_samples"],
+        loudness_gain=encoded["loudness_gain"],
+    )
+
+
 def _render(
     codes: torch.Tensor,
     mel_shape: tuple[int, int],
