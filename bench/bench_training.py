@@ -38,6 +38,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=TrainConfig.batch_size)
     parser.add_argument("--chunk", type=int, default=TrainConfig.chunk_frames)
     parser.add_argument("--lr", type=float, default=TrainConfig.learning_rate)
+    parser.add_argument("--shift", type=int, default=TrainConfig.max_shift_bins)
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--keep", type=Path, default=None, help="Copy the model here.")
     parser.add_argument("--out", type=Path, default=RESULTS / "training.json")
@@ -53,6 +54,7 @@ def main() -> None:
         batch_size=args.batch,
         chunk_frames=args.chunk,
         learning_rate=args.lr,
+        max_shift_bins=args.shift,
         device=args.device,
         model=model_config,
     )

@@ -15,7 +15,13 @@ from distill.audio.spectrogram import AudioSpectrogram
 from distill.models.persistence import load_model
 from distill.models.vqvae import VQVAEConfig
 from distill.training import TrainConfig, TrainingError, train_vqvae
-from distill.training.data import load_dataset, random_batch, split_validation, tiled_batches
+from distill.training.data import (
+    load_dataset,
+    random_batch,
+    shift_bins,
+    split_validation,
+    tiled_batches,
+)
 from distill.training.health import code_counts, level_health, measure_codebook_health
 from distill.training.loss import reconstruction_loss
 
@@ -139,6 +145,15 @@ def test_batches_pad_short_clips_with_silence(audio_dir: Path):
     tiles = tiled_batches([blip], 4, 64, -1.0)
     assert tiles[0].shape == (1, 1, 128, 64)
     assert torch.all(tiles[0][..., blip.num_frames :] == -1.0)
+
+
+def test_pitch_augmentation_moves_bins_and_fills_with_silence():
+    window = torch.arange(12.0).reshape(1, 4, 3)  # [1, M=4, F=3]
+    up = shift_bins(window, 1, -1.0)
+    assert torch.equal(up[:, 1:], window[:, :-1]) and bool((up[:, 0] == -1.0).all())
+    down = shift_bins(window, -2, -1.0)
+    assert torch.equal(down[:, :2], window[:, 2:]) and bool((down[:, 2:] == -1.0).all())
+    assert shift_bins(window, 0, -1.0) is window
 
 
 def test_loss_is_zero_for_perfect_and_punishes_lost_energy():

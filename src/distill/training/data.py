@@ -121,14 +121,37 @@ def _fit(mel: torch.Tensor, frames: int, start: int, silence: float) -> torch.Te
     return F.pad(window, (0, missing), value=silence) if missing > 0 else window
 
 
+def shift_bins(window: torch.Tensor, bins: int, silence: float) -> torch.Tensor:
+    """[1, M, F] moved up (bins > 0) or down by whole mel bins, the gap filled with silence:
+    about a pitch shift (exact where the mel scale is logarithmic, above ~1 kHz)."""
+    if bins == 0:
+        return window
+    shifted = torch.full_like(window, silence)
+    if bins > 0:
+        shifted[:, bins:] = window[:, :-bins]
+    else:
+        shifted[:, :bins] = window[:, -bins:]
+    return shifted
+
+
 def random_batch(
-    clips: list[MelClip], batch_size: int, frames: int, silence: float, rng: random.Random
+    clips: list[MelClip],
+    batch_size: int,
+    frames: int,
+    silence: float,
+    rng: random.Random,
+    max_shift_bins: int = 0,
 ) -> torch.Tensor:
-    """[B, 1, M, frames] random windows, clips chosen in proportion to their length."""
+    """[B, 1, M, frames] random windows, clips chosen in proportion to their length, each
+    shifted by up to +-max_shift_bins mel bins (augmentation: more pitches than the files)."""
     weights = [max(c.num_frames, frames) for c in clips]
     chosen = rng.choices(clips, weights=weights, k=batch_size)
     windows = [
-        _fit(c.mel, frames, rng.randrange(max(1, c.num_frames - frames + 1)), silence)
+        shift_bins(
+            _fit(c.mel, frames, rng.randrange(max(1, c.num_frames - frames + 1)), silence),
+            rng.randint(-max_shift_bins, max_shift_bins) if max_shift_bins else 0,
+            silence,
+        )
         for c in chosen
     ]
     return torch.stack(windows)

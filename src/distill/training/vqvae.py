@@ -43,6 +43,7 @@ class TrainConfig:
     batch_size: int = 16
     chunk_frames: int = 128  # ~1.4 s windows
     learning_rate: float = 1e-3
+    max_shift_bins: int = 0  # pitch augmentation (+-bins per window); 3 measured no better
     warmup_steps: int = 50
     val_fraction: float = 0.1
     validate_every_s: float = 30.0  # with a time budget
@@ -189,8 +190,14 @@ class _Loop:
         )
 
     def train_step(self) -> None:
+        config = self.config
         batch = random_batch(
-            self.dataset.train, self.config.batch_size, self.config.chunk_frames, -1.0, self.rng
+            self.dataset.train,
+            config.batch_size,
+            config.chunk_frames,
+            -1.0,
+            self.rng,
+            config.max_shift_bins,
         ).to(self.spec.device)
         for group in self.optimizer.param_groups:
             group["lr"] = lr_at(self.step - self.start_step, self.fraction_done(), self.config)
