@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from distill.cli.common import fail, user_errors
 
+if TYPE_CHECKING:
+    from distill.models.persistence import ModelInfo
+
 app = typer.Typer(help="List, inspect and delete saved models.", no_args_is_help=False)
+
+
+def _shown_name(info: ModelInfo) -> str:
+    return "demo (bundled, read-only)" if info.is_demo else info.name
 
 
 @app.callback(invoke_without_command=True)
@@ -35,7 +42,7 @@ def list_() -> None:
     for info in infos:
         config = info.vqvae_config
         table.add_row(
-            "demo (bundled, read-only)" if info.is_demo else info.name,
+            _shown_name(info),
             str(config.get("num_levels")),
             str(config.get("codebook_size")),
             str(info.metadata.dataset.get("num_files", "?")),
@@ -57,8 +64,7 @@ def info(
     from distill.models.persistence import find_model, read_model_info
 
     model = read_model_info(find_model(name))
-    shown = "demo (bundled, read-only)" if model.is_demo else model.name
-    typer.echo(f"{shown}  ({model.path}, {model.size_bytes / 1e6:.1f} MB)")
+    typer.echo(f"{_shown_name(model)}  ({model.path}, {model.size_bytes / 1e6:.1f} MB)")
     typer.echo(f"created {model.metadata.created_at}")
     typer.echo("model: " + json.dumps(model.vqvae_config))
     dataset = {k: v for k, v in model.metadata.dataset.items() if k != "file_names"}

@@ -70,6 +70,11 @@ class ModelInfo:
     def is_demo(self) -> bool:
         return self.path.resolve() == DEMO_MODEL_PATH
 
+    @property
+    def lookup_name(self) -> str:
+        """The name `find_model` finds this model by: 'demo' for the bundled one."""
+        return "demo" if self.is_demo else self.name
+
 
 @dataclass
 class LoadedVQModel:
@@ -277,8 +282,7 @@ def find_model(name_or_path: str, directory: Path | None = None) -> Path:
         return candidate
     path = (directory or models_dir()) / f"{name_or_path}{MODEL_SUFFIX}"
     if not path.is_file():
-        names = ["demo" if info.is_demo else info.name for info in list_models(directory)]
-        known = ", ".join(names) or "none"
+        known = ", ".join(info.lookup_name for info in list_models(directory)) or "none"
         raise ModelFileError(f"No model named '{name_or_path}'. Known models: {known}.")
     return path
 

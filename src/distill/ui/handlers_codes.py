@@ -106,7 +106,7 @@ def encode(
     return (
         session,
         render_grid(encoded, labels),
-        summary_text(encoded, "demo" if info.is_demo else info.name),
+        summary_text(encoded, info.lookup_name),
         audio_path,
         reconstruction,
         labels_text(labels),

@@ -17,7 +17,7 @@ from distill.models.persistence import (
 )
 from distill.ui.handlers_common import ui_errors
 from distill.ui.handlers_models import (
-    DEMO_LABEL,
+    display_name,
     model_choices,
     model_selector_update,
     no_models_hint,
@@ -53,7 +53,7 @@ def table_row(info: ModelInfo) -> list[Any]:
     dataset = info.metadata.dataset
     minutes = dataset.get("total_duration_s")
     return [
-        DEMO_LABEL if info.is_demo else info.name,
+        display_name(info),
         info.vqvae_config.get("num_levels"),
         info.vqvae_config.get("codebook_size"),
         dataset.get("num_files", "?"),
@@ -86,7 +86,7 @@ def model_details(model_path: str | None) -> str:
     except ValueError as error:
         return html.escape(str(error))
     training = info.metadata.training
-    name = DEMO_LABEL if info.is_demo else info.name
+    name = display_name(info)
     lines = [f"**{html.escape(name)}** — {html.escape(str(info.path))}"]
     if training:
         lines.append(

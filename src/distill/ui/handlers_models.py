@@ -11,10 +11,15 @@ from distill.models.persistence import ModelInfo, list_models, models_dir
 DEMO_LABEL = "demo (bundled example)"
 
 
+def display_name(info: ModelInfo) -> str:
+    """A model's name as the app shows it (the bundled demo says what it is)."""
+    return DEMO_LABEL if info.is_demo else info.name
+
+
 def choice_label(info: ModelInfo) -> str:
     """How a model reads in a dropdown: name, levels and codebook size."""
     config = info.vqvae_config
-    name = DEMO_LABEL if info.is_demo else info.name
+    name = display_name(info)
     return f"{name} · {config.get('num_levels', '?')} levels × {config.get('codebook_size', '?')}"
 
 
