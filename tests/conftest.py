@@ -27,6 +27,15 @@ def synth_tone(
     return (0.3 * tone * np.exp(-t * 2) + 0.2 * attack).astype(np.float32)
 
 
+def run_cli(*args: object):  # -> click.testing.Result
+    """`distill ARGS...` through the real Typer app, in this process."""
+    from typer.testing import CliRunner
+
+    from distill.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
 @pytest.fixture
 def tone_file(tmp_path: Path) -> Path:
     """A 1.5 s tone saved as a 44.1 kHz stereo WAV (so loading resamples and mixes down)."""

@@ -10,15 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from typer.testing import CliRunner
 
-from distill.cli import app
-
-runner = CliRunner()
-
-
-def run(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
+from conftest import run_cli
 
 
 def assert_one_line_error(result, fragment: str) -> None:
@@ -32,14 +25,14 @@ def assert_one_line_error(result, fragment: str) -> None:
 @pytest.fixture
 def encoded_file(tmp_path, tiny_model_file, tone_file) -> Path:
     output = tmp_path / "tone.json"
-    result = run("encode", tiny_model_file, tone_file, "-o", output, "--device", "cpu")
+    result = run_cli("encode", tiny_model_file, tone_file, "-o", output, "--device", "cpu")
     assert result.exit_code == 0, result.output
     return output
 
 
 def test_encode_writes_codes_and_prints_a_summary(tmp_path, tiny_model_file, tone_file):
     output, page = tmp_path / "codes.json", tmp_path / "grid.html"
-    result = run("encode", tiny_model_file, tone_file, "-o", output, "--html", page)
+    result = run_cli("encode", tiny_model_file, tone_file, "-o", output, "--html", page)
     assert result.exit_code == 0, result.output
     assert "36 columns x 3 levels" in result.stdout and "23.4 columns/s" in result.stdout
     assert "1.50 s" in result.stdout
@@ -54,7 +47,7 @@ def test_encode_page_of_a_long_file_has_no_audio(tmp_path, tiny_model_file):
     audio = tmp_path / "long.wav"
     sf.write(audio, np.full(61 * 8000, 0.1, dtype=np.float32), 8000)
     page = tmp_path / "long.html"
-    result = run("encode", tiny_model_file, audio, "-o", tmp_path / "long.json", "--html", page)
+    result = run_cli("encode", tiny_model_file, audio, "-o", tmp_path / "long.json", "--html", page)
     assert result.exit_code == 0, result.output
     assert "without audio" in result.stdout
     assert "data:audio" not in page.read_text()
@@ -62,7 +55,7 @@ def test_encode_page_of_a_long_file_has_no_audio(tmp_path, tiny_model_file):
 
 def test_decode_writes_audio_as_long_as_the_input(tmp_path, tiny_model_file, encoded_file):
     output = tmp_path / "out.wav"
-    result = run("decode", tiny_model_file, encoded_file, "-o", output, "--iterations", 2)
+    result = run_cli("decode", tiny_model_file, encoded_file, "-o", output, "--iterations", 2)
     assert result.exit_code == 0, result.output
     samples, rate = sf.read(output)
     assert rate == 48000 and samples.shape == (72000,)
@@ -72,22 +65,22 @@ def test_decode_writes_audio_as_long_as_the_input(tmp_path, tiny_model_file, enc
 def test_outputs_are_never_overwritten_without_force(tmp_path, tiny_model_file, tone_file):
     output, page = tmp_path / "codes.json", tmp_path / "grid.html"
     output.write_text("keep me")
-    result = run("encode", tiny_model_file, tone_file, "-o", output)
+    result = run_cli("encode", tiny_model_file, tone_file, "-o", output)
     assert_one_line_error(result, "already exists; pass --force")
     assert output.read_text() == "keep me"
     page.write_text("keep me too")
     fresh = tmp_path / "fresh.json"
-    result = run("encode", tiny_model_file, tone_file, "-o", fresh, "--html", page)
+    result = run_cli("encode", tiny_model_file, tone_file, "-o", fresh, "--html", page)
     assert_one_line_error(result, "grid.html already exists")
     assert not fresh.exists() and page.read_text() == "keep me too"
-    assert run("encode", tiny_model_file, tone_file, "-o", output, "--force").exit_code == 0
+    assert run_cli("encode", tiny_model_file, tone_file, "-o", output, "--force").exit_code == 0
     assert json.loads(output.read_text())["format"] == "distill-codes"
     audio = tmp_path / "out.wav"
     audio.write_bytes(b"old")
-    result = run("decode", tiny_model_file, output, "-o", audio, "--iterations", 1)
+    result = run_cli("decode", tiny_model_file, output, "-o", audio, "--iterations", 1)
     assert_one_line_error(result, "out.wav already exists")
     assert audio.read_bytes() == b"old"
-    forced = run("decode", tiny_model_file, output, "-o", audio, "--iterations", 1, "--force")
+    forced = run_cli("decode", tiny_model_file, output, "-o", audio, "--iterations", 1, "--force")
     assert forced.exit_code == 0 and sf.info(audio).frames == 72000
 
 
@@ -104,7 +97,7 @@ def test_bad_encode_inputs_give_one_line_errors(tmp_path, tiny_model_file, tone_
         ((broken_model, tone_file), "not a readable Distill model file"),
     ]
     for (model, audio), fragment in cases:
-        assert_one_line_error(run("encode", model, audio, "-o", out), fragment)
+        assert_one_line_error(run_cli("encode", model, audio, "-o", out), fragment)
         assert not out.exists()
 
 
@@ -122,9 +115,9 @@ def test_bad_decode_inputs_give_one_line_errors(tmp_path, tiny_model_file, encod
         ((tiny_model_file, encoded_file, tmp_path / "out.mp3"), "must end in .wav or .flac"),
     ]
     for (model, codes, output), fragment in cases:
-        assert_one_line_error(run("decode", model, codes, "-o", output), fragment)
+        assert_one_line_error(run_cli("decode", model, codes, "-o", output), fragment)
         assert not out.exists()
-    result = run("decode", tiny_model_file, encoded_file, "-o", out, "--iterations", -1)
+    result = run_cli("decode", tiny_model_file, encoded_file, "-o", out, "--iterations", -1)
     assert result.exit_code != 0 and "Traceback" not in result.output
 
 
@@ -133,9 +126,9 @@ def test_models_are_found_by_name(tmp_path, distill_home, tone_file):
 
     make_tiny_model_file(distill_home / "models" / "mine.distill")
     output = tmp_path / "codes.json"
-    assert run("encode", "mine", tone_file, "-o", output).exit_code == 0
+    assert run_cli("encode", "mine", tone_file, "-o", output).exit_code == 0
     assert json.loads(output.read_text())["model_name"] == "mine"
-    result = run("encode", "unknown", tone_file, "-o", tmp_path / "other.json")
+    result = run_cli("encode", "unknown", tone_file, "-o", tmp_path / "other.json")
     assert_one_line_error(result, "No model named")
 
 

@@ -4,30 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from conftest import make_tiny_model_file
-from distill.cli import app
+from conftest import make_tiny_model_file, run_cli
 from distill.models.persistence import DEMO_MODEL_PATH
-
-runner = CliRunner()
-
-
-def run(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
 
 
 def test_the_demo_is_listed_first_and_read_only(distill_home: Path):
     make_tiny_model_file(distill_home / "models" / "mine.distill")
-    listed = run("models", "list")
+    listed = run_cli("models", "list")
     assert listed.exit_code == 0, listed.output
     assert listed.output.index("demo (bundled") < listed.output.index("mine")
-    info = run("models", "info", "demo")
+    info = run_cli("models", "info", "demo")
     assert info.exit_code == 0 and info.output.startswith("demo (bundled, read-only)")
     assert "validation_file_names" in info.output and "level 4:" in info.output
     before = DEMO_MODEL_PATH.read_bytes()
-    refused = run("models", "delete", "demo", "-y")
+    refused = run_cli("models", "delete", "demo", "-y")
     assert refused.exit_code != 0 and "read-only" in refused.stderr
     assert DEMO_MODEL_PATH.read_bytes() == before
-    deleted = run("models", "delete", "mine", "-y")
+    deleted = run_cli("models", "delete", "mine", "-y")
     assert deleted.exit_code == 0 and not (distill_home / "models" / "mine.distill").exists()

@@ -6,18 +6,11 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
-from typer.testing import CliRunner
 
-from conftest import synth_tone
-from distill.cli import app
+from conftest import run_cli, synth_tone
 from distill.models.persistence import load_model
 
-runner = CliRunner()
 TINY = ("--steps", "3", "--width", "8", "--levels", "2", "--codebook-size", "4", "--device", "cpu")
-
-
-def run(*args: object):
-    return runner.invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture
@@ -30,7 +23,7 @@ def audio_dir(tmp_path: Path) -> Path:
 
 
 def test_train_saves_a_model_and_prints_a_summary(audio_dir: Path, distill_home: Path):
-    result = run("train", audio_dir, "--name", "tones", *TINY)
+    result = run_cli("train", audio_dir, "--name", "tones", *TINY)
     assert result.exit_code == 0, result.output
     target = distill_home / "models" / "tones.distill"
     assert "Training finished" in result.stderr and "tones.distill" in result.stderr
@@ -38,12 +31,12 @@ def test_train_saves_a_model_and_prints_a_summary(audio_dir: Path, distill_home:
     loaded = load_model(target)
     assert loaded.vqvae_config["hidden_channels"] == 8
     assert loaded.model.num_quantizers == 2 and loaded.metadata.training["steps"] == 3
-    listed = run("models", "list")
+    listed = run_cli("models", "list")
     assert listed.exit_code == 0 and "tones" in listed.output
 
 
 def test_train_refuses_clearly_and_keeps_the_existing_model(audio_dir: Path, distill_home: Path):
-    assert run("train", audio_dir, "--name", "tones", *TINY).exit_code == 0
+    assert run_cli("train", audio_dir, "--name", "tones", *TINY).exit_code == 0
     target = distill_home / "models" / "tones.distill"
     before = target.read_bytes()
     cases = [
@@ -54,10 +47,10 @@ def test_train_refuses_clearly_and_keeps_the_existing_model(audio_dir: Path, dis
         (("train", audio_dir, "--name", "x", "--steps", "0"), "at least 1 step"),
     ]
     for args, fragment in cases:
-        result = run(*args)
+        result = run_cli(*args)
         assert result.exit_code != 0 and "Traceback" not in result.output
         lines = result.stderr.strip().splitlines()
         assert lines and lines[-1].startswith("error: ") and fragment in lines[-1], result.stderr
     assert target.read_bytes() == before
-    forced = run("train", audio_dir, "--name", "tones", *TINY, "--seed", "1", "--force")
+    forced = run_cli("train", audio_dir, "--name", "tones", *TINY, "--seed", "1", "--force")
     assert forced.exit_code == 0 and target.read_bytes() != before

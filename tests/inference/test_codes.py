@@ -150,6 +150,21 @@ def test_decode_accepts_numpy_codes_and_silent_levels(encoded, loaded):
     assert np.isfinite(audio).all()
 
 
+def expected_preview(grid: torch.Tensor, loaded: LoadedVQModel) -> np.ndarray:
+    """What a preview of the held grid [1, P, L] must be: a plain decode at the decoder's own
+    level (previews are not level-matched), finished as previews are."""
+    columns = grid.shape[1]
+    audio = decode_code_grid(
+        grid,
+        (1, columns),
+        (128, columns * loaded.model.config.time_downsample),
+        loaded,
+        num_iterations=PREVIEW_ITERATIONS,
+        match_loudness=False,
+    )
+    return finish_preview(audio, 48000)
+
+
 def test_single_code_preview_is_that_code_alone(encoded, loaded):
     preview = preview_single_code(1, 5, loaded, *shapes(encoded))
     columns = preview_columns(loaded)
@@ -160,15 +175,7 @@ def test_single_code_preview_is_that_code_alone(encoded, loaded):
     def held(others: int) -> np.ndarray:
         grid = torch.full((1, columns, 3), others)
         grid[..., 1] = 5
-        audio = decode_code_grid(
-            grid,
-            (1, columns),
-            (128, columns * step),
-            loaded,
-            num_iterations=PREVIEW_ITERATIONS,
-            match_loudness=False,  # previews keep the decoder's own level
-        )
-        return finish_preview(audio, 48000)
+        return expected_preview(grid, loaded)
 
     assert np.array_equal(preview, held(-1))
     assert not np.allclose(preview, held(0))  # "nothing" is not code 0
@@ -195,16 +202,7 @@ def test_time_slice_preview_uses_exactly_that_column(encoded, loaded):
     preview = preview_time_slice(position, indices, loaded, *shapes(encoded))
     columns = preview_columns(loaded)
     held = indices[:, position : position + 1].expand(1, columns, 3).clone()
-    step = loaded.model.config.time_downsample
-    expected = decode_code_grid(
-        held,
-        (1, columns),
-        (128, columns * step),
-        loaded,
-        num_iterations=PREVIEW_ITERATIONS,
-        match_loudness=False,
-    )
-    assert np.array_equal(preview, finish_preview(expected, 48000))
+    assert np.array_equal(preview, expected_preview(held, loaded))
     elsewhere = indices.clone()
     elsewhere[:, position + 1 :] = (elsewhere[:, position + 1 :] + 1) % 16
     assert np.array_equal(
