@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from tests.browser.pages import SLOW_MS, AppPage
+from tests.helpers import make_tiny_model_file, write_tone
 
-from conftest import SLOW_MS, AppPage, make_tiny_model_file, write_tone
 from distill.models.persistence import read_model_info
 
 pytestmark = pytest.mark.browser

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, expect
+from tests.browser.pages import SLOW_MS, AppPage, free_port
 
-from conftest import SLOW_MS, AppPage, free_port
 from distill.demo.sounds import EXAMPLE_SOUND
 from distill.inference import encode_audio_file
 from distill.models.persistence import DEMO_MODEL_PATH, load_model

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from playwright.sync_api import Browser, Page
+from tests.browser.pages import ARTIFACTS
 
-from conftest import ARTIFACTS
 from distill.ui.components.code_grid import (
     GridEvent,
     parse_grid_event,

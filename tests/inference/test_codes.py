@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
+from tests.helpers import make_tiny_model_file
 
-from conftest import make_tiny_model_file
 from distill.audio.io import load_audio, to_mono
 from distill.audio.loudness import measure_loudness_db, normalize_loudness
 from distill.inference import (
@@ -309,7 +309,8 @@ def test_a_broken_decoder_still_gives_finite_audio(encoded, loaded, bias):
 
 
 def test_chunked_stages_match_a_whole_file_pass(loaded):
-    from conftest import synth_tone
+    from tests.helpers import synth_tone
+
     from distill.inference import chunked
 
     tones = [synth_tone(1.0, freq) for freq in (220.0, 330.0, 440.0)]
@@ -332,7 +333,8 @@ def test_chunked_stages_match_a_whole_file_pass(loaded):
 
 
 def test_chunked_griffin_lim_is_deterministic_and_keeps_the_level(loaded):
-    from conftest import synth_tone
+    from tests.helpers import synth_tone
+
     from distill.inference import chunked
 
     samples = np.concatenate([synth_tone(1.0, freq) for freq in (220.0, 330.0)])

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from tests.helpers import make_tiny_model_file
 
-from conftest import make_tiny_model_file
 from distill.inference import (
     CodesFileError,
     decode_code_grid,

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 from safetensors.torch import save_file
+from tests.helpers import make_tiny_model_file
 
-from conftest import make_tiny_model_file
 from distill.models import persistence
 from distill.models.persistence import (
     ModelFileError,

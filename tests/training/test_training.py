@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
+from tests.helpers import synth_tone
 
-from conftest import synth_tone
 from distill.audio.spectrogram import AudioSpectrogram
 from distill.models.persistence import load_model
 from distill.models.vqvae import VQVAEConfig

@@ -24,12 +24,12 @@ def build_app() -> gr.Blocks:
     _offline()
     import gradio as gr
 
-    from distill.ui.handlers_library import open_in_codes, refresh_library
-    from distill.ui.handlers_models import model_selector_update
-    from distill.ui.handlers_train import select_trained_model
-    from distill.ui.tabs.codes_tab import build_codes_tab
-    from distill.ui.tabs.library_tab import build_library_tab
-    from distill.ui.tabs.train_tab import build_train_tab
+    from distill.ui.codes.layout import build_codes_tab
+    from distill.ui.common import model_selector_update
+    from distill.ui.library.handlers import open_in_codes, refresh_library
+    from distill.ui.library.layout import build_library_tab
+    from distill.ui.train.handlers import select_trained_model
+    from distill.ui.train.layout import build_train_tab
 
     with gr.Blocks(title=TITLE, delete_cache=CACHE_CLEANUP, analytics_enabled=False) as app:
         gr.Markdown("## Distill · see and hear the codes your model learned")

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import gradio as gr
 
-from distill.ui.handlers_library import (
+from distill.ui.common import model_choices, pick_choice
+from distill.ui.library.handlers import (
     TABLE_COLUMNS,
     ask_delete,
     cancel_delete,
@@ -18,7 +19,6 @@ from distill.ui.handlers_library import (
     refresh_library,
     rename,
 )
-from distill.ui.handlers_models import model_choices, pick_choice
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,13 @@ from distill.models.persistence import (
     read_model_info,
     rename_model,
 )
-from distill.ui.handlers_common import ui_errors
-from distill.ui.handlers_models import (
+from distill.ui.common import (
     display_name,
     model_choices,
     model_selector_update,
     no_models_hint,
     pick_choice,
+    ui_errors,
     unreadable_model_files,
 )
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 import soundfile as sf
+from tests.helpers import run_cli, synth_tone
 
-from conftest import run_cli, synth_tone
 from distill.models.persistence import load_model
 
 TINY = ("--steps", "3", "--width", "8", "--levels", "2", "--codebook-size", "4", "--device", "cpu")

@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-
-from conftest import run_cli
+from tests.helpers import run_cli
 
 
 def assert_one_line_error(result, fragment: str) -> None:
@@ -102,7 +101,7 @@ def test_bad_encode_inputs_give_one_line_errors(tmp_path, tiny_model_file, tone_
 
 
 def test_bad_decode_inputs_give_one_line_errors(tmp_path, tiny_model_file, encoded_file):
-    from conftest import make_tiny_model_file
+    from tests.helpers import make_tiny_model_file
 
     out = tmp_path / "out.wav"
     bad_json = tmp_path / "bad.json"
@@ -122,7 +121,7 @@ def test_bad_decode_inputs_give_one_line_errors(tmp_path, tiny_model_file, encod
 
 
 def test_models_are_found_by_name(tmp_path, distill_home, tone_file):
-    from conftest import make_tiny_model_file
+    from tests.helpers import make_tiny_model_file
 
     make_tiny_model_file(distill_home / "models" / "mine.distill")
     output = tmp_path / "codes.json"

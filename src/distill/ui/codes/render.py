@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import html
 
+from distill.ui.codes.session import EncodedFile
 from distill.ui.components.code_grid import render_code_grid
-from distill.ui.handlers_session import EncodedFile
 
 
 def render_grid(encoded: EncodedFile | None, labels: list[str] | None) -> str:

@@ -8,10 +8,10 @@ from typing import Any
 import gradio as gr
 
 from distill.models.persistence import ModelFileError, ModelInfo, read_model_info, update_metadata
+from distill.ui.codes.render import render_grid
+from distill.ui.codes.session import CodesSession, note_model_rewritten
+from distill.ui.common import ui_errors
 from distill.ui.components.code_grid import get_level_labels
-from distill.ui.handlers_common import ui_errors
-from distill.ui.handlers_render import render_grid
-from distill.ui.handlers_session import CodesSession, note_model_rewritten
 
 SEPARATOR = ","
 MAX_LABEL_LENGTH = 32

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from distill.models.persistence import LoadedVQModel, ModelFileError, load_model
-from distill.ui.handlers_common import remove_files
+from distill.ui.common import remove_files
 
 DEVICE = "auto"  # CUDA, then Apple's MPS, then the CPU
 SCRATCH_KEEP = 2  # newest scratch files kept per kind (the player may still be fetching one)

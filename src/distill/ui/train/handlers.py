@@ -17,9 +17,7 @@ import pandas as pd
 from distill.audio.io import find_audio_files
 from distill.models.persistence import validate_model_name
 from distill.training import TrainConfig, TrainingError, TrainProgress, TrainResult, train_vqvae
-from distill.ui.handlers_codes import audio_path_of
-from distill.ui.handlers_common import ui_errors_stream
-from distill.ui.handlers_models import model_selector_update
+from distill.ui.common import audio_path_of, model_selector_update, ui_errors_stream
 
 POLL_S = 0.4  # how often the page is updated while training
 MAX_CHART_POINTS = 400  # older loss points are thinned out beyond this

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import make_tiny_model_file, run_cli
+from tests.helpers import make_tiny_model_file, run_cli
+
 from distill.models.persistence import DEMO_MODEL_PATH
 
 

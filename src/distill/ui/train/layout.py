@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from distill.audio.io import AUDIO_EXTENSIONS
-from distill.ui.handlers_train import (
+from distill.ui.train.handlers import (
     AUTO,
     CODEBOOK_CHOICES,
     cancel_training,

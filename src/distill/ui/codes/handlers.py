@@ -17,10 +17,8 @@ from distill.inference import (
     preview_time_slice,
 )
 from distill.models.persistence import LoadedVQModel, read_model_info
-from distill.ui.components.code_grid import GridEvent, parse_grid_event
-from distill.ui.handlers_common import ui_errors, ui_errors_stream, write_scratch_wav
-from distill.ui.handlers_labels import labels_for, labels_text
-from distill.ui.handlers_render import (
+from distill.ui.codes.labels import labels_for, labels_text
+from distill.ui.codes.render import (
     cell_note,
     column_note,
     level_name,
@@ -28,18 +26,13 @@ from distill.ui.handlers_render import (
     row_note,
     summary_text,
 )
-from distill.ui.handlers_session import CodesSession, EncodedFile, session_model
+from distill.ui.codes.session import CodesSession, EncodedFile, session_model
+from distill.ui.common import audio_path_of, ui_errors, ui_errors_stream, write_scratch_wav
+from distill.ui.components.code_grid import GridEvent, parse_grid_event
 
 NO_MODEL = "Choose a model first (train one in the Train tab, or use the demo model)."
 NO_AUDIO = "Upload an audio file first (WAV, FLAC, OGG, MP3 or AIFF), then press Encode."
 NO_GRID = "Nothing to play yet: upload an audio file and press Encode first."
-
-
-def audio_path_of(upload: Any) -> str | None:
-    """The path of an uploaded file (gr.File gives a path string, or None)."""
-    if not upload:
-        return None
-    return str(getattr(upload, "name", upload))
 
 
 def show_original(upload: Any) -> str | None:

@@ -9,11 +9,11 @@ import gradio as gr
 from distill.audio.io import AUDIO_EXTENSIONS
 from distill.demo.sounds import DEMO_SOUNDS_DIR, EXAMPLE_SOUND
 from distill.ui import assets
-from distill.ui.handlers_codes import decode, encode, grid_click, show_original
-from distill.ui.handlers_labels import apply_labels, show_model_labels
-from distill.ui.handlers_models import model_choices, model_selector_update, pick_choice
-from distill.ui.handlers_render import render_grid
-from distill.ui.handlers_session import end_codes_session, new_codes_session
+from distill.ui.codes.handlers import decode, encode, grid_click, show_original
+from distill.ui.codes.labels import apply_labels, show_model_labels
+from distill.ui.codes.render import render_grid
+from distill.ui.codes.session import end_codes_session, new_codes_session
+from distill.ui.common import model_choices, model_selector_update, pick_choice
 
 # Encoding, decoding and previews are CPU- or GPU-heavy: a few at once across all sessions.
 WORK_ID = "codes-work"

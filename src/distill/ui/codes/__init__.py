@@ -1,0 +1,1 @@
+"""The Codes tab: encode a file, see and hear its code grid."""

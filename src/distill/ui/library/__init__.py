@@ -1,0 +1,1 @@
+"""The Library tab: the saved models, their health, rename, delete, open in Codes."""

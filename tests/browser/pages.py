@@ -1,0 +1,95 @@
+"""Browser-test helpers (import them from here, not from conftest): Chromium's settings, a
+user's tab on the app and its gestures, free ports."""
+
+from __future__ import annotations
+
+import re
+import socket
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--autoplay-policy=no-user-gesture-required",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
+SLOW_MS = 60_000  # generous waits for model work on a busy 2-core machine
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class AppPage:
+    """A user's browser tab on the app, with the few gestures the tests repeat."""
+
+    def __init__(self, page: Page, url: str) -> None:
+        self.page = page
+        self.url = url
+        self.errors: list[str] = []
+        self.outside: list[str] = []  # requests that left this machine (there must be none)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("request", self._note_request)
+
+    def _note_request(self, request) -> None:  # type: ignore[no-untyped-def]
+        if not re.match(r"^(https?://127\.0\.0\.1[:/]|data:|blob:|about:)", request.url):
+            self.outside.append(request.url)
+
+    def open(self) -> AppPage:
+        self.page.goto(self.url)
+        expect(self.page.locator("#codes-grid")).to_be_visible(timeout=SLOW_MS)
+        return self
+
+    def tab(self, name: str) -> None:
+        self.page.get_by_role("tab", name=name).click()
+
+    def choose(self, dropdown_id: str, option_text: str) -> None:
+        """Pick the option containing option_text in a Gradio dropdown."""
+        box = self.page.locator(f"#{dropdown_id} input")
+        expect(box).to_be_enabled()
+        box.click()
+        self.page.locator("[data-testid=dropdown-option]", has_text=option_text).first.click()
+        expect(box).to_have_value(re.compile(re.escape(option_text)))
+
+    def upload(self, element_id: str, *paths: Path) -> None:
+        """Give a gr.File these files, clearing what it held first (as a user would)."""
+        clear = self.page.locator(f"#{element_id} button[aria-label=Clear]")
+        if clear.count():
+            clear.first.click()
+        self.page.locator(f"#{element_id} input[type=file]").set_input_files(
+            [str(p) for p in paths]
+        )
+        for path in paths:
+            expect(self.page.locator(f"#{element_id}")).to_contain_text(path.stem)
+
+    def toast(self, text: str) -> None:
+        """Wait for the error or warning toast containing `text`, then close it (it covers
+        the top right of the page for a while otherwise)."""
+        toast = self.page.locator(".toast-body", has_text=text).first
+        expect(toast).to_be_visible(timeout=SLOW_MS)
+        toast.locator(".toast-close").click()
+        expect(toast).to_be_hidden()
+
+    def audio_src(self, element_id: str) -> str:
+        return str(
+            self.page.evaluate(
+                "id => { const a = document.querySelector('#' + id + ' audio');"
+                " return a ? a.currentSrc || a.src : ''; }",
+                element_id,
+            )
+        )
+
+    def screenshot(self, name: str) -> Path:
+        ARTIFACTS.mkdir(exist_ok=True)
+        path = ARTIFACTS / name
+        self.page.screenshot(path=str(path), full_page=True)
+        return path

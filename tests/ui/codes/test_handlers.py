@@ -1,0 +1,203 @@
+"""The Codes tab's handlers as plain functions (no browser): encode, clicks, labels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import gradio as gr
+import numpy as np
+import pytest
+import soundfile as sf
+from tests.helpers import error_text, make_tiny_model_file
+
+from distill.models import persistence
+from distill.models.persistence import read_model_info, update_metadata
+from distill.ui.codes import handlers as codes
+from distill.ui.codes import labels
+from distill.ui.codes.session import (
+    SCRATCH_KEEP,
+    CodesSession,
+    end_codes_session,
+    session_model,
+)
+
+
+@pytest.fixture
+def encoded(model: Path, tone_file: Path) -> Iterator[tuple[CodesSession, tuple]]:
+    session = CodesSession()
+    yield session, codes.encode(str(model), str(tone_file), session)
+    end_codes_session(session)
+
+
+# --- Codes tab -------------------------------------------------------------------------------
+
+
+def click(payload: str, session: CodesSession) -> tuple:
+    """The last update a grid click streams (rows first say that they are working)."""
+    return list(codes.grid_click(payload, session))[-1]
+
+
+def test_encode_draws_the_grid_and_decodes_for_ab(encoded, tone_file: Path) -> None:
+    session, (same, grid, summary, original, reconstruction, label_text, status) = encoded
+    assert same is session and session.encoded is not None
+    columns = session.encoded.num_columns
+    assert grid.count('class="cg-row"') == 3 and grid.count('class="cg-col"') == columns
+    assert f"{columns} columns × 3 levels" in summary and "tone.wav" in summary
+    assert original == str(tone_file)
+    assert sf.info(reconstruction).frames == session.encoded.num_samples
+    assert sf.info(reconstruction).samplerate == 48000
+    assert label_text == "Structure, Timbre, Detail"
+    assert "Click a cell" in status
+
+
+@pytest.mark.parametrize(
+    ("model_given", "audio_given", "message"),
+    [(False, True, "Choose a model first"), (True, False, "Upload an audio file first")],
+)
+def test_encode_needs_a_model_and_a_file(
+    model: Path, tone_file: Path, model_given: bool, audio_given: bool, message: str
+) -> None:
+    with pytest.raises(gr.Error) as excinfo:
+        codes.encode(
+            str(model) if model_given else None,
+            str(tone_file) if audio_given else None,
+            CodesSession(),
+        )
+    assert message in error_text(excinfo)
+
+
+def test_encode_bad_files_give_one_clear_sentence(model: Path, tmp_path: Path) -> None:
+    notes = tmp_path / "notes.wav"
+    notes.write_text("not audio")
+    with pytest.raises(gr.Error) as excinfo:
+        codes.encode(str(model), str(notes), CodesSession())
+    assert "notes.wav' is not an audio file" in error_text(excinfo)
+
+    huge = tmp_path / "huge.wav"  # 31 minutes at 1 kHz: too long, yet only 3.7 MB
+    sf.write(huge, np.zeros(31 * 60 * 1000, dtype=np.int16), 1000, subtype="PCM_16")
+    with pytest.raises(gr.Error) as excinfo:
+        codes.encode(str(model), str(huge), CodesSession())
+    assert "huge.wav" in error_text(excinfo) and "Traceback" not in error_text(excinfo)
+
+    broken = tmp_path / "broken.distill"
+    broken.write_bytes(b"\x00garbage" * 100)
+    with pytest.raises(gr.Error) as excinfo:
+        codes.encode(str(broken), str(notes), CodesSession())
+    assert "broken.distill is not a readable Distill model file" in error_text(excinfo)
+
+
+def test_cell_click_plays_that_code_alone_every_time(encoded) -> None:
+    session, _ = encoded
+    code = int(session.encoded.indices[0, 4, 1])
+    _, preview, row_audio, status = click("cell,1,4@17", session)
+    assert "level 2 “Timbre”, column 4 at" in status and f"code {code}:" in status
+    assert sf.info(preview).duration == pytest.approx(1.0, abs=0.1)
+    assert row_audio == gr.skip()
+    _, again, _, _ = click("cell,1,4@18", session)
+    assert again != preview, "the same cell twice must give a new file, so the player replays"
+
+
+def test_column_and_row_clicks(encoded) -> None:
+    session, _ = encoded
+    column = [str(int(c)) for c in session.encoded.indices[0, 2].tolist()]
+    _, preview, _, status = click("col,2@5", session)
+    assert "column 2 at" in status and ", ".join(column) in status
+    assert sf.info(preview).frames > 0
+    working, done = codes.grid_click("row,2@6", session)
+    assert "Decoding level 3 “Detail” alone" in working[3]  # says so before the slow part
+    _, preview, row_audio, status = done
+    assert preview == gr.skip() and "level 3 “Detail”" in status
+    assert sf.info(row_audio).frames == session.encoded.num_samples
+
+
+@pytest.mark.parametrize(
+    ("payload", "message"),
+    [("cell,7,0@1", "only 3 levels"), ("col,99999@1", "columns"), ("oops", "not of the form")],
+)
+def test_bad_click_payloads_are_clear_errors(encoded, payload: str, message: str) -> None:
+    session, _ = encoded
+    with pytest.raises(gr.Error) as excinfo:
+        click(payload, session)
+    assert message in error_text(excinfo)
+
+
+def test_clicks_and_decode_before_encoding_say_what_to_do() -> None:
+    with pytest.raises(gr.Error) as excinfo:
+        click("cell,0,0@1", CodesSession())
+    assert "Encode first" in error_text(excinfo)
+    with pytest.raises(gr.Error) as excinfo:
+        codes.decode(CodesSession())
+    assert "Nothing to decode yet" in error_text(excinfo)
+
+
+def test_decode_renders_the_grid_again(encoded) -> None:
+    session, outputs = encoded
+    _, path, status = codes.decode(session)
+    assert path != outputs[4] and sf.info(path).frames == session.encoded.num_samples
+    assert "Decoded the grid of tone.wav" in status
+
+
+def test_scratch_files_are_pruned_and_removed_with_the_session(encoded) -> None:
+    session, _ = encoded
+    paths = [click(f"cell,0,0@{n}", session)[1] for n in range(SCRATCH_KEEP + 2)]
+    assert [Path(p).exists() for p in paths] == [False, False, True, True]
+    end_codes_session(session)
+    assert not any(Path(p).exists() for p in paths)
+
+
+def test_session_model_reloads_only_when_the_file_changes(model: Path) -> None:
+    session = CodesSession()
+    first = session_model(session, str(model))
+    assert session_model(session, str(model)) is first
+    update_metadata(model, level_labels=["A", "B", "C"])  # another writer changed the file
+    assert session_model(session, str(model)) is not first
+    kept = session.loaded
+    model.unlink()  # a model in use keeps working for its grid
+    assert session_model(session, str(model)) is kept
+
+
+# --- Level labels ----------------------------------------------------------------------------
+
+
+def test_parse_labels_wants_one_short_label_per_level() -> None:
+    assert labels.parse_labels(" Big , Mid,Small ", 3) == ["Big", "Mid", "Small"]
+    for text in ("A, B", "A, , C", None):
+        with pytest.raises(ValueError, match="exactly 3 non-empty labels"):
+            labels.parse_labels(text, 3)
+    with pytest.raises(ValueError, match="too long"):
+        labels.parse_labels("A, B, " + "x" * 40, 3)
+
+
+def test_renamed_labels_are_saved_with_the_model_and_redraw_its_grid(encoded, model: Path) -> None:
+    session, _ = encoded
+    _, grid, text, status = labels.apply_labels("Shape, Colour, Grain", str(model), session)
+    assert "Shape" in grid and "Structure" not in grid
+    assert text == "Shape, Colour, Grain" and "saved in tiny.distill" in status
+    assert read_model_info(model).metadata.level_labels == ["Shape", "Colour", "Grain"]
+    assert labels.show_model_labels(str(model), CodesSession()) == "Shape, Colour, Grain"
+    *_, note = click("cell,1,0@1", session)  # clicks use the new name
+    assert "“Colour”" in note
+
+
+def test_read_only_model_labels_live_in_the_session(
+    distill_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo = make_tiny_model_file(distill_home / "bundled" / "demo.distill")
+    monkeypatch.setattr(persistence, "DEMO_MODEL_PATH", demo.resolve())
+    before = demo.read_bytes()
+    session = CodesSession()
+    _, grid, _, status = labels.apply_labels("One, Two, Three", str(demo), session)
+    assert "read-only" in status and grid == gr.skip()  # no grid of this model yet
+    assert demo.read_bytes() == before
+    assert labels.show_model_labels(str(demo), session) == "One, Two, Three"
+    assert labels.show_model_labels(str(demo), CodesSession()) == "Structure, Timbre, Detail"
+
+
+def test_label_errors_are_messages(model: Path) -> None:
+    with pytest.raises(gr.Error) as excinfo:
+        labels.apply_labels("A, B", None, CodesSession())
+    assert "Choose a model first" in error_text(excinfo)
+    with pytest.raises(gr.Error) as excinfo:
+        labels.apply_labels("A, B", str(model), CodesSession())
+    assert "exactly 3" in error_text(excinfo)

@@ -1,0 +1,78 @@
+"""The Library tab's handlers as plain functions (no browser)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import gradio as gr
+import pytest
+from tests.helpers import error_text, make_tiny_model_file
+
+from distill.models import persistence
+from distill.models.persistence import ModelMetadata, read_model_info, update_metadata
+from distill.ui.library import handlers as library
+
+# --- Library tab -----------------------------------------------------------------------------
+
+
+def test_library_lists_models_and_unreadable_files(model: Path) -> None:
+    (model.parent / "junk.distill").write_bytes(b"junk")
+    update_metadata(model, dataset={"num_files": 7, "total_duration_s": 90.0})
+    demo, *mine = library.library_table().to_dict("records")
+    assert demo["Model"] == "demo (bundled example)" and demo["Files trained on"] == 36
+    assert mine == [
+        {
+            "Model": "tiny",
+            "Levels": 3,
+            "Codes per level": 16,
+            "Files trained on": 7,
+            "Audio (min)": 1.5,
+            "Codebook use per level": "not measured",
+            "Created": read_model_info(model).metadata.created_at[:16].replace("T", " "),
+            "Size (MB)": round(model.stat().st_size / 1e6, 1),
+        }
+    ]
+    assert "junk.distill" in library.library_note()
+
+
+def test_library_rename_delete_open(model: Path) -> None:
+    make_tiny_model_file(model.parent / "other.distill")
+    *_, status = library.rename(str(model), "renamed")
+    assert "Renamed 'tiny' to 'renamed'" in status
+    renamed = model.with_name("renamed.distill")
+    assert renamed.exists() and not model.exists()
+    with pytest.raises(gr.Error) as excinfo:
+        library.rename(str(renamed), "other")
+    assert "already exists" in error_text(excinfo)
+
+    row, question = library.ask_delete(str(renamed))
+    assert row.visible is True and "renamed" in question and renamed.exists()
+    *_, hidden, status = library.confirm_delete(str(renamed))
+    assert hidden.visible is False and not renamed.exists() and "Deleted 'renamed'" in status
+
+    other = str(model.parent / "other.distill")
+    dropdown, tabs = library.open_in_codes(other)
+    assert dropdown.value == other and tabs.selected == library.CODES_TAB_ID
+
+
+def test_read_only_models_cannot_be_deleted(
+    distill_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked = make_tiny_model_file(distill_home / "models" / "locked.distill")
+    update_metadata(locked, read_only=True)
+    with pytest.raises(gr.Error) as excinfo:
+        library.ask_delete(str(locked))
+    assert "read-only" in error_text(excinfo)
+    assert "read-only" in library.model_details(str(locked))
+
+
+def test_health_text_summarises_each_level() -> None:
+    info = persistence.ModelInfo(
+        Path("x.distill"),
+        ModelMetadata(name="x"),
+        {},
+        {},
+        {"levels": [{"utilisation": 0.5}, {"utilisation": 0.125}], "warnings": ["low use"]},
+        0,
+    )
+    assert library.health_text(info) == "50% · 12% (1 warning)"

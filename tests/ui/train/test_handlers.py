@@ -1,0 +1,83 @@
+"""The Train tab's handlers as plain functions (no browser)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import gradio as gr
+import pytest
+import soundfile as sf
+from tests.helpers import error_text, synth_tone
+
+from distill.training import TrainProgress
+from distill.ui.train import handlers as train
+
+# --- Train tab -------------------------------------------------------------------------------
+
+
+def progress(step: int, loss: float, val: float | None, phase: str = "training") -> TrainProgress:
+    return TrainProgress(step, step / 10, step * 0.5, 60.0, loss, val, val, [0.5, 0.25], phase)
+
+
+def test_training_inputs_are_checked(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="upload some files or give a folder"):
+        train.training_files(None, "  ")
+    with pytest.raises(ValueError, match="does not exist"):
+        train.training_files([], str(tmp_path / "missing"))
+    sf.write(tmp_path / "a.wav", synth_tone(0.5), 48000)
+    sf.write(tmp_path / "b.flac", synth_tone(0.5, 220.0), 48000)
+    found = train.training_files([str(tmp_path / "a.wav")], str(tmp_path))
+    assert [p.name for p in found] == ["a.wav", "a.wav", "b.flac"]
+    with pytest.raises(ValueError, match="more than 0 minutes"):
+        train.training_config(0, 4, "auto")
+    config = train.training_config(0.5, 3.0, "64")
+    assert (config.max_minutes, config.num_levels, config.codebook_size) == (0.5, 3, 64)
+    assert train.training_config(10, 4, train.AUTO).codebook_size is None
+
+
+def test_loss_history_keeps_each_validation_once() -> None:
+    history = train.LossHistory()
+    history.add(progress(0, math.nan, None, "loading"))
+    history.add(progress(1, 2.0, None))
+    history.add(progress(2, 1.5, 1.8, "saving"))
+    history.add(progress(3, 1.4, 1.8))  # repeats the last validation: not a new point
+    history.add(progress(4, 1.3, math.nan))
+    assert history.points == [
+        (1, 2.0, "training"),
+        (2, 1.8, "validation"),
+        (3, 1.4, "training"),
+        (4, 1.3, "training"),
+    ]
+    for step in range(5, 2000):
+        history.add(progress(step, 1.0, 1.0 + (step // 100) * 1e-3))  # new every 100
+    assert len(history.points) <= train.MAX_CHART_POINTS + 25
+    assert sum(1 for p in history.points if p[2] == "validation") == 21
+    assert train.LossHistory().frame() is None
+
+
+def test_progress_text_and_usage_bars() -> None:
+    assert "Reading 1/4" in train.progress_text(
+        TrainProgress(0, 0.0, 0.0, None, math.nan, None, None, [], "loading", "Reading 1/4: a.wav")
+    )
+    line = train.progress_text(progress(12, 0.25, 0.5))
+    assert "step 12" in line and "loss 0.2500" in line and "validation 0.5000" in line
+    bars = train.usage_html([0.5, 0.25])
+    assert bars.count("distill-usage-row") == 2 and "width:50%" in bars and "25%" in bars
+
+
+def test_run_training_refuses_a_taken_name(model: Path, tmp_path: Path) -> None:
+    sf.write(tmp_path / "a.wav", synth_tone(0.5), 48000)
+    session = train.TrainSession()
+    with pytest.raises(gr.Error) as excinfo:
+        list(train.run_training([str(tmp_path / "a.wav")], "", "tiny", 1, 3, "auto", session))
+    assert "already exists" in error_text(excinfo)
+    assert session.stop is None
+    with pytest.raises(gr.Error) as excinfo:
+        list(train.run_training([str(tmp_path / "a.wav")], "", "bad/name", 1, 3, "auto", session))
+    assert "not a usable model name" in error_text(excinfo)
+
+
+def test_cancel_without_training_only_warns() -> None:
+    with pytest.warns(UserWarning, match="No training is running"):
+        assert train.cancel_training(train.TrainSession()) == gr.skip()
