@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt
 import torch
 
 from distill.audio.io import load_audio, to_mono
-from distill.inference import decode_encoded, encode_audio_file
+from distill.inference import decode_grid, encode_grid
 from distill.models.persistence import find_model, load_model
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -38,8 +38,7 @@ def main() -> None:
     )
     for row, path in enumerate(args.files):
         original = to_mono(load_audio(path, spec.config.sample_rate).waveform)
-        encoded = encode_audio_file(path, loaded)
-        decoded = decode_encoded(encoded, loaded)
+        decoded = decode_grid(encode_grid(path, loaded), loaded)
         for column, (waveform, what) in enumerate(
             [(original, "original"), (torch.from_numpy(decoded), "model decode")]
         ):

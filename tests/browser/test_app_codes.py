@@ -12,6 +12,7 @@ from tests.helpers import make_tiny_model_file, write_tone
 
 from distill.inference import encode_audio_file
 from distill.models.persistence import load_model, read_model_info
+from distill.ui.components.code_grid import COLUMN_WIDTH_PX
 
 pytestmark = pytest.mark.browser
 
@@ -197,3 +198,22 @@ def test_bad_inputs_show_clear_messages(new_tab, distill_home: Path, tmp_path: P
     # After all that the page still works.
     encode_in(other, tone)
     expect(other.page.locator(f"{GRID} .cg-row")).to_have_count(4)
+
+
+def test_playhead_ends_where_a_short_sound_ends(new_tab, tiny_model: Path, tmp_path: Path) -> None:
+    """0.3 s is 7.03 columns of 42.7 ms but 8 drawn columns: the playhead must end at the
+    sound's end (column 7.03), not at the end of the last, mostly silent column (8.0)."""
+    audio = write_tone(tmp_path / "blip.wav", 0.3, 660.0)
+    tab = new_tab()
+    encode_in(tab, audio)
+    page = tab.page
+    columns = int(page.get_attribute(GRID, "data-columns") or 0)
+    step = float(page.get_attribute(GRID, "data-seconds-per-column") or 0)
+    assert columns == 8 and step == pytest.approx(2048 / 48000)
+    page.evaluate("document.querySelector('#codes-original audio').play()")
+    page.wait_for_function("document.querySelector('#codes-original audio').ended", timeout=SLOW_MS)
+    end_column = playhead_x(tab) / COLUMN_WIDTH_PX
+    assert end_column == pytest.approx(0.3 / step, abs=0.05)
+    assert columns - 1 <= end_column < columns  # within the last sounding column
+    expect(page.locator(f"{GRID} .playhead-line")).not_to_have_class(re.compile("active"))
+    tab.screenshot("codes-short-file-end.png")

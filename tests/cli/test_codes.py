@@ -110,7 +110,7 @@ def test_bad_decode_inputs_give_one_line_errors(tmp_path, tiny_model_file, encod
     cases = [
         ((tiny_model_file, tmp_path / "missing.json", out), "No codes file at"),
         ((tiny_model_file, bad_json, out), "not valid JSON"),
-        ((other, encoded_file, out), "levels 3 in the file, 2 for the model"),
+        ((other, encoded_file, out), "levels 3 in the codes, 2 for the model"),
         ((tiny_model_file, encoded_file, tmp_path / "out.mp3"), "must end in .wav or .flac"),
     ]
     for (model, codes, output), fragment in cases:

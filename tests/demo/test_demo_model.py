@@ -11,7 +11,7 @@ import torch
 from distill.audio.io import load_audio, to_mono
 from distill.audio.loudness import measure_loudness_db
 from distill.demo.sounds import DEMO_SOUNDS_DIR, EXAMPLE_SOUND
-from distill.inference import decode_encoded, encode_audio_file
+from distill.inference import decode_grid, encode_grid
 from distill.models.persistence import DEMO_MODEL_PATH, ModelFileError, load_model, update_metadata
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -45,8 +45,7 @@ def test_the_demo_model_is_read_only():
 
 def test_the_example_round_trips_at_its_own_loudness():
     loaded = load_model(DEMO_MODEL_PATH)
-    encoded = encode_audio_file(EXAMPLE_SOUND, loaded)
-    audio = decode_encoded(encoded, loaded, num_iterations=8)
+    audio = decode_grid(encode_grid(EXAMPLE_SOUND, loaded), loaded, num_iterations=8)
     original = to_mono(load_audio(EXAMPLE_SOUND).waveform)
     assert audio.shape[0] == original.shape[-1]
     decoded_db = measure_loudness_db(torch.from_numpy(audio))

@@ -12,9 +12,10 @@ import torch
 from tests.helpers import make_tiny_model_file
 
 from distill.inference import (
-    CodesFileError,
-    decode_code_grid,
-    encode_audio_file,
+    NO_CODE,
+    CodeGridError,
+    decode_grid,
+    encode_grid,
     model_sha256,
     read_codes_json,
     write_codes_json,
@@ -32,33 +33,23 @@ def loaded(tiny_model_file: Path) -> LoadedVQModel:
 
 @pytest.fixture
 def codes_file(tmp_path: Path, tone_file: Path, loaded: LoadedVQModel, tiny_model_file) -> Path:
-    encoded = encode_audio_file(tone_file, loaded)
-    return write_codes_json(tmp_path / "out" / "tone.codes.json", encoded, tiny_model_file, LABELS)
+    grid = encode_grid(tone_file, loaded)
+    return write_codes_json(tmp_path / "out" / "tone.codes.json", grid, tiny_model_file, LABELS)
 
 
-def test_round_trip_keeps_every_field_and_decodes(codes_file, tone_file, loaded, tiny_model_file):
-    encoded = encode_audio_file(tone_file, loaded)
+def test_round_trip_keeps_the_whole_grid_and_decodes(
+    codes_file, tone_file, loaded, tiny_model_file
+):
+    grid = encode_grid(tone_file, loaded)
     document = read_codes_json(codes_file, loaded, tiny_model_file)
-    assert torch.equal(document.indices, encoded["indices"])
-    assert document.indices.dtype == torch.long
-    assert document.spatial_shape == encoded["spatial_shape"]
-    assert document.mel_shape == encoded["mel_shape"]
-    assert document.num_samples == encoded["num_samples"] == 72000
-    assert document.duration_s == pytest.approx(encoded["duration_s"])
-    assert document.loudness_gain == encoded["loudness_gain"]
-    assert (document.num_levels, document.codebook_size) == (3, 16)
-    assert document.level_labels == LABELS
-    assert document.model_name == "tiny" and document.sample_rate == 48000
+    assert document.grid == grid  # every field: codes, shapes, samples, gain, time axis
+    assert document.grid.codes.dtype == torch.long
+    assert document.grid.num_samples == 72000
+    assert document.grid.seconds_per_column == pytest.approx(4 * 512 / 48000)
+    assert document.grid.level_labels == tuple(LABELS)
+    assert document.model_name == "tiny"
     assert document.model_sha256 == model_sha256(tiny_model_file)
-    restored = document.as_encoded()
-    audio = decode_code_grid(
-        restored["indices"],
-        restored["spatial_shape"],
-        restored["mel_shape"],
-        loaded,
-        num_samples=restored["num_samples"],
-        num_iterations=2,
-    )
+    audio = decode_grid(document.grid, loaded, num_iterations=2)
     assert audio.shape == (72000,)
 
 
@@ -66,21 +57,35 @@ def test_file_is_readable_json_with_one_list_per_level(codes_file):
     text = codes_file.read_text()
     raw = json.loads(text)
     assert raw["format"] == FORMAT_NAME and raw["version"] == FORMAT_VERSION
+    assert raw["seconds_per_column"] == pytest.approx(4 * 512 / 48000)
     assert len(raw["codes"]) == 3 and all(len(row) == 36 for row in raw["codes"])
     assert text.count("\n") < 30  # one line per field and per level, not per code
     assert [p.name for p in codes_file.parent.iterdir()] == [codes_file.name]  # no temp files
 
 
-def test_invalid_grids_are_never_written(tmp_path, tone_file, loaded, tiny_model_file):
-    encoded = encode_audio_file(tone_file, loaded)
-    encoded["indices"] = encoded["indices"].clone()
-    encoded["indices"][0, 3, 1] = -1  # a silent level is fine to play, not to save
+def test_silent_levels_are_kept_and_bad_labels_never_written(
+    tmp_path, tone_file, loaded, tiny_model_file
+):
+    grid = encode_grid(tone_file, loaded)
+    codes = grid.codes.clone()
+    codes[0, 3, 1] = NO_CODE  # a muted cell (an edit) survives the file
+    muted = write_codes_json(
+        tmp_path / "muted.json", grid.with_codes(codes), tiny_model_file, LABELS
+    )
+    assert int(read_codes_json(muted, loaded).grid.codes[0, 3, 1]) == NO_CODE
     target = tmp_path / "bad.json"
-    with pytest.raises(CodesFileError, match="level 1 holds a code"):
-        write_codes_json(target, encoded, tiny_model_file, LABELS)
-    with pytest.raises(CodesFileError, match="level_labels must be 3 texts"):
-        write_codes_json(target, encode_audio_file(tone_file, loaded), tiny_model_file, ["a"])
-    assert list(tmp_path.glob("*.json")) == []
+    with pytest.raises(CodeGridError, match="level_labels must be 3 texts"):
+        write_codes_json(target, grid, tiny_model_file, ["a"])
+    assert not target.exists()
+
+
+def test_version_1_files_read_with_their_model(codes_file, loaded):
+    edit(codes_file, lambda raw: (raw.pop("seconds_per_column"), raw.update(version=1)))
+    assert read_codes_json(codes_file, loaded).grid.seconds_per_column == pytest.approx(
+        4 * 512 / 48000
+    )
+    with pytest.raises(CodeGridError, match=r"version 1.*read it with its model"):
+        read_codes_json(codes_file)
 
 
 def test_model_hash_covers_the_weights_not_the_header(tmp_path):
@@ -124,7 +129,9 @@ def _set_code(level, position, value):
     ("change", "message"),
     [
         (_set("format", "something-else"), "not a Distill codes file"),
-        (_set("version", 2), "version 2"),
+        (_set("version", 3), "version 3"),
+        (_delete("seconds_per_column"), "'seconds_per_column' must be a positive"),
+        (_set("seconds_per_column", 0), "'seconds_per_column' must be a positive"),
         (_delete("version"), "version None"),
         (_delete("mel_shape"), "missing mel_shape"),
         (_delete("codes"), "missing codes"),
@@ -142,16 +149,16 @@ def _set_code(level, position, value):
         (lambda raw: raw["codes"].pop(), "'codes' has 2 levels, not 3"),
         (lambda raw: raw["codes"][1].pop(), "level 1 has 35 codes, but spatial_shape says 36"),
         (_set("spatial_shape", [1, 40]), "level 0 has 36 codes, but spatial_shape says 40"),
-        (_set_code(2, 0, 16), "level 2 holds a code that is not a whole number from 0 to 15"),
-        (_set_code(0, 3, -1), "level 0 holds a code"),
-        (_set_code(1, 3, 2.5), "level 1 holds a code"),
-        (_set_code(1, 3, "4"), "level 1 holds a code"),
+        (_set_code(2, 0, 16), "level 3 holds a code that is not a whole number from 0 to 15"),
+        (_set_code(0, 3, -2), "level 1 holds a code"),
+        (_set_code(1, 3, 2.5), "level 2 holds a code"),
+        (_set_code(1, 3, "4"), "level 2 holds a code"),
         (lambda raw: raw["codes"].__setitem__(0, 7), "level 0 has no list of codes"),
     ],
 )
 def test_malformed_documents_give_clear_errors(codes_file, change, message):
     edit(codes_file, change)
-    with pytest.raises(CodesFileError, match=message) as error:
+    with pytest.raises(CodeGridError, match=message) as error:
         read_codes_json(codes_file)
     assert "tone.codes.json" in str(error.value)
 
@@ -169,36 +176,38 @@ def test_malformed_documents_give_clear_errors(codes_file, change, message):
 def test_non_documents_are_refused(tmp_path, content, message):
     path = tmp_path / "bad.json"
     path.write_bytes(content)
-    with pytest.raises(CodesFileError, match=message):
+    with pytest.raises(CodeGridError, match=message):
         read_codes_json(path)
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(CodesFileError, match="No codes file at"):
+    with pytest.raises(CodeGridError, match="No codes file at"):
         read_codes_json(tmp_path / "nope.json")
 
 
 def test_codes_from_another_model_are_refused(codes_file, tmp_path):
     other_levels = make_tiny_model_file(tmp_path / "models" / "two.distill", num_levels=2)
-    with pytest.raises(CodesFileError, match=r"levels 3 in the file, 2 for the model.*'tiny'"):
+    with pytest.raises(CodeGridError, match=r"levels 3 in the codes, 2 for the model.*'tiny'"):
         read_codes_json(codes_file, load_model(other_levels))
     other_size = make_tiny_model_file(tmp_path / "models" / "k32.distill", codebook_size=32)
-    with pytest.raises(CodesFileError, match="codebook size 16 in the file, 32"):
+    with pytest.raises(CodeGridError, match="codebook size 16 in the codes, 32"):
         read_codes_json(codes_file, load_model(other_size))
     same_shape = make_tiny_model_file(tmp_path / "models" / "twin.distill", seed=1)
-    with pytest.raises(CodesFileError, match=r"made by model 'tiny'.*not by twin\.distill"):
+    with pytest.raises(CodeGridError, match=r"made by model 'tiny'.*not by twin\.distill"):
         read_codes_json(codes_file, load_model(same_shape))
-    with pytest.raises(CodesFileError, match="made by model 'tiny'"):
+    with pytest.raises(CodeGridError, match="made by model 'tiny'"):
         read_codes_json(codes_file, model_path=same_shape)
 
 
 def test_renaming_levels_keeps_codes_files_valid(codes_file, tiny_model_file):
     update_metadata(tiny_model_file, level_labels=["Big", "Middle", "Small"])
     restored = read_codes_json(codes_file, load_model(tiny_model_file))
-    assert restored.level_labels == LABELS  # the file keeps the labels it was written with
+    assert restored.grid.level_labels == tuple(
+        LABELS
+    )  # the file keeps the labels it was written with
 
 
 def test_mel_frames_must_fit_the_sample_count(codes_file, loaded):
     edit(codes_file, _set("mel_shape", [128, 142]))  # still 36 columns, but one frame too many
-    with pytest.raises(CodesFileError, match="mel frames 142 in the file, 141"):
+    with pytest.raises(CodeGridError, match="mel frames 142 in the codes, 141 for 72000 samples"):
         read_codes_json(codes_file, loaded)

@@ -77,7 +77,9 @@ def _aligned(reference: torch.Tensor, estimate: torch.Tensor) -> tuple[torch.Ten
     return reference[:length], estimate[:length]
 
 
-def _mel_pairs(reference: torch.Tensor, estimate: torch.Tensor) -> list[tuple[torch.Tensor, ...]]:
+def _mel_pairs(
+    reference: torch.Tensor, estimate: torch.Tensor
+) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """Per scale: (reference mel magnitudes, estimate mel magnitudes), each [bands, frames]."""
     pairs = []
     for window, num_bands in MEL_SCALES:
@@ -88,7 +90,7 @@ def _mel_pairs(reference: torch.Tensor, estimate: torch.Tensor) -> list[tuple[to
     return pairs
 
 
-def _mel_distance_at(pairs: list[tuple[torch.Tensor, ...]], gain: float) -> float:
+def _mel_distance_at(pairs: list[tuple[torch.Tensor, torch.Tensor]], gain: float) -> float:
     distances = [
         (ref.clamp(min=MAGNITUDE_FLOOR).log10() - (est * gain).clamp(min=MAGNITUDE_FLOOR).log10())
         .abs()

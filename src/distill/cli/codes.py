@@ -12,7 +12,7 @@ from distill.cli.common import fail, refuse_overwrite, user_errors
 if TYPE_CHECKING:
     import numpy as np
 
-    from distill.inference import EncodedAudio
+    from distill.inference import CodeGrid
     from distill.models.persistence import LoadedVQModel
 
 MAX_PAGE_AUDIO_S = 60.0  # longer reconstructions would make the page tens of megabytes
@@ -44,60 +44,49 @@ def encode(
     device: DeviceOption = "auto",
 ) -> None:
     """Encode an audio file into its code grid (levels x time) and save it as JSON."""
-    from distill.inference import column_rate, encode_audio_file, write_codes_json
+    from distill.inference import encode_grid, write_codes_json
     from distill.ui.components.code_grid import get_level_labels
 
     refuse_overwrite(output, force)
     if html is not None:
         refuse_overwrite(html, force)
     model_path, loaded = _load(model, device)
-    encoded = encode_audio_file(audio, loaded)
-    labels = get_level_labels(encoded["num_quantizers"], loaded.metadata.level_labels)
-    write_codes_json(output, encoded, model_path, labels)
-    levels, columns = encoded["num_quantizers"], encoded["spatial_shape"][1]
+    grid = encode_grid(audio, loaded)
+    grid = grid.with_labels(get_level_labels(grid.num_levels, loaded.metadata.level_labels))
+    write_codes_json(output, grid, model_path)
     typer.echo(
-        f"Encoded {audio.name} ({encoded['duration_s']:.2f} s) with model "
-        f"'{loaded.metadata.name}': {columns} columns x {levels} levels "
-        f"({column_rate(loaded):.1f} columns/s, {encoded['codebook_size']} codes per level)."
+        f"Encoded {audio.name} ({grid.duration_s:.2f} s) with model "
+        f"'{loaded.metadata.name}': {_shape_text(grid)}, {grid.codebook_size} codes per level."
     )
     typer.echo(f"Wrote {output}")
     if html is not None:
-        _write_page(html, audio, encoded, loaded, labels)
+        _write_page(html, audio, grid, loaded)
 
 
-def _write_page(
-    path: Path, audio: Path, encoded: EncodedAudio, loaded: LoadedVQModel, labels: list[str]
-) -> None:
+def _shape_text(grid: CodeGrid) -> str:
+    """'234 columns x 4 levels (23.4 columns/s)': the grid's size and the model's time axis."""
+    return (
+        f"{grid.num_columns} columns x {grid.num_levels} levels "
+        f"({grid.columns_per_second:.1f} columns/s)"
+    )
+
+
+def _write_page(path: Path, audio: Path, grid: CodeGrid, loaded: LoadedVQModel) -> None:
     """The grid as a standalone page, with the reconstruction embedded when it is short."""
-    from distill.inference import column_rate, decode_encoded
-    from distill.ui.components.code_grid import render_code_grid, render_grid_page
+    from distill.inference import decode_grid
+    from distill.inference.codes_json import write_text_atomic
+    from distill.ui.components.code_grid import render_grid, render_grid_page
 
-    grid = render_code_grid(
-        encoded["indices"],
-        encoded["num_quantizers"],
-        encoded["codebook_size"],
-        encoded["spatial_shape"],
-        labels,
-        None,
-        encoded["duration_s"],
-    )
-    info = (
-        f"Model '{loaded.metadata.name}', {encoded['duration_s']:.2f} s, "
-        f"{encoded['spatial_shape'][1]} columns x {encoded['num_quantizers']} levels, "
-        f"{column_rate(loaded):.1f} columns/s."
-    )
+    info = f"Model '{loaded.metadata.name}', {grid.duration_s:.2f} s, {_shape_text(grid)}."
     data_uri = None
-    if encoded["duration_s"] <= MAX_PAGE_AUDIO_S:
-        reconstruction = decode_encoded(encoded, loaded)
-        data_uri = _wav_data_uri(reconstruction, loaded.spectrogram.config.sample_rate)
+    if grid.duration_s <= MAX_PAGE_AUDIO_S:
+        data_uri = _wav_data_uri(decode_grid(grid, loaded), grid.sample_rate)
         info += " The player plays the decoded reconstruction."
         note = "with the reconstruction embedded"
     else:
         info += f" No audio embedded: the file is longer than {MAX_PAGE_AUDIO_S:.0f} s."
         note = f"without audio (longer than {MAX_PAGE_AUDIO_S:.0f} s)"
-    page = render_grid_page(grid, f"Codes of {audio.name}", data_uri, info)
-    from distill.inference.codes_json import write_text_atomic
-
+    page = render_grid_page(render_grid(grid), f"Codes of {audio.name}", data_uri, info)
     write_text_atomic(path, page)
     typer.echo(f"Wrote {path} {note}")
 
@@ -129,24 +118,15 @@ def decode(
 ) -> None:
     """Decode a codes JSON file back to audio with the model that made it."""
     from distill.audio.io import save_audio
-    from distill.inference import decode_code_grid, read_codes_json
+    from distill.inference import decode_grid, read_codes_json
 
     if output.suffix.lower() not in _AUDIO_SUFFIXES:
         raise fail(f"{output}: the output file name must end in .wav or .flac.")
     refuse_overwrite(output, force)
     model_path, loaded = _load(model, device)
-    document = read_codes_json(codes, loaded, model_path)
-    waveform = decode_code_grid(
-        document.indices,
-        document.spatial_shape,
-        document.mel_shape,
-        loaded,
-        num_iterations=iterations,
-        num_samples=document.num_samples,
-        loudness_gain=document.loudness_gain,
-    )
-    save_audio(output, waveform, document.sample_rate)
+    grid = read_codes_json(codes, loaded, model_path).grid
+    save_audio(output, decode_grid(grid, loaded, num_iterations=iterations), grid.sample_rate)
     typer.echo(
-        f"Decoded {codes.name} ({document.spatial_shape[1]} columns x {document.num_levels} "
-        f"levels) to {output} ({document.duration_s:.2f} s)."
+        f"Decoded {codes.name} ({grid.num_columns} columns x {grid.num_levels} levels) to "
+        f"{output} ({grid.duration_s:.2f} s)."
     )

@@ -15,7 +15,7 @@ import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypedDict
+from typing import Any
 
 import numpy as np
 import torch
@@ -30,12 +30,15 @@ from distill.inference.chunked import (
     mel_to_waveform_chunked,
     waveform_to_mel_chunked,
 )
-from distill.inference.validation import (
+from distill.inference.grid import (
+    NO_CODE,
+    CodeGrid,
     check_code_grid,
-    check_decode_options,
-    check_index,
-    check_shapes,
+    grid_for_model,
+    seconds_per_column,
+    shape_pair,
 )
+from distill.inference.validation import check_index, check_iterations
 from distill.models.persistence import LoadedVQModel
 
 PREVIEW_SECONDS = 1.0  # how long a single code or a column is held
@@ -44,31 +47,11 @@ PREVIEW_FADE_S = 0.01
 PREVIEW_PEAK = 0.5  # -6 dBFS: clicks in quick succession should never be loud
 ROW_PEAK = 1.0  # a level alone can be louder than the mix; never let it clip
 HEADROOM_DB = 20.0  # decoded mel above full-scale power + this is clamped (a broken model)
-NO_CODE = -1  # "this level contributes nothing"
-
-
-class EncodedAudio(TypedDict):
-    """What encode_audio_file returns (the plan's keys plus loudness_gain and num_samples)."""
-
-    indices: torch.Tensor  # codes [1, F', L], int64 on the CPU
-    spatial_shape: tuple[int, int]  # (1, F')
-    mel_shape: tuple[int, int]  # (M, F)
-    num_quantizers: int  # L
-    codebook_size: int  # K
-    duration_s: float  # of the input, not of any padding
-    loudness_gain: float  # linear gain the loudness normalisation applied
-    num_samples: int  # S of the input at the model's sample rate
-
-
-def column_rate(loaded: LoadedVQModel) -> float:
-    """Code columns per second: sample rate / (hop * mel frames per column)."""
-    config = loaded.spectrogram.config
-    return config.sample_rate / (config.hop_length * loaded.model.config.time_downsample)
 
 
 def preview_columns(loaded: LoadedVQModel) -> int:
     """Columns a preview holds its code(s) for: enough for PREVIEW_SECONDS."""
-    return math.ceil(PREVIEW_SECONDS * column_rate(loaded))
+    return math.ceil(PREVIEW_SECONDS / seconds_per_column(loaded))
 
 
 @contextmanager
@@ -83,12 +66,12 @@ def _eval_mode(model: torch.nn.Module) -> Iterator[None]:
         model.train(was_training)
 
 
-def encode_audio_file(audio_path: str | Path, loaded: LoadedVQModel) -> EncodedAudio:
-    """Any audio file -> its code grid: indices [1, F', L], F' = ceil(F / frames per column).
+def encode_grid(audio_path: str | Path, loaded: LoadedVQModel) -> CodeGrid:
+    """Any audio file -> its code grid: codes [1, F', L], F' = ceil(F / frames per column).
 
     Mono, resampled, loudness-normalised as in training; inputs shorter than one STFT window
-    are padded with silence to n_fft samples first (duration and num_samples stay the real
-    ones). Long files are encoded in overlapping chunks, so memory stays bounded.
+    are padded with silence to n_fft samples first (num_samples stays the real one). Long
+    files are encoded in overlapping chunks, so memory stays bounded.
     """
     spectrogram = loaded.spectrogram
     sample_rate = spectrogram.config.sample_rate
@@ -101,16 +84,45 @@ def encode_audio_file(audio_path: str | Path, loaded: LoadedVQModel) -> EncodedA
     with _eval_mode(loaded.model):
         mel = waveform_to_mel_chunked(spectrogram, mono.unsqueeze(0).to(loaded.device))
         codes = encode_mel_chunked(loaded.model, mel)  # [1, F', L]
-    return EncodedAudio(
-        indices=codes.to("cpu", torch.long),
-        spatial_shape=(1, int(codes.shape[1])),
-        mel_shape=(int(mel.shape[2]), int(mel.shape[3])),
-        num_quantizers=loaded.model.num_quantizers,
-        codebook_size=loaded.model.codebook_size,
-        duration_s=num_samples / sample_rate,
-        loudness_gain=float(gain),
+    return grid_for_model(
+        codes,
+        (int(mel.shape[2]), int(mel.shape[3])),
+        loaded,
         num_samples=num_samples,
+        loudness_gain=float(gain),
     )
+
+
+def encode_audio_file(audio_path: str | Path, loaded: LoadedVQModel) -> dict[str, Any]:
+    """The plan's encode: `encode_grid(...)` as the plan's dict (`CodeGrid.as_plan_dict`):
+    indices [1, F', L], spatial_shape (1, F'), mel_shape (M, F), num_quantizers,
+    codebook_size, duration_s of the input, plus loudness_gain and num_samples."""
+    return encode_grid(audio_path, loaded).as_plan_dict()
+
+
+def decode_grid(
+    grid: CodeGrid,
+    loaded: LoadedVQModel,
+    *,
+    num_iterations: int | None = None,
+    match_loudness: bool = True,
+) -> np.ndarray:
+    """A code grid (-1 = level silent) -> waveform [S] float32: as long as the file it came
+    from (grid.num_samples) and, with match_loudness, as loud (its gated RMS level).
+
+    match_loudness=False keeps the decoder's own level (what previews play) instead of
+    bringing it to the normalisation target first; the encode's gain is undone either way.
+    Deterministic: the same grid always gives the same samples. Raises ValueError.
+    """
+    check_code_grid(grid, loaded)
+    check_iterations(num_iterations)
+    audio = _finite(_render(grid, loaded, num_iterations))
+    waveform = torch.from_numpy(audio)
+    if match_loudness:
+        waveform = match_decoded_loudness(
+            waveform, grid.loudness_gain, loaded.spectrogram.config.sample_rate
+        )
+    return _finite(undo_loudness(waveform, grid.loudness_gain).numpy())
 
 
 def decode_code_grid(
@@ -124,58 +136,37 @@ def decode_code_grid(
     loudness_gain: float = 1.0,
     match_loudness: bool = True,
 ) -> np.ndarray:
-    """codes [1, F', L] (-1 = level silent) -> waveform [S] float32, loudness restored.
+    """The plan's decode: codes [1, F', L] (-1 = level silent) -> waveform [S] float32.
 
-    match_loudness=False keeps the decoder's own level (what previews play) instead of
-    bringing it to the normalisation target first.
-
-    S is num_samples when given, else (F - 1) * hop. Deterministic: the same codes always
-    give the same samples. Raises ValueError for codes that do not fit the model or shapes.
+    With only the plan's four arguments the result is at the *training* loudness (the
+    normalisation target, since the encode's gain is not known) and (F - 1) x hop samples
+    long (what the mel frames span), not the original's level and length. To get those back,
+    pass num_samples and loudness_gain from the encode, or call `decode_grid` with the
+    `CodeGrid` that `encode_grid` returned. Raises ValueError for codes that do not fit.
     """
-    codes = check_code_grid(indices, spatial_shape, mel_shape, loaded)
-    check_decode_options(num_iterations, num_samples, loudness_gain, mel_shape, loaded)
-    waveform = torch.from_numpy(
-        _finite(_render(codes, mel_shape, loaded, num_iterations, num_samples))
-    )
-    sample_rate = loaded.spectrogram.config.sample_rate
-    if match_loudness:
-        waveform = match_decoded_loudness(waveform, loudness_gain, sample_rate)
-    return _finite(undo_loudness(waveform, loudness_gain).numpy())
-
-
-def decode_encoded(
-    encoded: EncodedAudio, loaded: LoadedVQModel, *, num_iterations: int | None = None
-) -> np.ndarray:
-    """What encode_audio_file gave, back to audio [S]: as long and as loud as the file."""
-    return decode_code_grid(
-        encoded["indices"],
-        encoded["spatial_shape"],
-        encoded["mel_shape"],
+    grid = grid_for_model(
+        indices,
+        mel_shape,
         loaded,
-        num_iterations=num_iterations,
-        num_samples=encoded["num_samples"],
-        loudness_gain=encoded["loudness_gain"],
+        spatial_shape=spatial_shape,
+        num_samples=num_samples,
+        loudness_gain=loudness_gain,
     )
+    return decode_grid(grid, loaded, num_iterations=num_iterations, match_loudness=match_loudness)
 
 
-def _render(
-    codes: torch.Tensor,
-    mel_shape: tuple[int, int],
-    loaded: LoadedVQModel,
-    num_iterations: int | None,
-    num_samples: int | None,
-) -> np.ndarray:
-    """Checked codes [1, F', L] -> waveform [S]: decoder, then Griffin-Lim, fitted to S."""
+def _render(grid: CodeGrid, loaded: LoadedVQModel, num_iterations: int | None) -> np.ndarray:
+    """A checked grid -> waveform [S]: decoder, then Griffin-Lim, fitted to grid.num_samples."""
     spectrogram = loaded.spectrogram
     hop = spectrogram.config.hop_length
-    num_frames = mel_shape[1]
+    num_frames = grid.mel_shape[1]
+    target = grid.num_samples
     with _eval_mode(loaded.model):
-        mel = decode_codes_chunked(loaded.model, codes.to(loaded.device), mel_shape)
+        mel = decode_codes_chunked(loaded.model, grid.codes.to(loaded.device), grid.mel_shape)
         mel = _safe_mel(mel, loaded)  # [1, 1, M, F]
-        length = inversion_length(num_frames, num_samples, hop)
+        length = inversion_length(num_frames, target, hop)
         waveform = mel_to_waveform_chunked(spectrogram, mel, num_iterations, length)  # [S]
     audio = waveform.to("cpu", torch.float32).numpy()
-    target = num_samples if num_samples is not None else (num_frames - 1) * hop
     if audio.shape[0] >= target:
         return audio[:target]
     return np.pad(audio, (0, target - audio.shape[0]))
@@ -217,12 +208,44 @@ def finish_preview(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     return limit_peak(audio, PREVIEW_PEAK)
 
 
-def _preview(grid: torch.Tensor, loaded: LoadedVQModel) -> np.ndarray:
-    """A held grid [1, P, L] -> a finished preview clip [S] (fewer Griffin-Lim iterations)."""
-    num_frames = grid.shape[1] * loaded.model.config.time_downsample
-    mel_shape = (loaded.spectrogram.config.n_mels, num_frames)
-    audio = _render(grid, mel_shape, loaded, PREVIEW_ITERATIONS, None)
+def _held(codes: torch.Tensor, loaded: LoadedVQModel) -> np.ndarray:
+    """Codes [1, L] held for ~1 s -> a finished preview clip [S] (fewer Griffin-Lim iterations,
+    the decoder's own level)."""
+    columns = preview_columns(loaded)
+    held = codes.reshape(1, 1, -1).expand(1, columns, codes.shape[-1]).clone()  # [1, P, L]
+    mel_shape = (loaded.spectrogram.config.n_mels, columns * loaded.model.config.time_downsample)
+    grid = grid_for_model(held, mel_shape, loaded)
+    audio = decode_grid(grid, loaded, num_iterations=PREVIEW_ITERATIONS, match_loudness=False)
     return finish_preview(audio, loaded.spectrogram.config.sample_rate)
+
+
+def preview_code(level: int, code: int, loaded: LoadedVQModel) -> np.ndarray:
+    """One codebook entry alone (every other level silent, not code 0), held ~1 s: [S]."""
+    level = check_index("level", level, loaded.model.num_quantizers)
+    code = check_index("code", code, loaded.model.codebook_size)
+    column = torch.full((1, loaded.model.num_quantizers), NO_CODE)
+    column[0, level] = code
+    return _held(column, loaded)
+
+
+def preview_column(grid: CodeGrid, position: int, loaded: LoadedVQModel) -> np.ndarray:
+    """All levels of one column of `grid`, held ~1 s: [S]."""
+    check_code_grid(grid, loaded)
+    position = check_index("column", position, grid.num_columns)
+    return _held(grid.codes[0, position], loaded)
+
+
+def play_level(
+    grid: CodeGrid, level: int, loaded: LoadedVQModel, *, num_iterations: int | None = None
+) -> np.ndarray:
+    """One level alone at its own positions, every other level silent: [S], as long as the
+    file and aligned with it. One batched decode of the masked grid, never one per column."""
+    check_code_grid(grid, loaded)
+    level = check_index("level", level, grid.num_levels)
+    masked = torch.full_like(grid.codes, NO_CODE)
+    masked[..., level] = grid.codes[..., level]  # [1, F', L]
+    audio = decode_grid(grid.with_codes(masked), loaded, num_iterations=num_iterations)
+    return limit_peak(audio, ROW_PEAK)
 
 
 def preview_single_code(
@@ -232,13 +255,11 @@ def preview_single_code(
     spatial_shape: tuple[int, int],
     mel_shape: tuple[int, int],
 ) -> np.ndarray:
-    """One codebook entry alone (every other level silent, not code 0), held ~1 s: [S]."""
-    check_shapes(spatial_shape, mel_shape, loaded)
-    level = check_index("level", level, loaded.model.num_quantizers)
-    code_index = check_index("code", code_index, loaded.model.codebook_size)
-    grid = torch.full((1, preview_columns(loaded), loaded.model.num_quantizers), NO_CODE)
-    grid[..., level] = code_index  # [1, P, L]
-    return _preview(grid, loaded)
+    """The plan's cell preview: `preview_code` (the shapes are checked against the model)."""
+    columns = math.ceil(shape_pair("mel_shape", mel_shape)[1] / loaded.model.config.time_downsample)
+    shapes_only = torch.zeros(1, columns, loaded.model.num_quantizers, dtype=torch.long)
+    grid_for_model(shapes_only, mel_shape, loaded, spatial_shape=spatial_shape)
+    return preview_code(level, code_index, loaded)
 
 
 def preview_time_slice(
@@ -248,12 +269,9 @@ def preview_time_slice(
     spatial_shape: tuple[int, int],
     mel_shape: tuple[int, int],
 ) -> np.ndarray:
-    """All levels of one column, held ~1 s: [S]."""
-    codes = check_code_grid(full_indices, spatial_shape, mel_shape, loaded)
-    position = check_index("column", position, codes.shape[1])
-    column = codes[:, position : position + 1]  # [1, 1, L]
-    grid = column.expand(1, preview_columns(loaded), codes.shape[2]).clone()  # [1, P, L]
-    return _preview(grid, loaded)
+    """The plan's column preview: `preview_column` of the grid these codes make."""
+    grid = grid_for_model(full_indices, mel_shape, loaded, spatial_shape=spatial_shape)
+    return preview_column(grid, position, loaded)
 
 
 def play_row_audio(
@@ -267,19 +285,13 @@ def play_row_audio(
     num_samples: int | None = None,
     loudness_gain: float = 1.0,
 ) -> np.ndarray:
-    """One level alone at its own positions, every other level silent: [S], as long as the
-    file and aligned with it. One batched decode of the masked grid, never one per column."""
-    codes = check_code_grid(full_indices, spatial_shape, mel_shape, loaded)
-    level = check_index("level", level, codes.shape[2])
-    masked = torch.full_like(codes, NO_CODE)
-    masked[..., level] = codes[..., level]  # [1, F', L]
-    audio = decode_code_grid(
-        masked,
-        spatial_shape,
+    """The plan's row playback: `play_level` of the grid these codes make."""
+    grid = grid_for_model(
+        full_indices,
         mel_shape,
         loaded,
-        num_iterations=num_iterations,
+        spatial_shape=spatial_shape,
         num_samples=num_samples,
         loudness_gain=loudness_gain,
     )
-    return limit_peak(audio, ROW_PEAK)
+    return play_level(grid, level, loaded, num_iterations=num_iterations)

@@ -9,7 +9,7 @@ import gradio as gr
 import numpy as np
 import pytest
 import soundfile as sf
-from tests.helpers import error_text, make_tiny_model_file
+from tests.helpers import error_text, make_tiny_model_file, synth_tone
 
 from distill.models import persistence
 from distill.models.persistence import read_model_info, update_metadata
@@ -40,12 +40,12 @@ def click(payload: str, session: CodesSession) -> tuple:
 
 def test_encode_draws_the_grid_and_decodes_for_ab(encoded, tone_file: Path) -> None:
     session, (same, grid, summary, original, reconstruction, label_text, status) = encoded
-    assert same is session and session.encoded is not None
-    columns = session.encoded.num_columns
+    assert same is session and session.open_file is not None
+    columns = session.open_file.grid.num_columns
     assert grid.count('class="cg-row"') == 3 and grid.count('class="cg-col"') == columns
     assert f"{columns} columns × 3 levels" in summary and "tone.wav" in summary
     assert original == str(tone_file)
-    assert sf.info(reconstruction).frames == session.encoded.num_samples
+    assert sf.info(reconstruction).frames == session.open_file.grid.num_samples
     assert sf.info(reconstruction).samplerate == 48000
     assert label_text == "Structure, Timbre, Detail"
     assert "Click a cell" in status
@@ -89,7 +89,7 @@ def test_encode_bad_files_give_one_clear_sentence(model: Path, tmp_path: Path) -
 
 def test_cell_click_plays_that_code_alone_every_time(encoded) -> None:
     session, _ = encoded
-    code = int(session.encoded.indices[0, 4, 1])
+    code = int(session.open_file.grid.codes[0, 4, 1])
     _, preview, row_audio, status = click("cell,1,4@17", session)
     assert "level 2 “Timbre”, column 4 at" in status and f"code {code}:" in status
     assert sf.info(preview).duration == pytest.approx(1.0, abs=0.1)
@@ -100,7 +100,7 @@ def test_cell_click_plays_that_code_alone_every_time(encoded) -> None:
 
 def test_column_and_row_clicks(encoded) -> None:
     session, _ = encoded
-    column = [str(int(c)) for c in session.encoded.indices[0, 2].tolist()]
+    column = [str(int(c)) for c in session.open_file.grid.codes[0, 2].tolist()]
     _, preview, _, status = click("col,2@5", session)
     assert "column 2 at" in status and ", ".join(column) in status
     assert sf.info(preview).frames > 0
@@ -108,7 +108,7 @@ def test_column_and_row_clicks(encoded) -> None:
     assert "Decoding level 3 “Detail” alone" in working[3]  # says so before the slow part
     _, preview, row_audio, status = done
     assert preview == gr.skip() and "level 3 “Detail”" in status
-    assert sf.info(row_audio).frames == session.encoded.num_samples
+    assert sf.info(row_audio).frames == session.open_file.grid.num_samples
 
 
 @pytest.mark.parametrize(
@@ -134,7 +134,7 @@ def test_clicks_and_decode_before_encoding_say_what_to_do() -> None:
 def test_decode_renders_the_grid_again(encoded) -> None:
     session, outputs = encoded
     _, path, status = codes.decode(session)
-    assert path != outputs[4] and sf.info(path).frames == session.encoded.num_samples
+    assert path != outputs[4] and sf.info(path).frames == session.open_file.grid.num_samples
     assert "Decoded the grid of tone.wav" in status
 
 
@@ -201,3 +201,21 @@ def test_label_errors_are_messages(model: Path) -> None:
     with pytest.raises(gr.Error) as excinfo:
         labels.apply_labels("A, B", str(model), CodesSession())
     assert "exactly 3" in error_text(excinfo)
+
+
+@pytest.mark.parametrize("seconds", [1 / 48000, 1.0, 1.5])
+def test_summary_and_notes_use_the_models_time_axis(
+    model: Path, tmp_path: Path, seconds: float
+) -> None:
+    """A 1-sample file once said '96000.0 columns/s (0 ms each)' and a 1-s file '24.0
+    columns/s'; every length says the model's rate, and column p starts at p x 42.7 ms."""
+    path = tmp_path / "short.wav"
+    samples = max(1, round(seconds * 48000))
+    sf.write(path, synth_tone(1.0)[:samples], 48000, subtype="FLOAT")
+    session = CodesSession()
+    _, _, summary, *_ = codes.encode(str(model), str(path), session)
+    assert "23.4 columns/s (43 ms each)" in summary
+    last = session.open_file.grid.num_columns - 1
+    status = click(f"col,{last}", session)[-1]
+    assert f"column {last} at {last * 2048 / 48000:.2f} s" in status
+    end_codes_session(session)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from typing import Any
 
 import gradio as gr
 
 from distill.models.persistence import ModelFileError, ModelInfo, read_model_info, update_metadata
-from distill.ui.codes.render import render_grid
+from distill.ui.codes.render import grid_html
 from distill.ui.codes.session import CodesSession, note_model_rewritten
 from distill.ui.common import ui_errors
 from distill.ui.components.code_grid import get_level_labels
@@ -83,9 +84,9 @@ def apply_labels(
         update_metadata(model_path, level_labels=labels)
         note_model_rewritten(session, model_path, labels)
         where = f"in {info.path.name}"
-    encoded = session.encoded
+    open_file = session.open_file
     grid: Any = gr.skip()
-    if encoded is not None and encoded.model_path == model_path:
-        encoded.labels = labels
-        grid = render_grid(encoded, labels)
+    if open_file is not None and open_file.model_path == model_path:
+        session.open_file = replace(open_file, grid=open_file.grid.with_labels(labels))
+        grid = grid_html(session.open_file)
     return session, grid, labels_text(labels), f"Level labels saved {where}: {', '.join(labels)}."

@@ -11,7 +11,7 @@ from distill.demo.sounds import DEMO_SOUNDS_DIR, EXAMPLE_SOUND
 from distill.ui import assets
 from distill.ui.codes.handlers import decode, encode, grid_click, show_original
 from distill.ui.codes.labels import apply_labels, show_model_labels
-from distill.ui.codes.render import render_grid
+from distill.ui.codes.render import grid_html
 from distill.ui.codes.session import end_codes_session, new_codes_session
 from distill.ui.common import model_choices, model_selector_update, pick_choice
 
@@ -111,7 +111,7 @@ def _players() -> tuple[gr.Audio, gr.Audio, gr.Audio, gr.Audio]:
 
 def _grid_and_labels(model: gr.Dropdown) -> tuple[gr.HTML, gr.Textbox, gr.Textbox, gr.Button]:
     grid = gr.HTML(
-        render_grid(None, None), elem_id=assets.GRID_ID, js_on_load=None, apply_default_css=False
+        grid_html(None), elem_id=assets.GRID_ID, js_on_load=None, apply_default_css=False
     )
     # The grid's onclick writes "cell,L,P@nonce" etc. here; hidden but present in the page.
     clicked = gr.Textbox(elem_id=assets.CLICK_BOX_ID, visible="hidden", show_label=False)

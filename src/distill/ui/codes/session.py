@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from distill.inference.grid import CodeGrid
 from distill.models.persistence import LoadedVQModel, ModelFileError, load_model
 from distill.ui.common import remove_files
 
@@ -13,29 +13,13 @@ DEVICE = "auto"  # CUDA, then Apple's MPS, then the CPU
 SCRATCH_KEEP = 2  # newest scratch files kept per kind (the player may still be fetching one)
 
 
-@dataclass
-class EncodedFile:
-    """One encoded file: its code grid and what decoding it back needs."""
+@dataclass(frozen=True)
+class OpenFile:
+    """The file open in the Codes tab: its code grid, which model made it, and its name."""
 
     model_path: str
     audio_name: str
-    indices: Any  # codes [1, F', L], int64 tensor on the CPU
-    spatial_shape: tuple[int, int]  # (1, F')
-    mel_shape: tuple[int, int]  # (M, F)
-    num_levels: int  # L
-    codebook_size: int  # K
-    duration_s: float
-    loudness_gain: float
-    num_samples: int
-    labels: list[str] = field(default_factory=list)  # one per level, as the grid shows them
-
-    @property
-    def num_columns(self) -> int:
-        return int(self.spatial_shape[0] * self.spatial_shape[1])
-
-    def column_time(self, position: int) -> float:
-        """Start time in seconds of column `position`."""
-        return position * self.duration_s / self.num_columns
+    grid: CodeGrid  # its level_labels are the names the grid shows
 
 
 @dataclass
@@ -45,7 +29,7 @@ class CodesSession:
     model_path: str | None = None
     model_stamp: int | None = None  # st_mtime_ns of the file when it was loaded
     loaded: LoadedVQModel | None = None
-    encoded: EncodedFile | None = None
+    open_file: OpenFile | None = None
     label_overrides: dict[str, list[str]] = field(default_factory=dict)
     scratch: dict[str, list[str]] = field(default_factory=dict)
 

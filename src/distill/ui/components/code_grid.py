@@ -1,36 +1,27 @@
 """Interactive HTML code grid: rows are quantizer levels (L), columns are time (F').
 
 Clicks reach Python through the app's hidden Textbox(elem_id="code-grid-cell-clicked"): one
-delegated onclick on the grid root sets its value with the native setter and calls
-dispatchEvent(new Event("input")); parse_grid_event reads the payload. The playhead follows
-playing audio through GRID_SCRIPT (load it with launch(head=...)).
+delegated onclick on the grid root (`distillGrid.click` in grid.js) sets its value with the
+native setter and calls dispatchEvent(new Event("input")); parse_grid_event reads the
+payload. The playhead follows playing audio through GRID_SCRIPT (grid.js; load it with
+launch(head=...)). Times come from the grid's seconds per column (the model's time axis).
 """
 
 from __future__ import annotations
 
 import html
+import math
+from collections.abc import Sequence
 from functools import cache
+from numbers import Integral, Real
 from typing import Any
 
 import numpy as np
 
-from distill.ui.components.grid_assets import (
-    CLICK_HANDLER_JS,
-    CLICK_TEXTBOX_ID,
-    GRID_CSS,
-    GRID_SCRIPT,
-)
-from distill.ui.components.grid_checks import (
-    NO_CODE,
-    CodeGridError,
-    check_duration,
-    check_selected,
-    codes_matrix,
-    positive_int,
-    spatial_columns,
-)
+from distill.inference.grid import NO_CODE, CodeGrid, CodeGridError, checked_codes
 from distill.ui.components.grid_events import GridEvent, parse_grid_event
 from distill.ui.components.grid_page import render_grid_page
+from distill.ui.components.static import GRID_CSS, GRID_SCRIPT
 
 __all__ = [
     "CLICK_TEXTBOX_ID",
@@ -48,8 +39,11 @@ __all__ = [
     "get_level_labels",
     "parse_grid_event",
     "render_code_grid",
+    "render_grid",
     "render_grid_page",
 ]
+CLICK_TEXTBOX_ID = "code-grid-cell-clicked"  # elem_id of the app's hidden Textbox
+CLICK_HANDLER_JS = "window.distillGrid&&window.distillGrid.click(this,event)"
 
 COLUMN_WIDTH_PX = 26  # fixed width of one time column
 LABEL_WIDTH_PX = 80  # sticky label column on the left
@@ -73,7 +67,7 @@ def get_level_labels(num_quantizers: int, custom_labels: list[str] | None = None
     Defaults: DEFAULT_LEVEL_LABELS for 2-4 levels, otherwise "Level 1" .. "Level L"
     (1-based, so level index 0 is "Level 1").
     """
-    num_levels = positive_int("num_quantizers", num_quantizers)
+    num_levels = _positive_int("num_quantizers", num_quantizers)
     defaults = DEFAULT_LEVEL_LABELS.get(num_levels) or [
         f"Level {n}" for n in range(1, num_levels + 1)
     ]
@@ -139,6 +133,25 @@ def format_time(seconds: float) -> str:
     return f"{int(minutes)}:{rest:04.1f}"
 
 
+def render_grid(
+    grid: CodeGrid | None,
+    level_labels: list[str] | tuple[str, ...] | None = None,
+    selected_cell: tuple[int, int] | None = None,
+) -> str:
+    """HTML for a code grid (its own labels unless others are given); None: the empty state."""
+    if grid is None:
+        return _empty_html()
+    labels = list(level_labels or grid.level_labels) or None
+    return _grid_html(
+        grid.codes[0].numpy(),
+        grid.codebook_size,
+        get_level_labels(grid.num_levels, labels),
+        _check_selected(selected_cell, grid.num_levels, grid.num_columns),
+        grid.duration_s,
+        grid.seconds_per_column,
+    )
+
+
 def render_code_grid(
     indices: Any,
     num_quantizers: int,
@@ -147,33 +160,61 @@ def render_code_grid(
     level_labels: list[str] | None,
     selected_cell: tuple[int, int] | None,
     duration_s: float,
+    *,
+    seconds_per_column: float | None = None,
 ) -> str:
-    """HTML for the code grid of one file.
+    """The plan's renderer: HTML for the code grid of one file.
 
     indices: codes [1, F', L] (torch.Tensor or np.ndarray; F' = H*W of spatial_shape, L =
     num_quantizers), each in [0, codebook_size) or -1 for "no code". None gives the empty-state
     message and ignores the other arguments. selected_cell is (level, position) or None.
+    seconds_per_column is the model's time axis; without it (the plan's seven arguments) it
+    is duration_s / F'. `render_grid` draws a `CodeGrid`, which carries its time axis.
     Raises CodeGridError (a ValueError) with one clear sentence for anything invalid.
     """
     if indices is None:
-        return (
-            '<div class="distill-grid-empty" style="padding:48px 16px;text-align:center;'
-            "color:var(--body-text-color-subdued,#57606a);border:1px dashed "
-            'var(--border-color-primary,#d0d7de);border-radius:6px">'
-            f"{html.escape(EMPTY_MESSAGE)}</div>"
-        )
-    num_levels = positive_int("num_quantizers", num_quantizers)
-    size = positive_int("codebook_size", codebook_size)
-    codes = codes_matrix(indices, num_levels, size, spatial_columns(spatial_shape))
-    num_columns = codes.shape[0]
-    selected = check_selected(selected_cell, num_levels, num_columns)
-    duration = check_duration(duration_s)
-    labels = get_level_labels(num_levels, level_labels)
+        return _empty_html()
+    num_levels = _positive_int("num_quantizers", num_quantizers)
+    size = _positive_int("codebook_size", codebook_size)
+    columns = _spatial_columns(spatial_shape)
+    codes = checked_codes(indices, size, num_levels, columns)[0].numpy()  # [F', L]
+    duration = _positive_seconds("duration_s", duration_s)
+    step = duration / columns if seconds_per_column is None else seconds_per_column
+    return _grid_html(
+        codes,
+        size,
+        get_level_labels(num_levels, level_labels),
+        _check_selected(selected_cell, num_levels, columns),
+        duration,
+        _positive_seconds("seconds_per_column", step),
+    )
+
+
+def _empty_html() -> str:
+    return (
+        '<div class="distill-grid-empty" style="padding:48px 16px;text-align:center;'
+        "color:var(--body-text-color-subdued,#57606a);border:1px dashed "
+        'var(--border-color-primary,#d0d7de);border-radius:6px">'
+        f"{html.escape(EMPTY_MESSAGE)}</div>"
+    )
+
+
+def _grid_html(
+    codes: np.ndarray,
+    codebook_size: int,
+    labels: list[str],
+    selected: tuple[int, int] | None,
+    duration: float,
+    seconds_per_column: float,
+) -> str:
+    """Checked codes [F', L] -> the grid's HTML (ruler, cells, playhead, click bridge)."""
+    num_columns, num_levels = codes.shape
     data_width = num_columns * COLUMN_WIDTH_PX
     root = (
-        f'<div class="distill-grid" data-duration="{duration!r}" data-columns="{num_columns}" '
+        f'<div class="distill-grid" data-duration="{duration!r}" '
+        f'data-seconds-per-column="{seconds_per_column!r}" data-columns="{num_columns}" '
         f'data-levels="{num_levels}" data-col-width="{COLUMN_WIDTH_PX}" '
-        f'data-label-width="{LABEL_WIDTH_PX}" '
+        f'data-label-width="{LABEL_WIDTH_PX}" data-click-target="{CLICK_TEXTBOX_ID}" '
         f'style="--cg-col:{COLUMN_WIDTH_PX}px;--cg-label:{LABEL_WIDTH_PX}px" '
         f'role="group" aria-label="Code grid: {num_levels} levels by {num_columns} columns" '
         f'onclick="{html.escape(CLICK_HANDLER_JS, quote=True)}">'
@@ -185,8 +226,8 @@ def render_code_grid(
             '<div class="cg-scroll"><div class="cg-body">',
             _labels_html(labels),
             f'<div class="cg-data" style="width:{data_width}px">',
-            _ruler_html(num_columns, duration),
-            _chunks_html(codes, size, selected),
+            _ruler_html(num_columns, seconds_per_column),
+            _chunks_html(codes, codebook_size, selected),
             '<div class="playhead-line"></div>',
             "</div></div></div></div>",
         ]
@@ -209,11 +250,11 @@ def _labels_html(labels: list[str]) -> str:
     return "".join(rows)
 
 
-def _ruler_html(num_columns: int, duration: float) -> str:
+def _ruler_html(num_columns: int, seconds_per_column: float) -> str:
     """Time markers every TICK_EVERY_COLUMNS columns at the column's start time."""
     ticks = "".join(
         f'<span class="cg-tick" data-p="{p}" style="left:{p * COLUMN_WIDTH_PX}px">'
-        f"{format_time(p * duration / num_columns)}</span>"
+        f"{format_time(p * seconds_per_column)}</span>"
         for p in range(0, num_columns, TICK_EVERY_COLUMNS)
     )
     return f'<div class="cg-ruler">{ticks}</div>'
@@ -261,3 +302,49 @@ def _cell_strings(codes: np.ndarray, codebook_size: int) -> list[list[str]]:
         [prefix[c] + str(p) + suffix[c] for p, c in enumerate(column)]
         for column in codes.T.tolist()  # codes.T: [L, F']
     ]
+
+
+def _positive_int(name: str, value: object) -> int:
+    """`value` as an int if it is a whole number >= 1 (bool is not a number here)."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or int(value) < 1:
+        raise CodeGridError(f"{name} must be a whole number of at least 1, got {value!r}.")
+    return int(value)
+
+
+def _spatial_columns(spatial_shape: object) -> int:
+    """F' = H*W from spatial_shape (H, W), both positive whole numbers."""
+    if not isinstance(spatial_shape, Sequence) or len(spatial_shape) != 2:
+        raise CodeGridError(
+            f"spatial_shape must be two positive whole numbers (H, W), got {spatial_shape!r}."
+        )
+    height, width = (_positive_int("spatial_shape", v) for v in spatial_shape)
+    return height * width
+
+
+def _check_selected(selected: object, num_levels: int, num_columns: int) -> tuple[int, int] | None:
+    """selected_cell as (level, position) inside an L x F' grid, or None."""
+    if selected is None:
+        return None
+    if (
+        not isinstance(selected, Sequence)
+        or len(selected) != 2
+        or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in selected)
+    ):
+        raise CodeGridError(f"selected_cell must be (level, position) or None, got {selected!r}.")
+    level, position = int(selected[0]), int(selected[1])
+    if not (0 <= level < num_levels and 0 <= position < num_columns):
+        raise CodeGridError(
+            f"selected_cell {(level, position)} is outside the grid of {num_levels} levels "
+            f"by {num_columns} columns."
+        )
+    return level, position
+
+
+def _positive_seconds(name: str, value: object) -> float:
+    """A finite number of seconds > 0."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise CodeGridError(f"{name} must be a number of seconds, got {value!r}.")
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise CodeGridError(f"{name} must be a positive number of seconds, got {seconds}.")
+    return seconds

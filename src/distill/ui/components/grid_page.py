@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 
-from distill.ui.components.grid_assets import GRID_SCRIPT, PAGE_CSS, PAGE_SCRIPT
+from distill.ui.components.static import GRID_SCRIPT, PAGE_CSS, PAGE_SCRIPT
 
 # The page may load nothing from anywhere: inline styles and scripts, audio as a data: URI.
 _CSP = (
