@@ -242,7 +242,7 @@ def _check_codes(path: Path, document: dict[str, Any]) -> torch.Tensor:
             )
         if not all(_is_type(code, int) for code in row):
             raise CodeGridError(
-                f"{path.name}: level {level + 1} holds a code that is not a number."
+                f"{path.name}: level {level + 1} holds a code that is not a whole number."
             )
     return torch.tensor(rows, dtype=torch.long).T.unsqueeze(0)  # [L, F'] -> [1, F', L]
 
