@@ -79,6 +79,16 @@ def test_silent_levels_are_kept_and_bad_labels_never_written(
     assert not target.exists()
 
 
+def test_the_edit_record_travels_with_the_file(tmp_path, tone_file, loaded, tiny_model_file):
+    grid = encode_grid(tone_file, loaded)
+    edited = grid.with_codes(grid.codes.flip(1), "reverse columns").with_codes(grid.codes, "undo")
+    path = write_codes_json(tmp_path / "edited.json", edited, tiny_model_file, LABELS)
+    assert read_codes_json(path, loaded).grid.operations == ("reverse columns", "undo")
+    edit(path, _set("operations", [1]))
+    with pytest.raises(CodeGridError, match="'operations' must be a list of texts"):
+        read_codes_json(path)
+
+
 def test_version_1_files_read_with_their_model(codes_file, loaded):
     edit(codes_file, lambda raw: (raw.pop("seconds_per_column"), raw.update(version=1)))
     assert read_codes_json(codes_file, loaded).grid.seconds_per_column == pytest.approx(

@@ -100,6 +100,7 @@ def write_codes_json(
         "spatial_shape": list(grid.spatial_shape),
         "mel_shape": list(grid.mel_shape),
         "level_labels": [str(label) for label in labels],
+        "operations": list(grid.operations),
     }
     rows = grid.codes[0].T.tolist()  # [L, F']: one list per level
     document = {**header, "codes": rows}
@@ -156,6 +157,7 @@ def read_codes_json(
             seconds_per_column=spc,
             loudness_gain=float(document["loudness_gain"]),
             level_labels=tuple(document["level_labels"]),
+            operations=tuple(document.get("operations", ())),
         )
     except CodeGridError as error:
         raise CodeGridError(f"{path.name}: {error}") from None
@@ -219,6 +221,9 @@ def _check_header(path: Path, document: dict[str, Any]) -> None:
         _is_type(spc, (int, float)) and math.isfinite(spc) and spc > 0
     ):
         raise CodeGridError(f"{path.name}: 'seconds_per_column' must be a positive number.")
+    operations = document.get("operations", [])
+    if not isinstance(operations, list) or not all(isinstance(op, str) for op in operations):
+        raise CodeGridError(f"{path.name}: 'operations' must be a list of texts.")
     labels = document["level_labels"]
     if len(labels) != document["num_levels"] or not all(isinstance(v, str) for v in labels):
         raise CodeGridError(

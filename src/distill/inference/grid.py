@@ -91,15 +91,18 @@ class CodeGrid:
     seconds_per_column: float  # from the model: hop x frames per column / sample_rate
     loudness_gain: float = 1.0  # linear gain the loudness normalisation applied at encode
     level_labels: tuple[str, ...] = ()  # the names the grid shows, one per level, or ()
+    operations: tuple[str, ...] = ()  # what was done to the encoded codes, oldest first
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "codes", checked_codes(self.codes, self.codebook_size))
         object.__setattr__(self, "mel_shape", tuple(self.mel_shape))
         object.__setattr__(self, "level_labels", tuple(self.level_labels))
+        object.__setattr__(self, "operations", tuple(str(op) for op in self.operations))
         check_code_grid(self)
 
     def __eq__(self, other: object) -> bool:
-        """Same codes and the same file (labels are how it is shown, not what it is)."""
+        """Same codes and the same file (labels and the edit record are how it is shown and
+        how it came to be, not what it is)."""
         if not isinstance(other, CodeGrid):
             return NotImplemented
         return torch.equal(self.codes, other.codes) and (
@@ -144,10 +147,12 @@ class CodeGrid:
         """Start time in seconds of column `position`."""
         return position * self.seconds_per_column
 
-    def with_codes(self, codes: Any) -> CodeGrid:
-        """The same file with other codes of the same shape (checked)."""
+    def with_codes(self, codes: Any, operation: str | None = None) -> CodeGrid:
+        """The same file with other codes of the same shape (checked); `operation`, when
+        given, is added to the record of what was done to it."""
         codes = checked_codes(codes, self.codebook_size, self.num_levels, self.num_columns)
-        return replace(self, codes=codes)
+        operations = (*self.operations, operation) if operation else self.operations
+        return replace(self, codes=codes, operations=operations)
 
     def with_labels(self, labels: list[str] | tuple[str, ...]) -> CodeGrid:
         return replace(self, level_labels=tuple(labels))
