@@ -19,13 +19,21 @@ ORIGINAL_ID = "codes-original"
 RECONSTRUCTION_ID = "codes-reconstruction"
 ROW_AUDIO_ID = "codes-row-audio"
 PREVIEW_ID = "codes-preview"
+UNEDITED_ID = "codes-unedited"
+UNDO_ID = "edit-undo"
+REDO_ID = "edit-redo"
 
 SYSTEM_FONTS = ("system-ui", "-apple-system", "Segoe UI", "Roboto", "DejaVu Sans", "sans-serif")
 SYSTEM_MONO_FONTS = ("ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace")
 
 APP_CSS = read_static("app.css", __package__)
 PLAYERS_SCRIPT = read_static("players.js", __package__)
-PLAYER_IDS = {"grid": GRID_ID, "followed": [ORIGINAL_ID, RECONSTRUCTION_ID, ROW_AUDIO_ID]}
+PLAYER_IDS = {
+    "grid": GRID_ID,
+    "followed": [ORIGINAL_ID, RECONSTRUCTION_ID, UNEDITED_ID, ROW_AUDIO_ID],
+    "undo": UNDO_ID,
+    "redo": REDO_ID,
+}
 
 HEAD_HTML = (
     f"<script>{GRID_SCRIPT}</script>\n"

@@ -3,6 +3,7 @@ how models are listed and named in the model selectors."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import logging
@@ -80,18 +81,46 @@ def write_scratch_wav(audio: np.ndarray, kind: str, sample_rate: int = 48000) ->
     """
     from distill.audio.io import save_audio
 
-    folder = Path(tempfile.gettempdir()) / SCRATCH_FOLDER
-    folder.mkdir(exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f"distill-{kind}-", suffix=".wav", dir=folder)
+    fd, name = tempfile.mkstemp(prefix=f"distill-{kind}-", suffix=".wav", dir=_scratch_folder())
     os.close(fd)
     save_audio(name, np.asarray(audio, dtype=np.float32), sample_rate, subtype=PREVIEW_SUBTYPE)
     return name
 
 
+def _scratch_folder() -> Path:
+    folder = Path(tempfile.gettempdir()) / SCRATCH_FOLDER
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def write_scratch_audio(
+    audio: np.ndarray, stem: str, suffix: str, subtype: str, sample_rate: int = 48000
+) -> str:
+    """An export: [S] float32 saved as STEM.SUFFIX (wav or flac, e.g. 24-bit) in a new folder
+    of its own, so the download keeps a readable name and never meets another's file."""
+    from distill.audio.io import save_audio
+
+    folder = Path(tempfile.mkdtemp(prefix="distill-export-", dir=_scratch_folder()))
+    path = folder / f"{stem}.{suffix}"
+    save_audio(path, np.asarray(audio, dtype=np.float32), sample_rate, subtype=subtype)
+    return str(path)
+
+
+def write_scratch_text(stem: str, suffix: str) -> str:
+    """The path for an export named STEM + SUFFIX in a new folder of its own (not written)."""
+    folder = Path(tempfile.mkdtemp(prefix="distill-export-", dir=_scratch_folder()))
+    return str(folder / f"{stem}{suffix}")
+
+
 def remove_files(paths: list[str]) -> None:
-    """Delete scratch files we wrote (Gradio keeps its own cached copies)."""
+    """Delete scratch files we wrote (Gradio keeps its own cached copies), and the folder an
+    export had to itself."""
     for path in paths:
-        Path(path).unlink(missing_ok=True)
+        file = Path(path)
+        file.unlink(missing_ok=True)
+        if file.parent.name.startswith("distill-export-"):
+            with contextlib.suppress(OSError):
+                file.parent.rmdir()
 
 
 def audio_path_of(upload: Any) -> str | None:

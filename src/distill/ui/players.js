@@ -34,5 +34,21 @@
       if (other !== playing && !other.paused) other.pause();
     });
   }, true);
+  // Undo and redo from the keyboard: Ctrl+Z, Ctrl+Y and Ctrl+Shift+Z (Cmd on a Mac) press the
+  // editor's buttons, unless a text field has the focus (it keeps its own undo).
+  document.addEventListener("keydown", function (event) {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey) return;
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) {
+      return;
+    }
+    var key = event.key.toLowerCase(), id = null;
+    if (key === "z" && !event.shiftKey) id = ids.undo;
+    else if (key === "y" || (key === "z" && event.shiftKey)) id = ids.redo;
+    var button = id && document.getElementById(id);
+    if (!button) return;
+    event.preventDefault();
+    button.click();
+  });
   if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
 })();

@@ -1,31 +1,33 @@
-"""Codes tab handlers: encode a file, decode its grid, and play what a grid click asks for."""
+"""Codes tab handlers: encode A (and B), decode what the grid is now, and answer the grid's
+gestures (clicks play; a typed code, a selection, Mute and Solo go to the editor)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import gradio as gr
 
 from distill.inference import decode_grid, encode_grid, play_level, preview_code, preview_column
 from distill.models.persistence import LoadedVQModel, read_model_info
+from distill.ui.codes import editor
 from distill.ui.codes.labels import labels_for, labels_text
 from distill.ui.codes.render import (
     cell_note,
     column_note,
-    grid_html,
     level_name,
     row_note,
     summary_text,
 )
-from distill.ui.codes.session import CodesSession, OpenFile, session_model
+from distill.ui.codes.session import CodesSession, Listening, OpenFile, session_model
 from distill.ui.common import audio_path_of, ui_errors, ui_errors_stream, write_scratch_wav
 from distill.ui.components.code_grid import GridEvent, parse_grid_event
 
 NO_MODEL = "Choose a model first (train one in the Train tab, or use the demo model)."
 NO_AUDIO = "Upload an audio file first (WAV, FLAC, OGG, MP3 or AIFF), then press Encode."
 NO_GRID = "Nothing to play yet: upload an audio file and press Encode first."
+EDIT_KINDS = ("set", "select", "mute", "solo")
 
 
 def show_original(upload: Any) -> str | None:
@@ -33,18 +35,25 @@ def show_original(upload: Any) -> str | None:
     return audio_path_of(upload)
 
 
+def _open(path: str, model_path: str, loaded: LoadedVQModel, labels: list[str]) -> OpenFile:
+    grid = encode_grid(Path(path), loaded).with_labels(labels)
+    return OpenFile(model_path, Path(path).name, grid, grid)
+
+
 @ui_errors
 def encode(
     model_path: str | None,
     upload: Any,
     session: CodesSession,
+    other_upload: Any = None,
     progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way to ask for a progress bar)
-) -> tuple[CodesSession, str, str, str | None, str, str, str]:
-    """Encode the uploaded file with the chosen model, and decode it at once for A/B.
+) -> tuple[Any, ...]:
+    """Encode A (and B, when one is uploaded) with the chosen model, and decode A at once.
 
-    Returns (session, grid HTML, summary, original, reconstruction, label text, status).
+    Returns (session, grid A, summary, original, reconstruction, label text, grid B, the
+    unedited reconstruction, history line, status). The edit history starts again.
     """
-    audio_path = audio_path_of(upload)
+    audio_path, other_path = audio_path_of(upload), audio_path_of(other_upload)
     if not model_path:
         raise ValueError(NO_MODEL)
     if not audio_path:
@@ -54,20 +63,29 @@ def encode(
     progress(0.2, desc="Encoding")
     info = read_model_info(model_path)
     labels = labels_for(session, info)
-    grid = encode_grid(Path(audio_path), loaded).with_labels(labels)
+    open_file = _open(audio_path, model_path, loaded, labels)
+    other = _open(other_path, model_path, loaded, labels) if other_path else None
     progress(0.5, desc="Decoding the reconstruction")
     reconstruction = session.keep_scratch(
-        "reconstruction", write_scratch_wav(decode_grid(grid, loaded), "reconstruction")
+        "reconstruction", write_scratch_wav(decode_grid(open_file.grid, loaded), "reconstruction")
     )
-    open_file = session.open_file = OpenFile(model_path, Path(audio_path).name, grid)
+    session.open_file, session.other_file = open_file, other
+    session.listening = Listening()
+    editor.start_history(session)
+    a_html, b_html = editor.grids_html(session)
     status = "Encoded. Click a cell, a column number or a row's Play to hear the codes."
+    if other is not None:
+        status += " Drag across cells to select a region, then Swap or Blend with B."
     return (
         session,
-        grid_html(open_file),
+        a_html,
         summary_text(open_file, info.lookup_name),
         audio_path,
         reconstruction,
         labels_text(labels),
+        b_html,
+        reconstruction,
+        editor.history_text(session),
         status,
     )
 
@@ -77,61 +95,97 @@ def decode(
     session: CodesSession,
     progress: gr.Progress = gr.Progress(),  # noqa: B008
 ) -> tuple[CodesSession, str, str]:
-    """Decode the current grid again. Returns (session, reconstruction, status)."""
+    """Decode A as it is now (edits included; levels muted, soloed or beyond the first k
+    left out). Returns (session, reconstruction, status)."""
     open_file = session.open_file
     if open_file is None:
         raise ValueError("Nothing to decode yet: upload an audio file and press Encode first.")
     progress(0.1, desc="Decoding")
     loaded = session_model(session, open_file.model_path)
-    path = write_scratch_wav(decode_grid(open_file.grid, loaded), "reconstruction")
+    path = write_scratch_wav(decode_grid(editor.heard_grid(session), loaded), "reconstruction")
     session.keep_scratch("reconstruction", path)
+    quiet = session.listening.quiet_levels(open_file.grid.num_levels)
+    heard = (
+        "" if not quiet else f"; levels left out: {', '.join(str(q + 1) for q in sorted(quiet))}"
+    )
     seconds = open_file.grid.duration_s
-    return session, path, f"Decoded the grid of {open_file.audio_name} ({seconds:.2f} s)."
+    return (
+        session,
+        path,
+        f"Decoded the grid of {open_file.audio_name} ({seconds:.2f} s){heard}. Compare it "
+        "with the reconstruction before any edit.",
+    )
 
 
-def _row_playback(session: CodesSession, loaded: LoadedVQModel, level: int) -> tuple[Any, ...]:
+def _target(session: CodesSession, event: GridEvent) -> OpenFile:
+    target = session.other_file if event.grid == "b" else session.open_file
+    if target is None:
+        raise ValueError(NO_GRID)
+    return target
+
+
+def _row_playback(session: CodesSession, loaded: LoadedVQModel, event: GridEvent) -> tuple:
     """One level alone along the whole file, into the level player (it moves the playhead)."""
-    open_file = cast(OpenFile, session.open_file)
-    audio = play_level(open_file.grid, level, loaded)
+    target, level = _target(session, event), int(event.level or 0)
+    audio = play_level(target.grid, level, loaded)
     path = session.keep_scratch("row", write_scratch_wav(audio, "level"))
-    return session, gr.skip(), path, row_note(open_file, level)
+    return session, gr.skip(), path, gr.skip(), gr.skip(), gr.skip(), row_note(target, level)
 
 
-def _preview(session: CodesSession, loaded: LoadedVQModel, event: GridEvent) -> tuple[Any, ...]:
+def _preview(session: CodesSession, loaded: LoadedVQModel, event: GridEvent) -> tuple:
     """A cell's code alone, or a column's codes together, held ~1 s, into the preview player."""
-    open_file = cast(OpenFile, session.open_file)
-    grid = open_file.grid
-    position = cast(int, event.position)
+    target = _target(session, event)
+    grid, position = target.grid, int(event.position or 0)
     if event.kind == "cell" and event.level is not None:
         audio = preview_code(event.level, int(grid.codes[0, position, event.level]), loaded)
-        note = cell_note(open_file, event.level, position)
+        note = cell_note(target, event.level, position)
     else:
         audio = preview_column(grid, position, loaded)
-        note = column_note(open_file, position)
+        note = column_note(target, position)
+    if event.grid == "b":
+        note = note.replace("Last click:", "Last click on B:", 1)
     path = session.keep_scratch("preview", write_scratch_wav(audio, "preview"))
-    return session, path, gr.skip(), note
+    return session, path, gr.skip(), gr.skip(), gr.skip(), gr.skip(), note
+
+
+def _edit(session: CodesSession, event: GridEvent) -> tuple:
+    """An editor gesture: (session, no preview, no level audio, grid A, grid B, history, status)."""
+    if event.kind == "set":
+        update = editor.edit_cell(session, event)
+    elif event.kind == "select":
+        update = editor.select(session, event)
+    else:
+        update = editor.toggle_listening(session, event)
+    session, a_html, b_html, history, status = update
+    return session, gr.skip(), gr.skip(), a_html, b_html, history, status
 
 
 @ui_errors_stream
 def grid_click(payload: str | None, session: CodesSession) -> Iterator[tuple[Any, ...]]:
-    """A click on the grid ('cell,L,P', 'col,P' or 'row,L' with an @nonce).
+    """A gesture on grid A or B ('cell,L,P', 'col,P', 'row,L', 'set,L,P,K', 'select,...',
+    'mute,L', 'solo,L', 'b:' first for B, with an @nonce).
 
-    Streams (session, preview player, level player, status). A cell plays its code alone, a
-    column all levels at that moment (both in the preview player); a row's Play plays that
-    level alone along the whole file (in the level player), saying first that it is working.
+    Streams (session, preview player, level player, grid A, grid B, history line, status). A
+    cell plays its code alone, a column all levels at that moment (both in the preview
+    player); a row's Play plays that level alone along the whole file (in the level player),
+    saying first that it is working. Typed codes, selections, Mute and Solo go to the editor.
     """
-    open_file = session.open_file
-    if open_file is None:
+    if session.open_file is None:
         raise ValueError(NO_GRID)
-    grid = open_file.grid
+    target = _target(session, parse_grid_event(payload) or GridEvent("col", None, 0))
+    grid = target.grid
     event = parse_grid_event(payload, num_levels=grid.num_levels, num_columns=grid.num_columns)
+    skip = gr.skip()
     if event is None:
-        yield session, gr.skip(), gr.skip(), gr.skip()
+        yield session, skip, skip, skip, skip, skip, skip
         return
-    loaded = session_model(session, open_file.model_path)
-    if event.kind == "row" and event.level is not None:
-        name = level_name(open_file, event.level)
-        yield session, gr.skip(), gr.skip(), f"Decoding {name} alone along the file…"
-        yield _row_playback(session, loaded, event.level)
+    if event.kind in EDIT_KINDS:
+        yield _edit(session, event)
+        return
+    loaded = session_model(session, target.model_path)
+    if event.kind == "row":
+        name = level_name(target, int(event.level or 0))
+        yield session, skip, skip, skip, skip, skip, f"Decoding {name} alone along the file…"
+        yield _row_playback(session, loaded, event)
     else:
         yield _preview(session, loaded, event)

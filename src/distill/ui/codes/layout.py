@@ -9,6 +9,8 @@ import gradio as gr
 from distill.audio.io import AUDIO_EXTENSIONS
 from distill.demo.sounds import DEMO_SOUNDS_DIR, EXAMPLE_SOUND
 from distill.ui import assets
+from distill.ui.codes import editor_layout
+from distill.ui.codes.editor_layout import EditorControls
 from distill.ui.codes.handlers import decode, encode, grid_click, show_original
 from distill.ui.codes.labels import apply_labels, show_model_labels
 from distill.ui.codes.render import grid_html
@@ -35,7 +37,9 @@ def example_sound() -> str | None:
     return str(EXAMPLE_SOUND) if EXAMPLE_SOUND.is_file() else None
 
 
-def _controls() -> tuple[gr.Dropdown, gr.Button, gr.File, gr.Button, gr.Button, gr.Markdown]:
+def _controls() -> tuple[
+    gr.Dropdown, gr.Button, gr.File, gr.File, gr.Button, gr.Button, gr.Markdown
+]:
     choices = model_choices()
     with gr.Row():
         with gr.Column(scale=2):
@@ -61,6 +65,14 @@ def _controls() -> tuple[gr.Dropdown, gr.Button, gr.File, gr.Button, gr.Button, 
             height=90,
             scale=3,
         )
+        other_upload = gr.File(
+            label="B: a second file to swap or blend with (optional)",
+            file_types=list(AUDIO_EXTENSIONS),
+            type="filepath",
+            elem_id="codes-upload-b",
+            height=90,
+            scale=2,
+        )
     # The buttons sit on their own row at the left: error toasts appear at the top right.
     with gr.Row(equal_height=True):
         encode_button = gr.Button(
@@ -68,10 +80,10 @@ def _controls() -> tuple[gr.Dropdown, gr.Button, gr.File, gr.Button, gr.Button, 
         )
         decode_button = gr.Button("Decode", elem_id="codes-decode", scale=0, min_width=150)
         summary = gr.Markdown("", elem_id="codes-summary")
-    return model, refresh, upload, encode_button, decode_button, summary
+    return model, refresh, upload, other_upload, encode_button, decode_button, summary
 
 
-def _players() -> tuple[gr.Audio, gr.Audio, gr.Audio, gr.Audio]:
+def _players() -> tuple[gr.Audio, gr.Audio, gr.Audio, gr.Audio, gr.Audio]:
     native = gr.WaveformOptions(show_recording_waveform=False)  # a real <audio> in the page
     with gr.Row():
         original = gr.Audio(
@@ -83,8 +95,15 @@ def _players() -> tuple[gr.Audio, gr.Audio, gr.Audio, gr.Audio]:
             buttons=["download"],
         )
         reconstruction = gr.Audio(
-            label="Reconstruction (decoded codes)",
+            label="Reconstruction (decoded codes; Decode again after an edit)",
             elem_id=assets.RECONSTRUCTION_ID,
+            interactive=False,
+            waveform_options=native,
+            buttons=["download"],
+        )
+        unedited = gr.Audio(
+            label="Before any edit (for A/B)",
+            elem_id=assets.UNEDITED_ID,
             interactive=False,
             waveform_options=native,
             buttons=["download"],
@@ -106,15 +125,19 @@ def _players() -> tuple[gr.Audio, gr.Audio, gr.Audio, gr.Audio]:
             waveform_options=native,
             buttons=[],
         )
-    return original, reconstruction, preview, row_audio
+    return original, reconstruction, unedited, preview, row_audio
 
 
-def _grid_and_labels(model: gr.Dropdown) -> tuple[gr.HTML, gr.Textbox, gr.Textbox, gr.Button]:
+def _grid() -> tuple[gr.HTML, gr.Textbox]:
     grid = gr.HTML(
         grid_html(None), elem_id=assets.GRID_ID, js_on_load=None, apply_default_css=False
     )
-    # The grid's onclick writes "cell,L,P@nonce" etc. here; hidden but present in the page.
+    # The grids' gestures write "cell,L,P@nonce" etc. here; hidden but present in the page.
     clicked = gr.Textbox(elem_id=assets.CLICK_BOX_ID, visible="hidden", show_label=False)
+    return grid, clicked
+
+
+def _labels(model: gr.Dropdown) -> tuple[gr.Textbox, gr.Button]:
     with gr.Row():
         labels = gr.Textbox(
             label="Level labels (top row first, separated by commas)",
@@ -129,7 +152,7 @@ def _grid_and_labels(model: gr.Dropdown) -> tuple[gr.HTML, gr.Textbox, gr.Textbo
             min_width=170,
             elem_classes="distill-compact-button",
         )
-    return grid, clicked, labels, apply
+    return labels, apply
 
 
 def _demo_examples(upload: gr.File) -> None:
@@ -146,13 +169,32 @@ def _demo_examples(upload: gr.File) -> None:
         )
 
 
+def _editor() -> EditorControls:
+    history, undo, redo, swap, swap_at = editor_layout.build_toolbar()
+    blend_selection, blend_whole = editor_layout.build_blend()
+    grid_b = editor_layout.build_grid_b()
+    return EditorControls(
+        grid_b,
+        history,
+        undo,
+        redo,
+        swap,
+        swap_at,
+        blend_selection,
+        blend_whole,
+        *editor_layout.build_listening_and_export(),
+    )
+
+
 def build_codes_tab() -> CodesTab:
     """Lay out the Codes tab and wire its handlers (call inside a gr.Tab)."""
     session = gr.State(new_codes_session, delete_callback=end_codes_session)
-    model, refresh, upload, encode_button, decode_button, summary = _controls()
+    model, refresh, upload, other_upload, encode_button, decode_button, summary = _controls()
     status = gr.Markdown("", elem_id="codes-status")
-    grid, clicked, labels, apply = _grid_and_labels(model)
-    original, reconstruction, preview, row_audio = _players()
+    grid, clicked = _grid()
+    edit = _editor()
+    labels, apply = _labels(model)
+    original, reconstruction, unedited, preview, row_audio = _players()
 
     _demo_examples(upload)
     refresh.click(model_selector_update, [model], [model])
@@ -160,8 +202,19 @@ def build_codes_tab() -> CodesTab:
     upload.change(show_original, [upload], [original])
     encode_button.click(
         encode,
-        [model, upload, session],
-        [session, grid, summary, original, reconstruction, labels, status],
+        [model, upload, session, other_upload],
+        [
+            session,
+            grid,
+            summary,
+            original,
+            reconstruction,
+            labels,
+            edit.grid_b,
+            unedited,
+            edit.history,
+            status,
+        ],
         show_progress_on=[grid],
         concurrency_id=WORK_ID,
         concurrency_limit=WORK_LIMIT,
@@ -176,12 +229,13 @@ def build_codes_tab() -> CodesTab:
     clicked.change(
         grid_click,
         [clicked, session],
-        [session, preview, row_audio, status],
+        [session, preview, row_audio, grid, edit.grid_b, edit.history, status],
         show_progress="minimal",  # a small timer by the status line: a level alone takes a while
         show_progress_on=[status],
         concurrency_id=WORK_ID,
         concurrency_limit=WORK_LIMIT,
     )
+    editor_layout.wire_editor(edit, session, grid, status)
     gr.on(
         [apply.click, labels.submit],
         apply_labels,

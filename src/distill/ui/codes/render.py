@@ -4,13 +4,35 @@ from __future__ import annotations
 
 import html
 
-from distill.ui.codes.session import OpenFile
-from distill.ui.components.code_grid import render_grid
+import numpy as np
+
+from distill.editing import Region
+from distill.ui.codes.session import Listening, OpenFile
+from distill.ui.components.code_grid import GridMarks, render_grid
 
 
-def grid_html(open_file: OpenFile | None) -> str:
-    """The code grid's HTML (the empty-state hint when nothing is encoded)."""
-    return render_grid(open_file.grid if open_file else None)
+def grid_html(
+    open_file: OpenFile | None,
+    grid_id: str = "a",
+    selection: Region | None = None,
+    changed: np.ndarray | None = None,
+    distances: np.ndarray | None = None,
+    listening: Listening | None = None,
+) -> str:
+    """A file's code grid with the editor's marks (the empty-state hint when there is none):
+    cells edited since encoding, the selection, the last change, a blend's snap distances,
+    and the levels a decode leaves silent."""
+    if open_file is None:
+        return render_grid(None)
+    grid = open_file.grid
+    marks = GridMarks(
+        edited=(grid.codes[0] != open_file.encoded.codes[0]).numpy(),
+        changed=changed,
+        distances=distances,
+        selection=(selection.levels, selection.columns) if selection else None,
+        quiet_levels=listening.quiet_levels(grid.num_levels) if listening else frozenset(),
+    )
+    return render_grid(grid, grid_id=grid_id, marks=marks, editable=True)
 
 
 def summary_text(open_file: OpenFile, model_name: str) -> str:

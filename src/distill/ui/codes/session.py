@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+
+from distill.editing import EditHistory, Region
 from distill.inference.grid import CodeGrid
 from distill.models.persistence import LoadedVQModel, ModelFileError, load_model
 from distill.ui.common import remove_files
@@ -15,11 +18,33 @@ SCRATCH_KEEP = 2  # newest scratch files kept per kind (the player may still be 
 
 @dataclass(frozen=True)
 class OpenFile:
-    """The file open in the Codes tab: its code grid, which model made it, and its name."""
+    """A file open in the Codes tab: its code grid now and as encoded, which model made it,
+    and its name."""
 
     model_path: str
     audio_name: str
-    grid: CodeGrid  # its level_labels are the names the grid shows
+    grid: CodeGrid  # as it is now (edits included); its level_labels are the names shown
+    encoded: CodeGrid  # as encoding gave it: what "edited" is measured against
+
+    def with_grid(self, grid: CodeGrid) -> OpenFile:
+        return replace(self, grid=grid.with_labels(self.grid.level_labels))
+
+
+@dataclass(frozen=True)
+class Listening:
+    """What a decode of the edited grid lets you hear: the first k levels, minus muted ones,
+    or one level alone (solo). Not an edit: the grid keeps its codes."""
+
+    first_levels: int | None = None  # None: all
+    muted: frozenset[int] = frozenset()
+    solo: int | None = None
+
+    def quiet_levels(self, num_levels: int) -> frozenset[int]:
+        """The levels a decode leaves silent."""
+        if self.solo is not None:
+            return frozenset(set(range(num_levels)) - {self.solo})
+        beyond = set(range(self.first_levels or num_levels, num_levels))
+        return frozenset(self.muted | beyond)
 
 
 @dataclass
@@ -29,7 +54,14 @@ class CodesSession:
     model_path: str | None = None
     model_stamp: int | None = None  # st_mtime_ns of the file when it was loaded
     loaded: LoadedVQModel | None = None
-    open_file: OpenFile | None = None
+    open_file: OpenFile | None = None  # A
+    other_file: OpenFile | None = None  # B, for swaps and blends (optional)
+    history: EditHistory | None = None  # states (A,) or (A, B); reset on every new encode
+    selection: tuple[str, Region] | None = None  # which grid ("a" or "b") and the region
+    listening: Listening = field(default_factory=Listening)
+    blend_base: tuple[CodeGrid, ...] | None = None  # the state a blend slider moves from
+    changed: dict[str, np.ndarray] = field(default_factory=dict)  # last change per grid
+    distances: np.ndarray | None = None  # the last blend's snap distances on A [F', L]
     label_overrides: dict[str, list[str]] = field(default_factory=dict)
     scratch: dict[str, list[str]] = field(default_factory=dict)
 

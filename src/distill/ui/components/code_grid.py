@@ -20,6 +20,7 @@ import numpy as np
 
 from distill.inference.grid import NO_CODE, CodeGrid, CodeGridError, checked_codes
 from distill.ui.components.grid_events import GridEvent, parse_grid_event
+from distill.ui.components.grid_marks import GridMarks, mark_cells
 from distill.ui.components.grid_page import render_grid_page
 from distill.ui.components.static import GRID_CSS, GRID_SCRIPT
 
@@ -34,6 +35,7 @@ __all__ = [
     "TICK_EVERY_COLUMNS",
     "CodeGridError",
     "GridEvent",
+    "GridMarks",
     "code_colours",
     "format_time",
     "get_level_labels",
@@ -137,8 +139,17 @@ def render_grid(
     grid: CodeGrid | None,
     level_labels: list[str] | tuple[str, ...] | None = None,
     selected_cell: tuple[int, int] | None = None,
+    *,
+    grid_id: str = "a",
+    marks: GridMarks | None = None,
+    editable: bool = False,
 ) -> str:
-    """HTML for a code grid (its own labels unless others are given); None: the empty state."""
+    """HTML for a code grid (its own labels unless others are given); None: the empty state.
+
+    grid_id "b" marks the editor's second grid (its gestures say so); marks are the
+    editor's per-cell marks (edited, selection, blend, last change); editable lets a
+    double-click type a new code into a cell.
+    """
     if grid is None:
         return _empty_html()
     labels = list(level_labels or grid.level_labels) or None
@@ -149,6 +160,9 @@ def render_grid(
         _check_selected(selected_cell, grid.num_levels, grid.num_columns),
         grid.duration_s,
         grid.seconds_per_column,
+        grid_id,
+        marks,
+        editable,
     )
 
 
@@ -206,12 +220,18 @@ def _grid_html(
     selected: tuple[int, int] | None,
     duration: float,
     seconds_per_column: float,
+    grid_id: str = "a",
+    marks: GridMarks | None = None,
+    editable: bool = False,
 ) -> str:
     """Checked codes [F', L] -> the grid's HTML (ruler, cells, playhead, click bridge)."""
     num_columns, num_levels = codes.shape
     data_width = num_columns * COLUMN_WIDTH_PX
+    quiet = marks.quiet_levels if marks else frozenset()
     root = (
-        f'<div class="distill-grid" data-duration="{duration!r}" '
+        f'<div class="distill-grid" data-grid="{html.escape(grid_id, quote=True)}" '
+        f'data-editable="{str(editable).lower()}" '
+        f'data-duration="{duration!r}" '
         f'data-seconds-per-column="{seconds_per_column!r}" data-columns="{num_columns}" '
         f'data-levels="{num_levels}" data-col-width="{COLUMN_WIDTH_PX}" '
         f'data-label-width="{LABEL_WIDTH_PX}" data-click-target="{CLICK_TEXTBOX_ID}" '
@@ -224,29 +244,33 @@ def _grid_html(
             _grid_style(),
             root,
             '<div class="cg-scroll"><div class="cg-body">',
-            _labels_html(labels),
+            _labels_html(labels, quiet),
             f'<div class="cg-data" style="width:{data_width}px">',
             _ruler_html(num_columns, seconds_per_column),
-            _chunks_html(codes, codebook_size, selected),
+            _chunks_html(codes, codebook_size, selected, marks),
             '<div class="playhead-line"></div>',
             "</div></div></div></div>",
         ]
     )
 
 
-def _labels_html(labels: list[str]) -> str:
-    """The sticky left column: a corner over the ruler and header, then one label per level."""
-    rows = [
-        '<div class="cg-labels"><div class="cg-corner">time<br>column</div>',
-        *(
-            f'<div class="cg-label"><span class="cg-name" title="{html.escape(label, quote=True)}">'
-            f"{html.escape(label, quote=True)}</span>"
-            f'<button type="button" class="cg-play" data-l="{level}" '
-            f'title="Play this level alone">&#9654; Play</button></div>'
-            for level, label in enumerate(labels)
-        ),
-        "</div>",
-    ]
+def _labels_html(labels: list[str], quiet: frozenset[int] = frozenset()) -> str:
+    """The sticky left column: a corner over the ruler and header, then one label per level
+    (with Play, and Mute / Solo for what a decode of the grid lets you hear)."""
+    rows = ['<div class="cg-labels"><div class="cg-corner">time<br>column</div>']
+    for level, label in enumerate(labels):
+        name = html.escape(label, quote=True)
+        state = " quiet" if level in quiet else ""
+        rows.append(
+            f'<div class="cg-label{state}"><span class="cg-name" title="{name}">{name}</span>'
+            f'<span class="cg-buttons"><button type="button" class="cg-play" data-l="{level}" '
+            f'title="Play this level alone">&#9654; Play</button>'
+            f'<button type="button" class="cg-mute" data-l="{level}" '
+            f'title="Mute this level when the grid is decoded">M</button>'
+            f'<button type="button" class="cg-solo" data-l="{level}" '
+            f'title="Hear only this level when the grid is decoded">S</button></span></div>'
+        )
+    rows.append("</div>")
     return "".join(rows)
 
 
@@ -260,7 +284,12 @@ def _ruler_html(num_columns: int, seconds_per_column: float) -> str:
     return f'<div class="cg-ruler">{ticks}</div>'
 
 
-def _chunks_html(codes: np.ndarray, codebook_size: int, selected: tuple[int, int] | None) -> str:
+def _chunks_html(
+    codes: np.ndarray,
+    codebook_size: int,
+    selected: tuple[int, int] | None,
+    marks: GridMarks | None = None,
+) -> str:
     """Column headers and cells of `codes` [F', L], cut into blocks of CHUNK_COLUMNS columns.
 
     Each block has a fixed size and `content-visibility: auto`, so the browser lays out only
@@ -268,6 +297,8 @@ def _chunks_html(codes: np.ndarray, codebook_size: int, selected: tuple[int, int
     """
     num_columns, num_levels = codes.shape
     cells = _cell_strings(codes, codebook_size)  # [L][F'] strings
+    if marks is not None:
+        mark_cells(cells, marks)
     if selected is not None:
         level, position = selected
         cells[level][position] = cells[level][position].replace(

@@ -125,24 +125,12 @@
     return detach;
   }
 
-  // The grid root's onclick (inline attributes run when Gradio inserts the HTML through
-  // innerHTML; <script> tags do not): highlight a clicked cell at once, feed the payload
-  // ("cell,L,P", "col,P" or "row,L", with an increasing "@nonce" so a second click on the
-  // same cell still fires) to the app's hidden textbox (id in data-click-target) through
-  // the native value setter, so Svelte sees the change, and announce it as a DOM event.
-  function click(grid, event) {
-    var element = event.target.closest(".code-cell,.cg-col,.cg-play");
-    if (!element || !grid.contains(element)) return;
-    var payload, classes = element.classList;
-    if (classes.contains("cg-play")) payload = "row," + element.dataset.l;
-    else if (classes.contains("cg-col")) payload = "col," + element.dataset.p;
-    else {
-      payload = "cell," + element.parentNode.dataset.l + "," + element.dataset.p;
-      grid.querySelectorAll(".code-cell.selected").forEach(function (s) {
-        s.classList.remove("selected");
-      });
-      classes.add("selected");
-    }
+  // Feed a gesture's payload to the app's hidden textbox (id in data-click-target) through
+  // the native value setter, so Svelte sees the change, with an increasing "@nonce" so that
+  // repeating a gesture still fires; the second grid's payloads start with "b:". Also
+  // announced as a DOM event (the standalone page listens to it).
+  function send(grid, payload) {
+    if (grid.dataset.grid === "b") payload = "b:" + payload;
     var root = grid.getRootNode(), scope = root.getElementById ? root : document;
     var holder = grid.dataset.clickTarget && scope.getElementById(grid.dataset.clickTarget);
     var box = holder && (holder.matches("textarea,input") ? holder :
@@ -158,8 +146,116 @@
     grid.dispatchEvent(new CustomEvent("distill-grid-click", {detail: payload, bubbles: true}));
   }
 
+  function cellAt(grid, element) {
+    var cell = element && element.closest && element.closest(".code-cell");
+    if (!cell || !grid.contains(cell)) return null;
+    return {cell: cell, level: +cell.parentNode.dataset.l, position: +cell.dataset.p};
+  }
+
+  // The grid root's onclick (inline attributes run when Gradio inserts the HTML through
+  // innerHTML; <script> tags do not): a cell is highlighted at once and plays, a column
+  // header plays that moment, a row's buttons play, mute or solo that level. The second
+  // click of a double-click sends nothing (a double-click edits; it does not play again),
+  // nor does the click that ends a drag.
+  function click(grid, event) {
+    var element = event.target.closest(".code-cell,.cg-col,.cg-play,.cg-mute,.cg-solo");
+    if (!element || !grid.contains(element) || event.detail > 1) return;
+    if (grid.distillDragged) { grid.distillDragged = false; return; }
+    var classes = element.classList, level = element.dataset.l;
+    if (classes.contains("cg-play")) return send(grid, "row," + level);
+    if (classes.contains("cg-mute")) return send(grid, "mute," + level);
+    if (classes.contains("cg-solo")) return send(grid, "solo," + level);
+    if (classes.contains("cg-col")) return send(grid, "col," + element.dataset.p);
+    var at = cellAt(grid, element);
+    grid.querySelectorAll(".code-cell.selected").forEach(function (s) {
+      s.classList.remove("selected");
+    });
+    classes.add("selected");
+    send(grid, "cell," + at.level + "," + at.position);
+  }
+
+  // Double-click a cell: type a new code in place; Enter sends "set,L,P,K" (Python accepts
+  // only codes 0..K-1 and says so otherwise), Escape or leaving the cell cancels.
+  function editCell(grid, at) {
+    if (at.cell.querySelector("input")) return;
+    var input = document.createElement("input");
+    input.type = "text";
+    input.inputMode = "numeric";
+    input.className = "cg-edit";
+    input.value = at.cell.textContent;
+    input.setAttribute("aria-label", "New code for level " + (at.level + 1) + ", column " +
+      at.position);
+    at.cell.textContent = "";
+    at.cell.appendChild(input);
+    input.focus();
+    input.select();
+    var done = false;
+    function finish(commit) {
+      if (done) return;
+      done = true;
+      var value = input.value.trim();
+      input.remove();
+      at.cell.textContent = value;
+      if (commit) send(grid, "set," + at.level + "," + at.position + "," +
+        (/^[0-9]{1,9}$/.test(value) ? value : "999999999"));
+    }
+    input.addEventListener("keydown", function (event) {
+      event.stopPropagation();
+      if (event.key === "Enter") finish(true);
+      else if (event.key === "Escape") finish(false);
+    });
+    input.addEventListener("blur", function () { finish(false); });
+    input.addEventListener("click", function (event) { event.stopPropagation(); });
+  }
+
+  // Drag a rectangle (time x levels) over cells: it is drawn as it grows and sent as
+  // "select,L1,P1,L2,P2" when the mouse is released over another cell than it started on.
+  var drag = null;
+  function paintSelection(grid, from, to) {
+    var lo = Math.min(from.level, to.level), hi = Math.max(from.level, to.level);
+    var first = Math.min(from.position, to.position), last = Math.max(from.position, to.position);
+    grid.querySelectorAll(".code-cell.in-selection").forEach(function (c) {
+      c.classList.remove("in-selection");
+    });
+    for (var level = lo; level <= hi; level++) {
+      var row = grid.querySelectorAll('.cg-row[data-l="' + level + '"] .code-cell');
+      row.forEach(function (c) {
+        var p = +c.dataset.p;
+        if (p >= first && p <= last) c.classList.add("in-selection");
+      });
+    }
+  }
+  document.addEventListener("mousedown", function (event) {
+    var grid = event.target.closest && event.target.closest(".distill-grid");
+    var at = grid && event.button === 0 && cellAt(grid, event.target);
+    if (grid) grid.distillDragged = false;
+    drag = at ? {grid: grid, from: at, to: at} : null;
+  });
+  document.addEventListener("mouseover", function (event) {
+    if (!drag || !(event.buttons & 1)) return;
+    var at = cellAt(drag.grid, event.target);
+    if (!at || (at.level === drag.to.level && at.position === drag.to.position)) return;
+    drag.to = at;
+    paintSelection(drag.grid, drag.from, at);
+  });
+  document.addEventListener("mouseup", function () {
+    if (!drag) return;
+    var d = drag;
+    drag = null;
+    if (d.from.level === d.to.level && d.from.position === d.to.position) return;
+    d.grid.distillDragged = true;  // the click that ends the drag does not play
+    send(d.grid, "select," + d.from.level + "," + d.from.position + "," + d.to.level + "," +
+      d.to.position);
+  });
+  document.addEventListener("dblclick", function (event) {
+    var grid = event.target.closest && event.target.closest(".distill-grid");
+    var at = grid && cellAt(grid, event.target);
+    if (at && grid.dataset.editable === "true") editCell(grid, at);
+  });
+
   window.distillGrid = {
     click: click,
+    send: send,
     timeToX: timeToX,
     startPlayhead: startPlayhead,
     stopPlayhead: stopPlayhead,
