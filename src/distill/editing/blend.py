@@ -1,0 +1,150 @@
+"""Blend a region of grid A towards grid B by mixing code vectors, then snapping to codes.
+
+Per level, a cell's mix is (1 - amount) x A's code vector + amount x B's, taken from that
+level's codebook; the new code is the level's code nearest the mix (Euclidean, in the
+latent space), and the distance from the mix to it says how far the snap landed
+(DESIGN.md 12). Amount 0 gives A's codes and amount 1 gives B's, each at distance 0: on an
+exact tie the side the amount leans to wins, so duplicate codebook entries cannot swap in
+another number.
+
+A silent cell (NO_CODE) is the zero vector, which is what it adds to a decode. Where either
+side is silent, silence is one more candidate of the snap: a level fades in from silence as
+the amount grows (a silent A cell stays silent while the scaled-down B vector is nearer
+zero than any code) and fades out towards a silent B. Where both sides have codes, the snap
+never lands on silence, so a blend does not punch holes that neither grid had.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from numbers import Real
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from distill.editing.region import (
+    EditError,
+    Region,
+    check_fits_model,
+    check_region,
+    check_same_model,
+    target_region,
+)
+from distill.inference.grid import NO_CODE, CodeGrid
+
+if TYPE_CHECKING:
+    from distill.models.persistence import LoadedVQModel
+
+
+@dataclass(frozen=True)
+class Blend:
+    """A blend's result: the new grid, how far each cell's snap landed, and where."""
+
+    grid: CodeGrid
+    distances: torch.Tensor  # [F', L] float32: mix-to-code distance, NaN outside the region
+    region: Region  # the blended region of A (the whole grid when none was given)
+
+
+@dataclass(frozen=True)
+class Snap:
+    """Snapped codes and their distances for a block of cells."""
+
+    codes: torch.Tensor  # [C, l] int64, NO_CODE where the snap chose silence
+    distances: torch.Tensor  # [C, l] float32
+
+
+def codebook_vectors(loaded: LoadedVQModel) -> torch.Tensor:
+    """The model's codebooks as a CPU float32 copy: [L, K, D], entry [l, k] is code k of
+    level l (the vectors `codes_to_embeddings` sums). Fetching takes tens of microseconds,
+    so it is not cached."""
+    return loaded.model.quantizer.codebooks.detach().to("cpu", torch.float32).clone()
+
+
+def blend_region(
+    a: CodeGrid,
+    b: CodeGrid,
+    amount: float,
+    loaded: LoadedVQModel,
+    region: Region | None = None,
+    at: int | None = None,
+    *,
+    b_name: str = "B",
+) -> Blend:
+    """`region` of a (default: all of it) blended towards the same-shaped region of b that
+    starts at column `at` of b (default: the region's own start column) by `amount` in [0, 1].
+
+    Both grids must be `loaded`'s own. With no region, b needs a's columns from `at` on.
+    """
+    amount = check_amount(amount)
+    check_same_model(a, b, ("A", b_name))
+    check_fits_model(a, loaded, "A")
+    check_fits_model(b, loaded, b_name)
+    whole = region is None
+    region = check_region(Region.whole(a) if region is None else region, a)
+    if whole and (at or 0) + a.num_columns > b.num_columns:
+        raise EditError(
+            f"{b_name} is shorter than A: blending the whole grid needs {a.num_columns} columns "
+            f"of {b_name} from column {at or 0}, and it has {b.num_columns}; select a region."
+        )
+    other = target_region(region, b, at, b_name)
+    levels = torch.arange(region.levels[0], region.levels[1] + 1)
+    snap = snap_mix(
+        a.codes[0, region.column_slice, region.level_slice],
+        b.codes[0, other.column_slice, other.level_slice],
+        amount,
+        codebook_vectors(loaded)[levels],
+    )
+    codes = a.codes.clone()  # [1, F', L]
+    codes[0, region.column_slice, region.level_slice] = snap.codes
+    distances = torch.full((a.num_columns, a.num_levels), math.nan)  # [F', L]
+    distances[region.column_slice, region.level_slice] = snap.distances
+    moved = "" if other.columns[0] == region.columns[0] else f" at column {other.columns[0]}"
+    text = f"blend {amount:.3g} towards {b_name}{moved}, {region.describe()}"
+    return Blend(a.with_codes(codes, text), distances, region)
+
+
+def check_amount(amount: Any) -> float:
+    """A blend amount: a number from 0 (all A) to 1 (all B)."""
+    if not isinstance(amount, Real) or isinstance(amount, bool) or not 0 <= float(amount) <= 1:
+        raise EditError(f"The blend amount must be a number from 0 to 1, got {amount!r}.")
+    return float(amount)
+
+
+def snap_mix(
+    codes_a: torch.Tensor, codes_b: torch.Tensor, amount: float, codebooks: torch.Tensor
+) -> Snap:
+    """codes_a, codes_b [C, l] (NO_CODE allowed), codebooks [l, K, D] -> the mix's nearest
+    codes and distances [C, l]. One batched matrix product for all levels."""
+    size = codebooks.shape[1]
+    silence = codebooks.new_zeros(codebooks.shape[0], 1, codebooks.shape[2])
+    candidates = torch.cat([codebooks, silence], dim=1)  # [l, K + 1, D]; entry K is silence
+    index_a = torch.where(codes_a >= 0, codes_a, size).T  # [l, C]
+    index_b = torch.where(codes_b >= 0, codes_b, size).T
+    vectors_a, vectors_b = _lookup(candidates, index_a), _lookup(candidates, index_b)
+    mix = (1.0 - amount) * vectors_a + amount * vectors_b  # [l, C, D]
+    # |mix - c|^2 up to the |mix|^2 every candidate shares: enough to pick the nearest.
+    scores = (candidates**2).sum(-1).unsqueeze(1) - 2 * mix @ candidates.transpose(1, 2)
+    scores[..., size] = torch.where(
+        (index_a == size) | (index_b == size), scores[..., size], math.inf
+    )  # silence only where one side is silent
+    nearest = scores.argmin(-1)  # [l, C]
+    # Exact distances for the nearest and both sides; ties go to the side the amount favours.
+    chosen, distance = nearest, _distance(mix, _lookup(candidates, nearest))
+    sides = [(index_a, vectors_a), (index_b, vectors_b)]
+    for index, vectors in sides if amount >= 0.5 else reversed(sides):
+        side_distance = _distance(mix, vectors)
+        better = side_distance <= distance
+        chosen = torch.where(better, index, chosen)
+        distance = torch.where(better, side_distance, distance)
+    codes = torch.where(chosen == size, NO_CODE, chosen)
+    return Snap(codes.T.contiguous(), distance.T.contiguous())
+
+
+def _lookup(candidates: torch.Tensor, index: torch.Tensor) -> torch.Tensor:
+    """candidates [l, N, D], index [l, C] -> vectors [l, C, D]."""
+    return torch.gather(candidates, 1, index.unsqueeze(-1).expand(-1, -1, candidates.shape[2]))
+
+
+def _distance(mix: torch.Tensor, vectors: torch.Tensor) -> torch.Tensor:
+    return (mix - vectors).norm(dim=-1)  # [l, C]
