@@ -55,9 +55,9 @@ def history_text(session: CodesSession) -> str:
     history = session.history
     if history is None:
         return ""
-    if history.length <= 1:
+    if history.length == 0:
         return "No edits yet."
-    return f"Edit {history.position} of {history.length - 1}"
+    return f"Edit {history.position} of {history.length}"
 
 
 def grids_html(session: CodesSession) -> tuple[str, str]:
@@ -192,9 +192,11 @@ def _blend(session: CodesSession, amount: float, whole: bool) -> tuple[CodeGrid,
     if session.blend_base is None:
         session.blend_base = (a.grid, b.grid)
     base_a, base_b = session.blend_base
-    region = None
     at = None
-    if not whole:
+    if whole:  # all of A that B covers: a shorter B blends the columns they share
+        columns = min(base_a.num_columns, base_b.num_columns)
+        region = Region(levels=(0, base_a.num_levels - 1), columns=(0, columns - 1))
+    else:
         side, region = _selection_pair(session)
         if side == "b":
             raise ValueError("Select the region on A: the blend moves A's codes towards B.")
@@ -210,7 +212,7 @@ def blend_preview(session: CodesSession, amount: float, whole: bool) -> EditUpda
     """While a blend slider moves: show A blended by `amount`, not yet in the history."""
     grid, region = _blend(session, amount, whole)
     b_grid = session.other_file.grid if session.other_file else grid
-    what = "the whole grid" if whole else f"columns {region.columns[0]}-{region.columns[1]}"
+    what = f"columns {region.columns[0]}-{region.columns[1]}"
     status = f"Blending {what} of A {amount:.0%} of the way towards B (release to keep it)."
     return _apply(session, (grid, b_grid), status, push=False)
 
@@ -221,7 +223,7 @@ def blend_commit(session: CodesSession, amount: float, whole: bool) -> EditUpdat
     grid, region = _blend(session, amount, whole)
     session.blend_base = None
     b_grid = session.other_file.grid if session.other_file else grid
-    where = "whole grid" if whole else f"columns {region.columns[0]}-{region.columns[1]}"
+    where = f"columns {region.columns[0]}-{region.columns[1]}"
     status = (
         f"Blended A {amount:.0%} towards B ({where}): each cell shows the code its mix "
         "snapped to; hover a cell for how far the snap landed."
