@@ -91,9 +91,9 @@ def model_details_of(info: ModelInfo) -> str:
     training = info.metadata.training
     lines = [f"**{html.escape(info.display_name)}** — {html.escape(str(info.path))}"]
     if training:
-        best = "?" if training.best_val_loss is None else f"{training.best_val_loss:g}"
+        best = "?" if training.best_val_loss is None else training.best_val_loss
         lines.append(
-            f"Trained {training.steps} steps in {training.elapsed_s:g} s; "
+            f"Trained {training.steps} steps in {training.elapsed_s} s; "
             f"best validation loss {best}."
         )
     lines.append(f"Codebook use per level: {health_text(info)}.")
