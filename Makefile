@@ -1,4 +1,5 @@
-# Distill: `make run` sets up and opens the app; `make test` sets up and runs every test.
+# Distill: `make run` sets up and opens the app; `make test` sets up, runs the gate (ruff, the
+# format check, mypy) and then every test. CI (.ci/run) calls `make test`, so it enforces all.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -28,7 +29,7 @@ browser:
 run: setup
 	$(VENV)/bin/distill ui
 
-test: setup browser
+test: lint browser
 	$(PY) -m pytest
 
 lint: setup
@@ -36,7 +37,8 @@ lint: setup
 	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/mypy
 
-check: lint test
+# The same gate as `make test` (the name STYLE.md and the README use).
+check: test
 
 # Every benchmark (about 2.5 minutes on a 2-core CPU), then the table in bench/README.md.
 bench: setup

@@ -57,19 +57,22 @@ def ceiling_by_iterations(paths: list[Path]) -> dict[str, dict[str, float]]:
 
 def main() -> None:
     loaded = load_model(DEMO_MODEL_PATH)
-    held_names = loaded.metadata.dataset.get("validation_file_names", [])
+    dataset, training = loaded.metadata.dataset, loaded.metadata.training
+    held_names = dataset.validation_file_names if dataset else ()
     held_out = [DEMO_SOUNDS_DIR / name for name in held_names]
     started = time.perf_counter()
     report = reconstruction_report(loaded, held_out)
     summary = {
         "model": str(DEMO_MODEL_PATH.name),
         "model_file_mb": round(DEMO_MODEL_PATH.stat().st_size / 1e6, 2),
-        "model_config": loaded.vqvae_config,
+        "model_config": loaded.vqvae_config.to_dict(),
         "training": {
-            key: loaded.metadata.training.get(key)
-            for key in ("steps", "epochs", "elapsed_s", "best_val_loss", "device")
+            k: v for k, v in (training.to_dict() if training else {}).items() if k != "train_config"
         },
-        "codebook_use": [level["utilisation"] for level in loaded.codebook_health["levels"]],
+        "codebook_use": [
+            level.utilisation
+            for level in (loaded.codebook_health.levels if loaded.codebook_health else ())
+        ],
         "held_out": report,
         "held_out_seconds": round(time.perf_counter() - started, 1),
         "ceiling_by_iterations": ceiling_by_iterations(list_demo_sounds()),

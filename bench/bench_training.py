@@ -64,15 +64,15 @@ def main() -> None:
     _, held_out = split_validation(find_audio_files(args.corpus), config.val_fraction, config.seed)
     report = reconstruction_report(load_model(result.model_path), held_out)
     summary = {
-        "corpus_files": result.dataset["num_files"],
-        "corpus_minutes": round(result.dataset["total_duration_s"] / 60, 2),
+        "corpus_files": result.dataset.num_files,
+        "corpus_minutes": round(result.dataset.total_duration_s / 60, 2),
         "train_minutes": round(result.elapsed_s / 60, 2),
         "device": args.device,
         "steps": result.steps,
         "steps_per_second": round(result.steps_per_second, 3),
         "best_val_loss": round(result.best_val_loss, 4),
         "model_file_mb": round(result.model_path.stat().st_size / 1e6, 2),
-        "codebook_use": [level["utilisation"] for level in result.codebook_health["levels"]],
+        "codebook_use": [level.utilisation for level in result.codebook_health.levels],
         "train_config": {k: v for k, v in asdict(config).items() if k != "model"},
         "model_config": model_config.to_dict(),
         "reconstruction": report,

@@ -41,6 +41,7 @@ def make_tiny_model_file(
     the same arguments always give the same weights."""
     from distill.audio.spectrogram import SpectrogramConfig
     from distill.models.persistence import ModelMetadata, save_model
+    from distill.models.records import DatasetSummary
     from distill.models.vqvae import ConvVQVAE, VQVAEConfig
 
     torch.manual_seed(seed)
@@ -56,7 +57,7 @@ def make_tiny_model_file(
     with torch.no_grad():
         model(torch.randn(4, 1, config.n_mels, 64))  # k-means init of every level's codebook
     model.eval()
-    metadata = ModelMetadata(name=path.stem, dataset={"num_files": 0})
+    metadata = ModelMetadata(name=path.stem, dataset=DatasetSummary(num_files=0))
     return save_model(path, model, SpectrogramConfig(), metadata)
 
 

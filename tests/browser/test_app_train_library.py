@@ -51,7 +51,7 @@ def test_train_in_browser_then_encode_with_the_new_model(
     expect(tab.page.locator("#train-start")).to_be_enabled()
     tab.screenshot("train_after_training.png")
     saved = distill_home / "models" / "fresh.distill"
-    assert read_model_info(saved).vqvae_config["num_levels"] == 3
+    assert read_model_info(saved).vqvae_config.num_levels == 3
 
     # Without a restart the Codes tab offers (and selects) the new model, and it encodes.
     tab.tab("Codes")
@@ -74,7 +74,7 @@ def test_cancel_keeps_the_best_model_so_far(
     tab.page.click("#train-cancel")
     expect(status).to_contain_text("Stopped early; kept the best model so far", timeout=TRAIN_MS)
     saved = distill_home / "models" / "stopped.distill"
-    assert read_model_info(saved).metadata.training["steps"] >= 1
+    assert read_model_info(saved).metadata.training.steps >= 1
 
 
 def test_training_bad_input_is_a_clear_message(new_tab, distill_home: Path) -> None:

@@ -29,8 +29,9 @@ def test_train_saves_a_model_and_prints_a_summary(audio_dir: Path, distill_home:
     assert "Training finished" in result.stderr and "tones.distill" in result.stderr
     assert "3 steps" in result.stderr and "codes used" in result.stderr
     loaded = load_model(target)
-    assert loaded.vqvae_config["hidden_channels"] == 8
-    assert loaded.model.num_quantizers == 2 and loaded.metadata.training["steps"] == 3
+    assert loaded.vqvae_config.hidden_channels == 8
+    training = loaded.metadata.training
+    assert loaded.model.num_quantizers == 2 and training is not None and training.steps == 3
     listed = run_cli("models", "list")
     assert listed.exit_code == 0 and "tones" in listed.output
 

@@ -26,13 +26,14 @@ def test_the_demo_model_ships_small_and_loads():
     assert any(pattern.endswith(".distill") for pattern in package_data["distill"])
     loaded = load_model(DEMO_MODEL_PATH)
     assert loaded.model.num_quantizers == 4
-    training = loaded.metadata.training
+    training, dataset = loaded.metadata.training, loaded.metadata.dataset
+    assert training is not None and dataset is not None
     # Rebuilt by `make demo-model`: a step budget and a fixed seed, on the demo sounds.
-    assert training["train_config"]["max_steps"] == training["steps"]
-    assert training["train_config"]["seed"] == 0
-    held_out = loaded.metadata.dataset["validation_file_names"]
+    assert training.train_config["max_steps"] == training.steps
+    assert training.train_config["seed"] == 0
+    held_out = dataset.validation_file_names
     assert held_out and all((DEMO_SOUNDS_DIR / name).is_file() for name in held_out)
-    assert loaded.metadata.dataset["num_files"] == len(list(DEMO_SOUNDS_DIR.glob("*.wav")))
+    assert dataset.num_files == len(list(DEMO_SOUNDS_DIR.glob("*.wav")))
     assert "--steps $(DEMO_STEPS)" in (ROOT / "Makefile").read_text()
 
 

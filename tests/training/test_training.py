@@ -62,11 +62,12 @@ def test_trains_and_saves_a_loadable_model(audio_dir: Path, tmp_path: Path):
     assert result.steps >= 2 and not result.cancelled
     assert {"loading", "training", "validating", "saving", "done"} <= {p.phase for p in seen}
     loaded = load_model(result.model_path)
-    assert loaded.metadata.dataset["num_files"] == 5
-    assert loaded.metadata.training["steps"] == result.steps
-    assert loaded.vqvae_config["codebook_size"] == 8
-    levels = loaded.codebook_health["levels"]
-    assert len(levels) == 2 and all(0 < level["used_codes"] <= 8 for level in levels)
+    assert loaded.metadata.dataset == result.dataset and result.dataset.num_files == 5
+    assert loaded.metadata.training is not None and loaded.metadata.training.steps == result.steps
+    assert loaded.vqvae_config.codebook_size == 8
+    assert loaded.codebook_health == result.codebook_health
+    levels = result.codebook_health.levels
+    assert len(levels) == 2 and all(0 < level.used_codes <= 8 for level in levels)
 
 
 def test_a_step_budget_rebuilds_the_same_model(audio_dir: Path, tmp_path: Path):
@@ -74,8 +75,8 @@ def test_a_step_budget_rebuilds_the_same_model(audio_dir: Path, tmp_path: Path):
     config = tiny_config(epochs=None, max_steps=6, validate_every_steps=2)
     first = load_model(train_vqvae(audio_dir, "a", config, tmp_path / "one").model_path)
     second = load_model(train_vqvae(audio_dir, "a", config, tmp_path / "two").model_path)
-    assert first.metadata.training["steps"] == 6
-    assert first.metadata.dataset["validation_file_names"]
+    assert first.metadata.training is not None and first.metadata.training.steps == 6
+    assert first.metadata.dataset is not None and first.metadata.dataset.validation_file_names
     one, two = first.model.state_dict(), second.model.state_dict()
     assert one.keys() == two.keys()
     assert all(torch.equal(one[key], two[key]) for key in one)
@@ -103,7 +104,8 @@ def test_cancel_keeps_the_best_model_so_far(audio_dir: Path, tmp_path: Path):
         should_stop=lambda: next(calls) >= 3,
     )
     assert result.cancelled and result.steps == 3
-    assert load_model(result.model_path).metadata.training["steps"] == 3
+    training = load_model(result.model_path).metadata.training
+    assert training is not None and training.steps == 3
 
 
 def test_bad_inputs_are_clear(tmp_path: Path):
@@ -118,6 +120,19 @@ def test_bad_inputs_are_clear(tmp_path: Path):
         TrainConfig(max_minutes=None, epochs=None)
     with pytest.raises(TrainingError, match="at least 1 step"):
         TrainConfig(max_minutes=None, max_steps=0)
+    with pytest.raises(TrainingError, match="more than 0 seconds"):
+        TrainConfig(validate_every_s=0)
+
+
+@pytest.mark.parametrize(
+    ("minutes", "given", "every_s"),
+    [(0.05, None, 5.0), (1.0, None, 15.0), (2.0, None, 30.0), (60.0, None, 30.0), (1.0, 2.0, 2.0)],
+)
+def test_the_validation_cadence_follows_the_budget(
+    minutes: float, given: float | None, every_s: float
+):
+    """A quarter of the budget, kept within 5-30 s, unless set: one rule for every adapter."""
+    assert TrainConfig(max_minutes=minutes, validate_every_s=given).validation_interval_s == every_s
 
 
 def test_unreadable_files_are_skipped_and_reported(audio_dir: Path):
@@ -181,6 +196,6 @@ def test_measured_health_reports_low_use(audio_dir: Path):
     with torch.no_grad():
         model.train()(random_batch(dataset.all_clips, 4, 32, -1.0, __import__("random").Random(0)))
     report = measure_codebook_health(model, tiled_batches(dataset.all_clips, 4, 32, -1.0))
-    assert len(report["levels"]) == 4
-    assert all(w.startswith("Level ") and "codes" in w for w in report["warnings"])
-    assert np.isfinite([level["perplexity"] for level in report["levels"]]).all()
+    assert len(report.levels) == 4
+    assert all(w.startswith("Level ") and "codes" in w for w in report.warnings)
+    assert np.isfinite([level.perplexity for level in report.levels]).all()

@@ -9,13 +9,9 @@ import typer
 from distill.cli.common import fail, user_errors
 
 if TYPE_CHECKING:
-    from distill.models.persistence import ModelInfo
+    from distill.models.records import CodebookHealth
 
 app = typer.Typer(help="List, inspect and delete saved models.", no_args_is_help=False)
-
-
-def _shown_name(info: ModelInfo) -> str:
-    return "demo (bundled, read-only)" if info.is_demo else info.name
 
 
 @app.callback(invoke_without_command=True)
@@ -40,12 +36,12 @@ def list_() -> None:
         return
     table = Table("name", "levels", "codes/level", "files", "created", "size")
     for info in infos:
-        config = info.vqvae_config
+        dataset = info.metadata.dataset
         table.add_row(
-            _shown_name(info),
-            str(config.get("num_levels")),
-            str(config.get("codebook_size")),
-            str(info.metadata.dataset.get("num_files", "?")),
+            info.display_name,
+            str(info.vqvae_config.num_levels),
+            str(info.vqvae_config.codebook_size),
+            str(dataset.num_files) if dataset else "?",
             info.metadata.created_at[:16].replace("T", " "),
             f"{info.size_bytes / 1e6:.1f} MB",
         )
@@ -64,18 +60,28 @@ def info(
     from distill.models.persistence import find_model, read_model_info
 
     model = read_model_info(find_model(name))
-    typer.echo(f"{_shown_name(model)}  ({model.path}, {model.size_bytes / 1e6:.1f} MB)")
-    typer.echo(f"created {model.metadata.created_at}")
-    typer.echo("model: " + json.dumps(model.vqvae_config))
-    dataset = {k: v for k, v in model.metadata.dataset.items() if k != "file_names"}
-    typer.echo("dataset: " + json.dumps(dataset))
-    typer.echo("training: " + json.dumps(model.metadata.training))
-    for level in (model.codebook_health or {}).get("levels", []):
+    metadata = model.metadata
+    typer.echo(f"{model.display_name}  ({model.path}, {model.size_bytes / 1e6:.1f} MB)")
+    typer.echo(f"created {metadata.created_at}")
+    if model.read_only:
+        typer.echo("read-only: it cannot be renamed, changed or deleted")
+    typer.echo("model: " + json.dumps(model.vqvae_config.to_dict()))
+    if metadata.dataset:  # every file name would flood the terminal: the held-out ones suffice
+        dataset = {k: v for k, v in metadata.dataset.to_dict().items() if k != "file_names"}
+        typer.echo("dataset: " + json.dumps(dataset))
+    if metadata.training:
+        typer.echo("training: " + json.dumps(metadata.training.to_dict()))
+    if model.codebook_health:
+        _echo_health(model.codebook_health)
+
+
+def _echo_health(health: CodebookHealth) -> None:
+    for level in health.levels:
         typer.echo(
-            f"level {level['level'] + 1}: {level['used_codes']}/{level['codebook_size']} codes "
-            f"used, perplexity {level['perplexity']}"
+            f"level {level.level + 1}: {level.used_codes}/{level.codebook_size} codes used, "
+            f"perplexity {level.perplexity}"
         )
-    for warning in (model.codebook_health or {}).get("warnings", []):
+    for warning in health.warnings:
         typer.echo(f"warning: {warning}")
 
 
@@ -86,9 +92,10 @@ def delete(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete a saved model (asks first)."""
-    from distill.models.persistence import delete_model, find_model
+    from distill.models.persistence import check_writable, delete_model, find_model
 
     path = find_model(name)
+    check_writable(path, "deleted")  # refused before asking, not after
     if not yes and not typer.confirm(f"Delete {path}?"):
         raise fail("not deleted")
     delete_model(path)

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from distill.cli.common import fail, user_errors
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from distill.training import TrainResult
 
 
 def _usage_text(level_usage: list[float]) -> str:
@@ -100,27 +105,28 @@ def train(
     _print_summary(console, result)
 
 
-def _print_summary(console, result) -> None:
+def _print_summary(console: Console, result: TrainResult) -> None:
     from rich.table import Table
 
     state = "stopped early, kept the best model" if result.cancelled else "finished"
+    dataset = result.dataset
     console.print(f"\n[bold green]Training {state}[/]: {result.model_path}")
     console.print(
         f"{result.steps} steps ({result.epochs:.1f} epochs) in {result.elapsed_s / 60:.1f} min, "
         f"{result.steps_per_second:.2f} steps/s; best validation loss {result.best_val_loss:.4f}; "
-        f"{result.dataset['num_files']} files ({result.dataset['total_duration_s'] / 60:.1f} min)"
+        f"{dataset.num_files} files ({dataset.total_duration_s / 60:.1f} min)"
     )
     table = Table("level", "codes used", "use", "perplexity", "dead")
-    for level in result.codebook_health["levels"]:
+    for level in result.codebook_health.levels:
         table.add_row(
-            str(level["level"] + 1),
-            f"{level['used_codes']}/{level['codebook_size']}",
-            f"{level['utilisation']:.0%}",
-            f"{level['perplexity']:.1f}",
-            str(level["dead_codes"]),
+            str(level.level + 1),
+            f"{level.used_codes}/{level.codebook_size}",
+            f"{level.utilisation:.0%}",
+            f"{level.perplexity:.1f}",
+            str(level.dead_codes),
         )
     console.print(table)
-    for warning in result.codebook_health["warnings"]:
+    for warning in result.codebook_health.warnings:
         console.print(f"[yellow]warning:[/] {warning}")
-    for skipped in result.dataset.get("skipped_files", []):
+    for skipped in dataset.skipped_files:
         console.print(f"[yellow]skipped:[/] {skipped}")

@@ -6,7 +6,7 @@ import json
 import os
 import re
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -16,6 +16,13 @@ from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
 from distill.audio.spectrogram import AudioSpectrogram, SpectrogramConfig
+from distill.models.records import (
+    CodebookHealth,
+    DatasetSummary,
+    RecordError,
+    TrainingSummary,
+    read_record,
+)
 from distill.models.vqvae import ConvVQVAE, VQVAEConfig
 
 if TYPE_CHECKING:
@@ -27,6 +34,7 @@ MODEL_TYPE = "rvq-vae"
 MODEL_SUFFIX = ".distill"
 METADATA_KEY = "distill"
 DEMO_MODEL_PATH = Path(__file__).resolve().parent.parent / "demo" / "demo.distill"
+DEMO_DISPLAY_NAME = "demo (bundled example)"
 _NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 
 
@@ -40,26 +48,51 @@ class ModelMetadata:
 
     name: str
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
-    dataset: dict[str, Any] = field(default_factory=dict)
-    training: dict[str, Any] = field(default_factory=dict)
+    dataset: DatasetSummary | None = None  # None: not trained by `train_vqvae` (or not yet)
+    training: TrainingSummary | None = None
     level_labels: list[str] | None = None
     read_only: bool = False
 
+    def to_dict(self) -> dict[str, Any]:
+        """The stored shape: a missing summary is written as {}, as it always was."""
+        document = asdict(self)
+        for key in ("dataset", "training"):
+            document[key] = document[key] or {}
+        return document
+
     @classmethod
-    def from_dict(cls, data: dict) -> ModelMetadata:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        return cls(**known)
+    def from_dict(cls, data: Any, where: str = "metadata") -> ModelMetadata:
+        """From the stored JSON, type-checked (RecordError); older files' gaps get defaults."""
+        if isinstance(data, dict):  # {} is how files say "no summary"
+            empty = {k for k in ("dataset", "training") if data.get(k) == {}}
+            data = {k: None if k in empty else v for k, v in data.items()}
+        return read_record(cls, data, where)
 
 
-@dataclass
+class _StoredSpectrogramConfig(SpectrogramConfig):
+    """Transitional: a SpectrogramConfig that also answers config["key"], for
+    inference.codes_json until it reads `.sample_rate`. Remove after the CodeGrid merge."""
+
+    def __getitem__(self, key: str) -> Any:
+        return getattr(self, key)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SpectrogramConfig):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = SpectrogramConfig.__hash__
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     """A model file read from its header alone (cheap): for lists and the Library tab."""
 
     path: Path
     metadata: ModelMetadata
-    vqvae_config: dict[str, Any]
-    spectrogram_config: dict[str, Any]
-    codebook_health: dict[str, Any] | None
+    vqvae_config: VQVAEConfig
+    spectrogram_config: SpectrogramConfig
+    codebook_health: CodebookHealth | None
     size_bytes: int
 
     @property
@@ -71,9 +104,19 @@ class ModelInfo:
         return self.path.resolve() == DEMO_MODEL_PATH
 
     @property
+    def read_only(self) -> bool:
+        """The bundled demo, or a model marked read-only: no rename, delete or changes."""
+        return self.is_demo or self.metadata.read_only
+
+    @property
     def lookup_name(self) -> str:
         """The name `find_model` finds this model by: 'demo' for the bundled one."""
         return "demo" if self.is_demo else self.name
+
+    @property
+    def display_name(self) -> str:
+        """The name lists show (the app's and the CLI's): the bundled demo says what it is."""
+        return DEMO_DISPLAY_NAME if self.is_demo else self.name
 
 
 @dataclass
@@ -84,8 +127,8 @@ class LoadedVQModel:
     spectrogram: AudioSpectrogram
     metadata: ModelMetadata
     device: torch.device
-    codebook_health: dict | None
-    vqvae_config: dict | None
+    codebook_health: CodebookHealth | None
+    vqvae_config: VQVAEConfig
     prior: Any | None = None  # the code prior arrives with generation; none yet
     prior_config: dict | None = None
     prior_metadata: dict | None = None
@@ -135,16 +178,16 @@ def _header(
     metadata: ModelMetadata,
     vqvae_config: VQVAEConfig,
     spectrogram_config: SpectrogramConfig,
-    codebook_health: dict | None,
+    codebook_health: CodebookHealth | None,
 ) -> dict[str, str]:
     document = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "model_type": MODEL_TYPE,
-        "metadata": asdict(metadata),
+        "metadata": metadata.to_dict(),
         "vqvae_config": vqvae_config.to_dict(),
         "spectrogram_config": spectrogram_config.to_dict(),
-        "codebook_health": codebook_health,
+        "codebook_health": codebook_health.to_dict() if codebook_health else None,
     }
     return {METADATA_KEY: json.dumps(document)}
 
@@ -154,7 +197,7 @@ def save_model(
     model: ConvVQVAE,
     spectrogram_config: SpectrogramConfig,
     metadata: ModelMetadata,
-    codebook_health: dict | None = None,
+    codebook_health: CodebookHealth | None = None,
 ) -> Path:
     """Write the model atomically (temporary file, then rename): never a half-written file."""
     path = Path(path)
@@ -172,7 +215,7 @@ def save_model(
     return path
 
 
-def _read_document(path: Path) -> dict:
+def _read_document(path: Path) -> dict[str, Any]:
     """The JSON header of a model file, checked for format, type and version."""
     if not path.is_file():
         raise ModelFileError(f"No model file at {path}.")
@@ -207,30 +250,32 @@ def _read_document(path: Path) -> dict:
 
 
 def read_model_info(path: str | Path) -> ModelInfo:
-    """Read a model's header only (no weights)."""
+    """Read a model's header only (no weights), as records: ModelFileError if it is damaged."""
     path = Path(path)
     document = _read_document(path)
+    health = document.get("codebook_health")
     try:
         return ModelInfo(
             path=path,
-            metadata=ModelMetadata.from_dict(document["metadata"]),
-            vqvae_config=dict(document["vqvae_config"]),
-            spectrogram_config=dict(document["spectrogram_config"]),
-            codebook_health=document.get("codebook_health"),
+            metadata=ModelMetadata.from_dict(document.get("metadata")),
+            vqvae_config=VQVAEConfig.from_dict(document.get("vqvae_config")),
+            spectrogram_config=read_record(
+                _StoredSpectrogramConfig, document.get("spectrogram_config"), "spectrogram_config"
+            ),
+            codebook_health=None if health is None else CodebookHealth.from_dict(health),
             size_bytes=path.stat().st_size,
         )
-    except (KeyError, TypeError):
-        raise ModelFileError(f"{path.name} has an incomplete metadata header.") from None
+    except RecordError as error:
+        raise ModelFileError(f"{path.name} has a damaged metadata header: {error}") from None
 
 
 def load_model(path: str | Path, device: str | torch.device = "cpu") -> LoadedVQModel:
     """Rebuild the model through its constructors and load weights strictly; eval mode."""
     info = read_model_info(path)
     target = resolve_device(device) if isinstance(device, str) else device
+    spectrogram_config = SpectrogramConfig(**info.spectrogram_config.to_dict())
     try:
-        vqvae_config = VQVAEConfig.from_dict(info.vqvae_config)
-        spectrogram_config = SpectrogramConfig.from_dict(info.spectrogram_config)
-        model = ConvVQVAE(vqvae_config)
+        model = ConvVQVAE(info.vqvae_config)
         model.load_state_dict(load_file(str(info.path)), strict=True)
     except Exception as error:  # shapes, missing keys, bad config values, damaged tensors
         raise ModelFileError(
@@ -287,17 +332,26 @@ def find_model(name_or_path: str, directory: Path | None = None) -> Path:
     return path
 
 
-def _refuse_demo(path: Path, action: str) -> None:
-    if path.resolve() == DEMO_MODEL_PATH:
-        raise ModelFileError(f"The bundled demo model is read-only: it cannot be {action}.")
+def check_writable(path: str | Path, action: str) -> ModelInfo:
+    """The model's header, or a ModelFileError if it is read-only (the bundled demo, or one
+    marked read_only): `action` says what was refused ('renamed', 'deleted', 'changed')."""
+    info = read_model_info(path)
+    if info.read_only:
+        which = "The bundled demo model" if info.is_demo else f"The model '{info.name}'"
+        raise ModelFileError(f"{which} is read-only: it cannot be {action}.")
+    return info
 
 
 def update_metadata(path: str | Path, **changes: Any) -> ModelInfo:
-    """Rewrite a model's metadata (name, level labels, ...) atomically; weights untouched."""
+    """Rewrite a model's metadata fields (name, level labels, ...) atomically; weights
+    untouched. Read-only models are refused."""
     path = Path(path)
-    _refuse_demo(path, "changed")
+    check_writable(path, "changed")
+    unknown = sorted(set(changes) - set(ModelMetadata.__dataclass_fields__))
+    if unknown:
+        raise ValueError(f"A model's metadata has no field '{unknown[0]}'.")
     loaded = load_model(path)
-    metadata = ModelMetadata.from_dict({**asdict(loaded.metadata), **changes})
+    metadata = replace(loaded.metadata, **changes)
     save_model(path, loaded.model, loaded.spectrogram.config, metadata, loaded.codebook_health)
     return read_model_info(path)
 
@@ -305,7 +359,7 @@ def update_metadata(path: str | Path, **changes: Any) -> ModelInfo:
 def rename_model(path: str | Path, new_name: str) -> Path:
     """Rename a model: new file name and new name inside; refuses to overwrite another model."""
     path = Path(path)
-    _refuse_demo(path, "renamed")
+    check_writable(path, "renamed")
     target = path.with_name(f"{validate_model_name(new_name)}{MODEL_SUFFIX}")
     if target.exists() and target.resolve() != path.resolve():
         raise ModelFileError(f"A model named '{new_name}' already exists.")
@@ -315,7 +369,7 @@ def rename_model(path: str | Path, new_name: str) -> Path:
 
 
 def delete_model(path: str | Path) -> None:
+    """Delete a model file; only a Distill model, and never a read-only one."""
     path = Path(path)
-    _refuse_demo(path, "deleted")
-    read_model_info(path)  # only delete what is really a Distill model
+    check_writable(path, "deleted")
     path.unlink()

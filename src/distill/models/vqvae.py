@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -11,6 +12,8 @@ from einops import rearrange
 from loguru import logger
 from torch import nn
 from vector_quantize_pytorch import ResidualVQ
+
+from distill.models.records import read_record
 
 # The quantizer library logs k-means notes through loguru; they are not for our users.
 logger.disable("vector_quantize_pytorch")
@@ -60,16 +63,13 @@ class VQVAEConfig:
             factor *= f
         return factor
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> VQVAEConfig:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        for key in ("downsample_factors", "residual_dilations"):
-            if key in known:
-                known[key] = tuple(known[key])
-        return cls(**known)
+    def from_dict(cls, data: Any, where: str = "vqvae_config") -> VQVAEConfig:
+        """From its stored JSON: type-checked, unknown keys ignored (RecordError if bad)."""
+        return read_record(cls, data, where)
 
 
 class ResidualUnit(nn.Module):

@@ -13,6 +13,7 @@ import torch.nn.functional as F
 from distill.audio.io import AudioError, find_audio_files, load_audio, to_mono
 from distill.audio.loudness import normalize_loudness
 from distill.audio.spectrogram import AudioSpectrogram
+from distill.models.records import DatasetSummary
 
 
 class TrainingError(ValueError):
@@ -34,6 +35,8 @@ class MelClip:
 
 @dataclass
 class MelDataset:
+    """Clips split by whole files into training and validation, and the files skipped."""
+
     train: list[MelClip]
     validation: list[MelClip]
     skipped: list[tuple[Path, str]]  # files that could not be used, and why
@@ -42,17 +45,18 @@ class MelDataset:
     def all_clips(self) -> list[MelClip]:
         return self.train + self.validation
 
-    def summary(self) -> dict:
+    def summary(self) -> DatasetSummary:
+        """What the model file records about the data (names capped: the header stays small)."""
         clips = self.all_clips
-        return {
-            "num_files": len(clips),
-            "num_train_files": len(self.train),
-            "num_val_files": len(self.validation),
-            "total_duration_s": round(sum(c.duration_s for c in clips), 2),
-            "file_names": [c.path.name for c in clips][:500],
-            "validation_file_names": [c.path.name for c in self.validation][:100],
-            "skipped_files": [f"{p.name}: {why}" for p, why in self.skipped][:100],
-        }
+        return DatasetSummary(
+            num_files=len(clips),
+            num_train_files=len(self.train),
+            num_val_files=len(self.validation),
+            total_duration_s=round(sum(c.duration_s for c in clips), 2),
+            file_names=tuple(c.path.name for c in clips)[:500],
+            validation_file_names=tuple(c.path.name for c in self.validation)[:100],
+            skipped_files=tuple(f"{p.name}: {why}" for p, why in self.skipped)[:100],
+        )
 
 
 def collect_audio_files(source: Path | Sequence[Path]) -> list[Path]:

@@ -3,24 +3,24 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Sequence
 
 import torch
 
+from distill.models.records import CodebookHealth, LevelHealth
 from distill.models.vqvae import ConvVQVAE
 
+__all__ = [
+    "LOW_USE_WARNING",
+    "CodebookHealth",
+    "LevelHealth",
+    "code_counts",
+    "health_warnings",
+    "level_health",
+    "measure_codebook_health",
+]
+
 LOW_USE_WARNING = 0.30
-
-
-@dataclass(frozen=True)
-class LevelHealth:
-    level: int
-    codebook_size: int
-    used_codes: int
-    utilisation: float  # used / K
-    perplexity: float  # exp(entropy of code use): the effective number of codes
-    dead_codes: int
 
 
 def level_health(counts: torch.Tensor, level: int) -> LevelHealth:
@@ -50,8 +50,8 @@ def code_counts(codes: torch.Tensor, codebook_size: int) -> torch.Tensor:
 @torch.no_grad()
 def measure_codebook_health(
     model: ConvVQVAE, batches: Iterable[torch.Tensor], level_labels: list[str] | None = None
-) -> dict:
-    """A full pass over mel batches [B, 1, M, F] in eval mode -> a JSON-ready health report."""
+) -> CodebookHealth:
+    """A full pass over mel batches [B, 1, M, F] in eval mode -> each level's code use."""
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
@@ -60,14 +60,14 @@ def measure_codebook_health(
         _, codes, _ = model.quantize(model.encode(batch.to(device)))
         counts += code_counts(codes, model.codebook_size)
     model.train(was_training)
-    levels = [level_health(counts[level], level) for level in range(model.num_quantizers)]
-    return {
-        "levels": [asdict(h) for h in levels],
-        "warnings": health_warnings(levels, level_labels),
-    }
+    levels = tuple(level_health(counts[level], level) for level in range(model.num_quantizers))
+    return CodebookHealth(levels, tuple(health_warnings(levels, level_labels)))
 
 
-def health_warnings(levels: list[LevelHealth], level_labels: list[str] | None = None) -> list[str]:
+def health_warnings(
+    levels: Sequence[LevelHealth], level_labels: list[str] | None = None
+) -> list[str]:
+    """One sentence per level that uses under LOW_USE_WARNING of its codebook."""
     warnings = []
     for health in levels:
         if health.utilisation < LOW_USE_WARNING:

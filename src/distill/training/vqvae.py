@@ -19,6 +19,7 @@ from distill.models.persistence import (
     resolve_device,
     save_model,
 )
+from distill.models.records import CodebookHealth, DatasetSummary, TrainingSummary
 from distill.models.vqvae import ConvVQVAE, VQVAEConfig, adaptive_codebook_size
 from distill.training.data import (
     MelDataset,
@@ -46,7 +47,7 @@ class TrainConfig:
     max_shift_bins: int = 0  # pitch augmentation (+-bins per window); 3 measured no better
     warmup_steps: int = 50
     val_fraction: float = 0.1
-    validate_every_s: float = 30.0  # with a time budget
+    validate_every_s: float | None = None  # with a time budget; None: validation_interval_s
     validate_every_steps: int = 100  # without one: same steps, same checkpoints, same model
     seed: int = 0
     device: str = "auto"
@@ -63,6 +64,18 @@ class TrainConfig:
             raise TrainingError("Train for at least 1 step.")
         if self.validate_every_steps < 1:
             raise TrainingError("Validate at least every step (validate_every_steps >= 1).")
+        if self.validate_every_s is not None and not self.validate_every_s > 0:
+            raise TrainingError("Validate at intervals of more than 0 seconds.")
+
+    @property
+    def validation_interval_s(self) -> float:
+        """Seconds between validations under a time budget: validate_every_s if given, else a
+        quarter of the budget, kept within 5-30 s (a short run still sees a few validations,
+        a long one does not spend its time validating). The Train tab and the CLI both use it."""
+        if self.validate_every_s is not None:
+            return self.validate_every_s
+        budget_s = (self.max_minutes or 0.0) * 60
+        return min(30.0, max(5.0, budget_s / 4))
 
 
 @dataclass(frozen=True)
@@ -87,10 +100,10 @@ class TrainResult:
     elapsed_s: float
     best_val_loss: float
     final_train_loss: float
-    codebook_health: dict
+    codebook_health: CodebookHealth
     cancelled: bool
     steps_per_second: float
-    dataset: dict
+    dataset: DatasetSummary
 
 
 def lr_at(step: int, fraction_done: float, config: TrainConfig) -> float:
@@ -119,7 +132,8 @@ def _build_model(
     """A fresh model, or the saved one to continue from (with its steps so far)."""
     if resume and target.is_file():
         loaded = load_model(target)
-        return loaded.model, int(loaded.metadata.training.get("steps", 0))
+        training = loaded.metadata.training
+        return loaded.model, training.steps if training else 0
     size = config.codebook_size or adaptive_codebook_size(len(dataset.all_clips))
     model_config = replace(config.model, num_levels=config.num_levels, codebook_size=size)
     return ConvVQVAE(model_config), 0
@@ -128,12 +142,21 @@ def _build_model(
 class _Loop:
     """The optimisation loop and its bookkeeping (best weights, usage, timing)."""
 
-    def __init__(self, model, config, dataset, spec, report, should_stop, start_step):
-        self.model: ConvVQVAE = model
-        self.config: TrainConfig = config
-        self.dataset: MelDataset = dataset
-        self.spec: AudioSpectrogram = spec
-        self.report: Callable[[TrainProgress], None] = report
+    def __init__(
+        self,
+        model: ConvVQVAE,
+        config: TrainConfig,
+        dataset: MelDataset,
+        spec: AudioSpectrogram,
+        report: Callable[[TrainProgress], None],
+        should_stop: Callable[[], bool] | None,
+        start_step: int,
+    ) -> None:
+        self.model = model
+        self.config = config
+        self.dataset = dataset
+        self.spec = spec
+        self.report = report
         self.should_stop = should_stop or (lambda: False)
         self.rng = random.Random(config.seed)
         self.optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate)
@@ -225,7 +248,7 @@ class _Loop:
         """Every few seconds under a time budget; otherwise every few steps, so that a step
         or epoch budget with the same seed always keeps the same checkpoint."""
         if self.config.max_minutes is not None:
-            return time.monotonic() - last_validation > self.config.validate_every_s
+            return time.monotonic() - last_validation > self.config.validation_interval_s
         return (self.step - self.start_step) % self.config.validate_every_steps == 0
 
     def run(self, on_best: Callable[[], None]) -> None:
@@ -250,14 +273,14 @@ class _Loop:
 def _metadata(name: str, loop: _Loop, dataset: MelDataset) -> ModelMetadata:
     config = asdict(loop.config)
     config.pop("model")
-    training = {
-        "steps": loop.step,
-        "epochs": round(loop.epoch, 2),
-        "elapsed_s": round(loop.elapsed, 1),
-        "best_val_loss": round(loop.best_val, 5),
-        "device": str(loop.spec.device),
-        "train_config": config,
-    }
+    training = TrainingSummary(
+        steps=loop.step,
+        epochs=round(loop.epoch, 2),
+        elapsed_s=round(loop.elapsed, 1),
+        best_val_loss=round(loop.best_val, 5),
+        device=str(loop.spec.device),
+        train_config=config,
+    )
     return ModelMetadata(name=name, dataset=dataset.summary(), training=training)
 
 
@@ -294,7 +317,7 @@ def train_vqvae(
     model, start_step = _build_model(config, dataset, target, resume)
     loop = _Loop(model.to(device).train(), config, dataset, spec, report, should_stop, start_step)
 
-    def save(health: dict | None = None) -> None:
+    def save(health: CodebookHealth | None = None) -> None:
         save_model(target, model, spec.config, _metadata(name, loop, dataset), health)
 
     loop.run(on_best=save)

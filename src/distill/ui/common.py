@@ -1,5 +1,5 @@
 """Helpers every tab shares: one clear message per failure, scratch audio files, uploads, and
-how models are listed and named in the model selectors."""
+how models are listed in the model selectors (their names come from ModelInfo.display_name)."""
 
 from __future__ import annotations
 
@@ -130,19 +130,10 @@ def audio_path_of(upload: Any) -> str | None:
     return str(getattr(upload, "name", upload))
 
 
-DEMO_LABEL = "demo (bundled example)"
-
-
-def display_name(info: ModelInfo) -> str:
-    """A model's name as the app shows it (the bundled demo says what it is)."""
-    return DEMO_LABEL if info.is_demo else info.name
-
-
 def choice_label(info: ModelInfo) -> str:
-    """How a model reads in a dropdown: name, levels and codebook size."""
+    """How a model reads in a dropdown: its display name, levels and codebook size."""
     config = info.vqvae_config
-    name = display_name(info)
-    return f"{name} · {config.get('num_levels', '?')} levels × {config.get('codebook_size', '?')}"
+    return f"{info.display_name} · {config.num_levels} levels × {config.codebook_size}"
 
 
 def model_choices() -> list[tuple[str, str]]:

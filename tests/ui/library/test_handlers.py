@@ -8,8 +8,11 @@ import gradio as gr
 import pytest
 from tests.helpers import error_text, make_tiny_model_file
 
+from distill.audio.spectrogram import SpectrogramConfig
 from distill.models import persistence
 from distill.models.persistence import ModelMetadata, read_model_info, update_metadata
+from distill.models.records import CodebookHealth, DatasetSummary, LevelHealth, TrainingSummary
+from distill.models.vqvae import VQVAEConfig
 from distill.ui.library import handlers as library
 
 # --- Library tab -----------------------------------------------------------------------------
@@ -17,7 +20,7 @@ from distill.ui.library import handlers as library
 
 def test_library_lists_models_and_unreadable_files(model: Path) -> None:
     (model.parent / "junk.distill").write_bytes(b"junk")
-    update_metadata(model, dataset={"num_files": 7, "total_duration_s": 90.0})
+    update_metadata(model, dataset=DatasetSummary(num_files=7, total_duration_s=90.0))
     demo, *mine = library.library_table().to_dict("records")
     assert demo["Model"] == "demo (bundled example)" and demo["Files trained on"] == 36
     assert mine == [
@@ -62,17 +65,29 @@ def test_read_only_models_cannot_be_deleted(
     update_metadata(locked, read_only=True)
     with pytest.raises(gr.Error) as excinfo:
         library.ask_delete(str(locked))
-    assert "read-only" in error_text(excinfo)
+    assert error_text(excinfo) == "The model 'locked' is read-only: it cannot be deleted."
+    with pytest.raises(gr.Error) as excinfo:
+        library.confirm_delete(str(locked))  # even without asking first
+    assert "read-only" in error_text(excinfo) and locked.exists()
     assert "read-only" in library.model_details(str(locked))
 
 
-def test_health_text_summarises_each_level() -> None:
-    info = persistence.ModelInfo(
-        Path("x.distill"),
-        ModelMetadata(name="x"),
-        {},
-        {},
-        {"levels": [{"utilisation": 0.5}, {"utilisation": 0.125}], "warnings": ["low use"]},
-        0,
+def _info(health: CodebookHealth | None, metadata: ModelMetadata) -> persistence.ModelInfo:
+    return persistence.ModelInfo(
+        Path("x.distill"), metadata, VQVAEConfig(), SpectrogramConfig(), health, 0
     )
+
+
+def test_health_text_summarises_each_level() -> None:
+    levels = (LevelHealth(0, 8, 4, 0.5, 3.0, 4), LevelHealth(1, 8, 1, 0.125, 1.0, 7))
+    info = _info(CodebookHealth(levels, ("low use",)), ModelMetadata(name="x"))
     assert library.health_text(info) == "50% · 12% (1 warning)"
+    assert library.health_text(_info(None, ModelMetadata(name="x"))) == "not measured"
+
+
+def test_details_and_row_say_what_the_file_records() -> None:
+    training = TrainingSummary(steps=12, elapsed_s=3.5, best_val_loss=0.25)
+    info = _info(None, ModelMetadata(name="x", training=training))
+    assert library.table_row(info)[:5] == ["x", 4, 128, "?", "?"]
+    details = library.model_details_of(info)
+    assert "Trained 12 steps in 3.5 s; best validation loss 0.25." in details

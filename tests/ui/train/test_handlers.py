@@ -10,7 +10,7 @@ import pytest
 import soundfile as sf
 from tests.helpers import error_text, synth_tone
 
-from distill.training import TrainProgress
+from distill.training import TrainConfig, TrainProgress
 from distill.ui.train import handlers as train
 
 # --- Train tab -------------------------------------------------------------------------------
@@ -34,6 +34,17 @@ def test_training_inputs_are_checked(tmp_path: Path) -> None:
     config = train.training_config(0.5, 3.0, "64")
     assert (config.max_minutes, config.num_levels, config.codebook_size) == (0.5, 3, 64)
     assert train.training_config(10, 4, train.AUTO).codebook_size is None
+
+
+@pytest.mark.parametrize(("minutes", "every_s"), [(0.1, 5.0), (1, 15.0), (10, 30.0)])
+def test_the_tab_validates_as_often_as_the_cli_for_the_same_budget(
+    minutes: float, every_s: float
+) -> None:
+    """TrainConfig decides the cadence from the budget; the tab does not set its own."""
+    config = train.training_config(minutes, 4, train.AUTO)
+    assert config.validate_every_s is None
+    assert config.validation_interval_s == TrainConfig(max_minutes=minutes).validation_interval_s
+    assert config.validation_interval_s == every_s
 
 
 def test_loss_history_keeps_each_validation_once() -> None:

@@ -8,11 +8,11 @@ from typing import Any
 
 import gradio as gr
 
+from distill.models.labels import get_level_labels
 from distill.models.persistence import ModelFileError, ModelInfo, read_model_info, update_metadata
 from distill.ui.codes.render import grid_html
 from distill.ui.codes.session import CodesSession, note_model_rewritten
 from distill.ui.common import ui_errors
-from distill.ui.components.code_grid import get_level_labels
 
 SEPARATOR = ","
 MAX_LABEL_LENGTH = 32
@@ -23,12 +23,13 @@ def labels_text(labels: list[str]) -> str:
 
 
 def is_read_only(info: ModelInfo) -> bool:
-    return info.is_demo or info.metadata.read_only
+    """Whether `persistence` would refuse to change the model (its labels stay per session)."""
+    return info.read_only
 
 
 def labels_for(session: CodesSession, info: ModelInfo) -> list[str]:
     """This session's renamed labels (read-only models), else the model's, else defaults."""
-    num_levels = int(info.vqvae_config.get("num_levels", 0))
+    num_levels = info.vqvae_config.num_levels
     custom = session.label_overrides.get(str(info.path), info.metadata.level_labels)
     try:
         return get_level_labels(num_levels, custom)
@@ -76,7 +77,7 @@ def apply_labels(
     if not model_path:
         raise ValueError("Choose a model first: level labels are kept per model.")
     info = read_model_info(model_path)
-    labels = parse_labels(text, int(info.vqvae_config.get("num_levels", 0)))
+    labels = parse_labels(text, info.vqvae_config.num_levels)
     if is_read_only(info):
         session.label_overrides[model_path] = labels
         where = "for this session (this model is read-only)"

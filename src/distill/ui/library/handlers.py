@@ -10,13 +10,13 @@ import pandas as pd
 
 from distill.models.persistence import (
     ModelInfo,
+    check_writable,
     delete_model,
     list_models,
     read_model_info,
     rename_model,
 )
 from distill.ui.common import (
-    display_name,
     model_choices,
     model_selector_update,
     no_models_hint,
@@ -40,24 +40,23 @@ CODES_TAB_ID = "codes"
 
 def health_text(info: ModelInfo) -> str:
     """Share of each level's codebook in use, plus how many warnings the health check gave."""
-    health = info.codebook_health or {}
-    levels = health.get("levels") or []
-    if not levels:
+    health = info.codebook_health
+    if health is None or not health.levels:
         return "not measured"
-    used = " · ".join(f"{level.get('utilisation', 0):.0%}" for level in levels)
-    warnings = len(health.get("warnings") or [])
+    used = " · ".join(f"{level.utilisation:.0%}" for level in health.levels)
+    warnings = len(health.warnings)
     return used + (f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else "")
 
 
 def table_row(info: ModelInfo) -> list[Any]:
+    """One model as a row of TABLE_COLUMNS ('?' where the file does not say)."""
     dataset = info.metadata.dataset
-    minutes = dataset.get("total_duration_s")
     return [
-        display_name(info),
-        info.vqvae_config.get("num_levels"),
-        info.vqvae_config.get("codebook_size"),
-        dataset.get("num_files", "?"),
-        round(minutes / 60, 1) if isinstance(minutes, (int, float)) else "?",
+        info.display_name,
+        info.vqvae_config.num_levels,
+        info.vqvae_config.codebook_size,
+        dataset.num_files if dataset else "?",
+        round(dataset.total_duration_s / 60, 1) if dataset else "?",
         health_text(info),
         info.metadata.created_at[:16].replace("T", " "),
         round(info.size_bytes / 1e6, 1),
@@ -82,21 +81,25 @@ def model_details(model_path: str | None) -> str:
     if not model_path:
         return "Choose a model above."
     try:
-        info = read_model_info(model_path)
+        return model_details_of(read_model_info(model_path))
     except ValueError as error:
         return html.escape(str(error))
+
+
+def model_details_of(info: ModelInfo) -> str:
+    """model_details for a header already read."""
     training = info.metadata.training
-    name = display_name(info)
-    lines = [f"**{html.escape(name)}** — {html.escape(str(info.path))}"]
+    lines = [f"**{html.escape(info.display_name)}** — {html.escape(str(info.path))}"]
     if training:
+        best = "?" if training.best_val_loss is None else training.best_val_loss
         lines.append(
-            f"Trained {training.get('steps', '?')} steps in {training.get('elapsed_s', '?')} s; "
-            f"best validation loss {training.get('best_val_loss', '?')}."
+            f"Trained {training.steps} steps in {training.elapsed_s} s; "
+            f"best validation loss {best}."
         )
     lines.append(f"Codebook use per level: {health_text(info)}.")
-    warnings = (info.codebook_health or {}).get("warnings", [])
-    lines.extend(f"⚠ {html.escape(str(warning))}" for warning in warnings)
-    if info.is_demo or info.metadata.read_only:
+    warnings = info.codebook_health.warnings if info.codebook_health else ()
+    lines.extend(f"⚠ {html.escape(warning)}" for warning in warnings)
+    if info.read_only:
         lines.append("This model is read-only: it cannot be renamed or deleted.")
     return "\n\n".join(lines)
 
@@ -127,9 +130,7 @@ def ask_delete(model_path: str | None) -> tuple[gr.Row, str]:
     """Show the confirmation step (nothing is deleted yet)."""
     if not model_path:
         raise ValueError("Choose the model to delete first.")
-    info = read_model_info(model_path)
-    if info.is_demo or info.metadata.read_only:
-        raise ValueError("The bundled demo model is read-only: it cannot be deleted.")
+    info = check_writable(model_path, "deleted")
     question = f"Delete **{html.escape(info.name)}** for good? This cannot be undone."
     return gr.Row(visible=True), question
 

@@ -89,13 +89,8 @@ def training_config(
     if minutes is None or not math.isfinite(float(minutes)) or float(minutes) <= 0:
         raise TrainingError("The time budget must be more than 0 minutes.")
     size = None if codebook in (None, "", AUTO) else int(str(codebook))
-    seconds = float(minutes) * 60
-    return TrainConfig(
-        max_minutes=float(minutes),
-        num_levels=int(levels or 4),
-        codebook_size=size,
-        validate_every_s=min(30.0, max(5.0, seconds / 4)),
-    )
+    # How often to validate is TrainConfig's to decide (as for the CLI): not set here.
+    return TrainConfig(max_minutes=float(minutes), num_levels=int(levels or 4), codebook_size=size)
 
 
 def usage_html(level_usage: list[float]) -> str:
