@@ -45,7 +45,7 @@ def encode(
 ) -> None:
     """Encode an audio file into its code grid (levels x time) and save it as JSON."""
     from distill.inference import encode_grid, write_codes_json
-    from distill.ui.components.code_grid import get_level_labels
+    from distill.models.labels import get_level_labels
 
     refuse_overwrite(output, force)
     if html is not None:

@@ -10,6 +10,7 @@ Files shorter than one chunk take a single pass everywhere.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 
 import torch
 
@@ -50,7 +51,9 @@ def waveform_to_mel_chunked(
     return torch.cat(pieces, dim=-1)
 
 
-def _column_chunks(num_columns: int, chunk_columns: int, context: int):
+def _column_chunks(
+    num_columns: int, chunk_columns: int, context: int
+) -> Iterator[tuple[int, int, int, int]]:
     """(first, last, slice_first, slice_last) column ranges: keep [first, last) of the slice."""
     for first in range(0, num_columns, chunk_columns):
         last = min(num_columns, first + chunk_columns)

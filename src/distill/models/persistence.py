@@ -69,21 +69,6 @@ class ModelMetadata:
         return read_record(cls, data, where)
 
 
-class _StoredSpectrogramConfig(SpectrogramConfig):
-    """Transitional: a SpectrogramConfig that also answers config["key"], for
-    inference.codes_json until it reads `.sample_rate`. Remove after the CodeGrid merge."""
-
-    def __getitem__(self, key: str) -> Any:
-        return getattr(self, key)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SpectrogramConfig):
-            return NotImplemented
-        return self.to_dict() == other.to_dict()
-
-    __hash__ = SpectrogramConfig.__hash__
-
-
 @dataclass(frozen=True)
 class ModelInfo:
     """A model file read from its header alone (cheap): for lists and the Library tab."""
@@ -260,7 +245,7 @@ def read_model_info(path: str | Path) -> ModelInfo:
             metadata=ModelMetadata.from_dict(document.get("metadata")),
             vqvae_config=VQVAEConfig.from_dict(document.get("vqvae_config")),
             spectrogram_config=read_record(
-                _StoredSpectrogramConfig, document.get("spectrogram_config"), "spectrogram_config"
+                SpectrogramConfig, document.get("spectrogram_config"), "spectrogram_config"
             ),
             codebook_health=None if health is None else CodebookHealth.from_dict(health),
             size_bytes=path.stat().st_size,

@@ -39,7 +39,7 @@ def click(payload: str, session: CodesSession) -> tuple:
 
 
 def test_encode_draws_the_grid_and_decodes_for_ab(encoded, tone_file: Path) -> None:
-    session, (same, grid, summary, original, reconstruction, label_text, status) = encoded
+    session, (same, grid, summary, original, reconstruction, label_text, *_, status) = encoded
     assert same is session and session.open_file is not None
     columns = session.open_file.grid.num_columns
     assert grid.count('class="cg-row"') == 3 and grid.count('class="cg-col"') == columns
@@ -90,23 +90,24 @@ def test_encode_bad_files_give_one_clear_sentence(model: Path, tmp_path: Path) -
 def test_cell_click_plays_that_code_alone_every_time(encoded) -> None:
     session, _ = encoded
     code = int(session.open_file.grid.codes[0, 4, 1])
-    _, preview, row_audio, status = click("cell,1,4@17", session)
+    _, preview, row_audio, *grids, status = click("cell,1,4@17", session)
+    assert grids == [gr.skip()] * 3  # a click plays; the grids and history stay as they are
     assert "level 2 “Timbre”, column 4 at" in status and f"code {code}:" in status
     assert sf.info(preview).duration == pytest.approx(1.0, abs=0.1)
     assert row_audio == gr.skip()
-    _, again, _, _ = click("cell,1,4@18", session)
+    _, again, *_ = click("cell,1,4@18", session)
     assert again != preview, "the same cell twice must give a new file, so the player replays"
 
 
 def test_column_and_row_clicks(encoded) -> None:
     session, _ = encoded
     column = [str(int(c)) for c in session.open_file.grid.codes[0, 2].tolist()]
-    _, preview, _, status = click("col,2@5", session)
+    _, preview, *_, status = click("col,2@5", session)
     assert "column 2 at" in status and ", ".join(column) in status
     assert sf.info(preview).frames > 0
     working, done = codes.grid_click("row,2@6", session)
-    assert "Decoding level 3 “Detail” alone" in working[3]  # says so before the slow part
-    _, preview, row_audio, status = done
+    assert "Decoding level 3 “Detail” alone" in working[-1]  # says so before the slow part
+    _, preview, row_audio, *_, status = done
     assert preview == gr.skip() and "level 3 “Detail”" in status
     assert sf.info(row_audio).frames == session.open_file.grid.num_samples
 

@@ -19,6 +19,7 @@ from distill.ui.components.code_grid import (
     COLUMN_WIDTH_PX,
     DEFAULT_LEVEL_LABELS,
     EMPTY_MESSAGE,
+    LABEL_WIDTH_PX,
     TICK_EVERY_COLUMNS,
     GridEvent,
     code_colours,
@@ -284,7 +285,7 @@ def test_root_exposes_geometry_for_the_playhead() -> None:
     assert root["data-seconds-per-column"] == "0.05"  # the plan's arguments: duration / F'
     assert root["data-columns"] == "50"
     assert root["data-col-width"] == str(COLUMN_WIDTH_PX)
-    assert root["data-label-width"] == "80"
+    assert root["data-label-width"] == str(LABEL_WIDTH_PX)
     assert root["data-click-target"] == CLICK_TEXTBOX_ID == "code-grid-cell-clicked"
     assert markup.count("onclick=") == 1  # one delegated handler for every cell
     assert markup.count('class="playhead-line"') == 1

@@ -98,7 +98,9 @@ def _apply(
     if push and session.history is not None:
         session.history.push(grids)
     a_html, b_html = grids_html(session)
-    return session, a_html, b_html, history_text(session), status
+    # Only what changed goes back to the page (a 10-second grid is ~60 KB of HTML).
+    b_update: Any = b_html if "b" in session.changed and session.changed["b"].any() else gr.skip()
+    return session, a_html, b_update, history_text(session), status
 
 
 def edit_cell(session: CodesSession, event: GridEvent) -> EditUpdate:

@@ -35,7 +35,7 @@ class EditorControls:
 
 def build_toolbar() -> tuple[gr.Markdown, gr.Button, gr.Button, gr.Button, gr.Number]:
     """Undo / Redo with the history counter, and Swap with B's start column."""
-    with gr.Row(equal_height=True, elem_id="edit-toolbar"):
+    with gr.Row(elem_id="edit-toolbar"):
         undo = gr.Button("↶ Undo", elem_id=assets.UNDO_ID, scale=0, min_width=100, size="sm")
         redo = gr.Button("↷ Redo", elem_id=assets.REDO_ID, scale=0, min_width=100, size="sm")
         history = gr.Markdown("", elem_id="edit-history")
@@ -46,7 +46,9 @@ def build_toolbar() -> tuple[gr.Markdown, gr.Button, gr.Button, gr.Button, gr.Nu
             elem_id="edit-swap-at",
             scale=2,
         )
-        swap = gr.Button("⇄ Swap selection with the other file", elem_id="edit-swap", scale=2)
+        swap = gr.Button(
+            "⇄ Swap selection with the other file", elem_id="edit-swap", scale=0, min_width=260
+        )
     return history, undo, redo, swap, swap_at
 
 
@@ -89,7 +91,7 @@ def build_listening_and_export() -> tuple[gr.Slider, gr.Radio, gr.Button, gr.But
         )
         audio = gr.Button("Export the edited audio", elem_id="edit-export-audio")
         codes = gr.Button("Export the edited codes (JSON)", elem_id="edit-export-codes")
-    exported = gr.File(label="Exported file", elem_id="edit-exported", interactive=False)
+    exported = gr.File(label="Exported file", elem_id="edit-exported", interactive=False, height=70)
     return first_levels, kind, audio, codes, exported
 
 

@@ -51,7 +51,8 @@ def encode(
     """Encode A (and B, when one is uploaded) with the chosen model, and decode A at once.
 
     Returns (session, grid A, summary, original, reconstruction, label text, grid B, the
-    unedited reconstruction, history line, status). The edit history starts again.
+    unedited reconstruction, history line, the levels-heard slider, status). The edit
+    history starts again, and so do the listening choices.
     """
     audio_path, other_path = audio_path_of(upload), audio_path_of(other_upload)
     if not model_path:
@@ -86,6 +87,7 @@ def encode(
         b_html,
         reconstruction,
         editor.history_text(session),
+        gr.Slider(maximum=open_file.grid.num_levels, value=open_file.grid.num_levels),
         status,
     )
 

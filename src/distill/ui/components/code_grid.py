@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from distill.inference.grid import NO_CODE, CodeGrid, CodeGridError, checked_codes
+from distill.models.labels import DEFAULT_LEVEL_LABELS, get_level_labels
 from distill.ui.components.grid_events import GridEvent, parse_grid_event
 from distill.ui.components.grid_marks import GridMarks, mark_cells
 from distill.ui.components.grid_page import render_grid_page
@@ -48,45 +49,12 @@ CLICK_TEXTBOX_ID = "code-grid-cell-clicked"  # elem_id of the app's hidden Textb
 CLICK_HANDLER_JS = "window.distillGrid&&window.distillGrid.click(this,event)"
 
 COLUMN_WIDTH_PX = 26  # fixed width of one time column
-LABEL_WIDTH_PX = 80  # sticky label column on the left
+LABEL_WIDTH_PX = 112  # sticky label column on the left: a name, then Play, M and S
 TICK_EVERY_COLUMNS = 10  # a time marker every this many columns
 CHUNK_COLUMNS = 100  # columns per separately laid-out block (see _chunks_html)
 HEADER_HEIGHT_PX = 18  # the clickable column-number row
 ROW_HEIGHT_PX = 34  # one level
 EMPTY_MESSAGE = "Upload an audio file and click Encode to see codes here."
-
-DEFAULT_LEVEL_LABELS: dict[int, list[str]] = {
-    2: ["Structure", "Detail"],
-    3: ["Structure", "Timbre", "Detail"],
-    4: ["Structure", "Timbre", "Texture", "Detail"],
-}
-
-
-def get_level_labels(num_quantizers: int, custom_labels: list[str] | None = None) -> list[str]:
-    """Labels for L levels, top (level 0, coarsest) first.
-
-    Custom labels win (one per level; a blank entry falls back to that level's default).
-    Defaults: DEFAULT_LEVEL_LABELS for 2-4 levels, otherwise "Level 1" .. "Level L"
-    (1-based, so level index 0 is "Level 1").
-    """
-    num_levels = _positive_int("num_quantizers", num_quantizers)
-    defaults = DEFAULT_LEVEL_LABELS.get(num_levels) or [
-        f"Level {n}" for n in range(1, num_levels + 1)
-    ]
-    if custom_labels is None:
-        return list(defaults)
-    if isinstance(custom_labels, str) or len(custom_labels) != num_levels:
-        count = "a string" if isinstance(custom_labels, str) else f"{len(custom_labels)} labels"
-        raise CodeGridError(
-            f"Level labels: got {count} but the model has {num_levels} levels; "
-            f"give exactly one label per level."
-        )
-    labels = []
-    for level, label in enumerate(custom_labels):
-        if label is not None and not isinstance(label, str):
-            raise CodeGridError(f"Level label {level} must be text, got {type(label).__name__}.")
-        labels.append(label.strip() if label and label.strip() else defaults[level])
-    return labels
 
 
 @cache

@@ -175,14 +175,16 @@
   }
 
   // Double-click a cell: type a new code in place; Enter sends "set,L,P,K" (Python accepts
-  // only codes 0..K-1 and says so otherwise), Escape or leaving the cell cancels.
+  // only codes 0..K-1 and says so otherwise; anything but digits is sent as an out-of-range
+  // code so that the message is the same), Escape or leaving the cell cancels.
   function editCell(grid, at) {
     if (at.cell.querySelector("input")) return;
     var input = document.createElement("input");
     input.type = "text";
     input.inputMode = "numeric";
     input.className = "cg-edit";
-    input.value = at.cell.textContent;
+    var original = at.cell.textContent;
+    input.value = original;
     input.setAttribute("aria-label", "New code for level " + (at.level + 1) + ", column " +
       at.position);
     at.cell.textContent = "";
@@ -195,7 +197,7 @@
       done = true;
       var value = input.value.trim();
       input.remove();
-      at.cell.textContent = value;
+      at.cell.textContent = original;  // the app redraws the grid if it takes the new code
       if (commit) send(grid, "set," + at.level + "," + at.position + "," +
         (/^[0-9]{1,9}$/.test(value) ? value : "999999999"));
     }
