@@ -104,8 +104,8 @@ def main() -> None:
             for run in range(args.runs):
                 code = 3 + run % 20
                 check = (
-                    "() => { const c = document.querySelector('#codes-grid .cg-row[data-l=\"1\"]"
-                    f" .code-cell[data-p=\"{10 + run}\"]'); return c && c.textContent === "
+                    '() => { const c = document.querySelector(\'#codes-grid .cg-row[data-l="1"]'
+                    f' .code-cell[data-p="{10 + run}"]\'); return c && c.textContent === '
                     f"'{code}' && c.classList.contains('edited'); }}"
                 )
                 set_ms.append(page.evaluate(TIME_GESTURE, [f"set,1,{10 + run},{code}", check]))
