@@ -69,23 +69,26 @@ def blend_region(
     region: Region | None = None,
     at: int | None = None,
     *,
+    a_name: str = "A",
     b_name: str = "B",
 ) -> Blend:
     """`region` of a (default: all of it) blended towards the same-shaped region of b that
     starts at column `at` of b (default: the region's own start column) by `amount` in [0, 1].
 
     Both grids must be `loaded`'s own. With no region, b needs a's columns from `at` on.
+    The names go into the messages and the operation text.
     """
     amount = check_amount(amount)
-    check_same_model(a, b, ("A", b_name))
-    check_fits_model(a, loaded, "A")
+    check_same_model(a, b, (a_name, b_name))
+    check_fits_model(a, loaded, a_name)
     check_fits_model(b, loaded, b_name)
     whole = region is None
     region = check_region(Region.whole(a) if region is None else region, a)
     if whole and (at or 0) + a.num_columns > b.num_columns:
         raise EditError(
-            f"{b_name} is shorter than A: blending the whole grid needs {a.num_columns} columns "
-            f"of {b_name} from column {at or 0}, and it has {b.num_columns}; select a region."
+            f"{b_name} is shorter than {a_name}: blending the whole grid needs "
+            f"{a.num_columns} columns of {b_name} from column {at or 0}, and it has "
+            f"{b.num_columns}; select a region."
         )
     other = target_region(region, b, at, b_name)
     levels = torch.arange(region.levels[0], region.levels[1] + 1)
