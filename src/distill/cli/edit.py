@@ -163,8 +163,7 @@ def blend(
     model: ModelOption = None,
     force: ForceOption = False,
 ) -> None:
-    """Blend a region of A (default: all of it) towards B: mix the code vectors, snap each
-    level to its nearest code."""
+    """Blend a region of A (default: all of it) towards B, snapping to the nearest codes."""
     from distill.editing import blend_region
     from distill.models.persistence import load_model
 

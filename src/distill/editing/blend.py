@@ -85,14 +85,9 @@ def blend_region(
     check_same_model(a, b, (a_name, b_name))
     check_fits_model(a, loaded, a_name)
     check_fits_model(b, loaded, b_name)
-    whole = region is None
+    if region is None:
+        _check_long_enough(a, b, at, (a_name, b_name))
     region = check_region(Region.whole(a) if region is None else region, a)
-    if whole and (at or 0) + a.num_columns > b.num_columns:
-        raise EditError(
-            f"{b_name} is shorter than {a_name}: blending the whole grid needs "
-            f"{a.num_columns} columns of {b_name} from column {at or 0}, and it has "
-            f"{b.num_columns}; select a region."
-        )
     other = target_region(region, b, at, b_name)
     snap = snap_mix(
         a.codes[0, region.column_slice, region.level_slice],
@@ -107,6 +102,16 @@ def blend_region(
     moved = "" if other.columns[0] == region.columns[0] else f" at column {other.columns[0]}"
     text = f"blend {amount:.3g} towards {b_name}{moved}, {region.describe()}"
     return Blend(a.with_codes(codes, text), distances, region)
+
+
+def _check_long_enough(a: CodeGrid, b: CodeGrid, at: int | None, names: tuple[str, str]) -> None:
+    """A whole-grid blend needs all of a's columns in b from `at` (the message says so)."""
+    if (at or 0) + a.num_columns > b.num_columns:
+        raise EditError(
+            f"{names[1]} is shorter than {names[0]}: blending the whole grid needs "
+            f"{a.num_columns} columns of {names[1]} from column {at or 0}, and it has "
+            f"{b.num_columns}; select a region."
+        )
 
 
 def check_amount(amount: Any) -> float:
