@@ -213,6 +213,7 @@ def build_codes_tab() -> CodesTab:
             edit.grid_b,
             unedited,
             edit.history,
+            edit.first_levels,
             status,
         ],
         show_progress_on=[grid],
