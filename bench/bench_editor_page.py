@@ -94,6 +94,7 @@ def main() -> None:
             )
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(f"http://127.0.0.1:{port}")
+            page.locator("#codes-upload button[aria-label=Clear]").first.click()  # the example
             page.locator("#codes-upload input[type=file]").set_input_files(str(a))
             page.locator("#codes-upload-b input[type=file]").set_input_files(str(b))
             page.wait_for_timeout(1000)

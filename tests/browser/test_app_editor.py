@@ -118,7 +118,9 @@ def test_edit_swap_blend_undo_listen_export(new_tab, tiny_model: Path, tmp_path:
     expect(page.locator("#codes-status")).to_contain_text("Blended A", timeout=SLOW_MS)
     blended = page.locator(f"{A} .code-cell.blended")
     expect(blended).to_have_count(14)
-    assert "from the mix" in (blended.first.get_attribute("title") or "")
+    assert re.fullmatch(
+        r"snapped \d\.\d{3} from the mix", blended.first.get_attribute("title") or ""
+    )
     expect(history(page)).to_contain_text("Edit 3 of 3")
     slide(page, "edit-blend-whole", 0.5)
     expect(history(page)).to_contain_text("Edit 4 of 4", timeout=SLOW_MS)

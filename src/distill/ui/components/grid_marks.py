@@ -6,11 +6,12 @@ already written, so an unmarked grid costs nothing extra.
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
+
+SHADES = 5  # how many shades a blended cell's snap distance is drawn in
 
 
 @dataclass(frozen=True)
@@ -52,15 +53,16 @@ def _mark_blend(
     extra: dict[tuple[int, int], list[str]],
     titles: dict[tuple[int, int], str],
 ) -> None:
-    """Blended cells: a tooltip with the snap's distance and a shade that grows with it
-    (relative to the farthest snap of this blend)."""
+    """Blended cells: a tooltip with the snap's distance and a shade (one of SHADES classes,
+    s0 nearest to s4 farthest, relative to the farthest snap of this blend). Kept short: a
+    whole 10-second grid blended is ~1000 cells, and every byte goes to the page each time
+    the slider moves."""
     blended = np.argwhere(np.isfinite(distances)).tolist()
     farthest = float(np.nanmax(distances)) if blended else 0.0
     for position, level in blended:
         distance = float(distances[position, level])
-        shade = distance / farthest if farthest > 0 and math.isfinite(distance) else 0.0
-        extra.setdefault((level, position), []).append("blended")
-        note = f"blend snapped to this code, {distance:.3f} from the mix"
-        titles[(level, position)] = (
-            f'title="{html.escape(note, quote=True)}" style="--snap:{shade:.2f}"'
+        ratio = distance / farthest if farthest > 0 and math.isfinite(distance) else 0.0
+        extra.setdefault((level, position), []).extend(
+            ("blended", f"s{min(SHADES - 1, int(ratio * SHADES))}")
         )
+        titles[(level, position)] = f'title="snapped {distance:.3f} from the mix"'
