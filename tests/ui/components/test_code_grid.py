@@ -132,43 +132,13 @@ def test_importing_the_grid_imports_no_gradio() -> None:
     assert done.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize(
-    ("levels", "expected"),
-    [
-        (2, ["Structure", "Detail"]),
-        (3, ["Structure", "Timbre", "Detail"]),
-        (4, ["Structure", "Timbre", "Texture", "Detail"]),
-        (6, ["Level 1", "Level 2", "Level 3", "Level 4", "Level 5", "Level 6"]),
-        (1, ["Level 1"]),
-    ],
-)
-def test_default_level_labels(levels: int, expected: list[str]) -> None:
-    assert get_level_labels(levels) == expected
+def test_the_plans_label_names_are_the_models() -> None:
+    """The plan's contract imports the labels from the renderer; they live in models.labels
+    (tests/models/test_labels.py), so the CLI needs no UI for them."""
+    from distill.models import labels
 
-
-def test_returned_labels_are_a_copy() -> None:
-    get_level_labels(3).append("oops")
-    assert DEFAULT_LEVEL_LABELS[3] == ["Structure", "Timbre", "Detail"]
-
-
-def test_custom_labels_with_blank_entries_fall_back_per_level() -> None:
-    assert get_level_labels(3, ["Body", "", "  Air "]) == ["Body", "Timbre", "Air"]
-    assert get_level_labels(5, ["A", "", "C", " ", "E"]) == ["A", "Level 2", "C", "Level 4", "E"]
-
-
-@pytest.mark.parametrize(
-    ("levels", "labels", "message"),
-    [
-        (0, None, "num_quantizers must be a whole number of at least 1"),
-        (-2, None, "num_quantizers must be a whole number of at least 1"),
-        (3, ["a", "b"], "got 2 labels but the model has 3 levels"),
-        (2, "ab", "got a string but the model has 2 levels"),
-        (2, ["a", 5], "Level label 1 must be text"),
-    ],
-)
-def test_level_label_errors(levels: int, labels: object, message: str) -> None:
-    with pytest.raises(ValueError, match=re.escape(message)):
-        get_level_labels(levels, labels)  # type: ignore[arg-type]
+    assert get_level_labels is labels.get_level_labels
+    assert DEFAULT_LEVEL_LABELS is labels.DEFAULT_LEVEL_LABELS
 
 
 def test_every_cell_present_with_its_payload_code_and_colour() -> None:

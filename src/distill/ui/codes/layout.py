@@ -83,48 +83,31 @@ def _controls() -> tuple[
     return model, refresh, upload, other_upload, encode_button, decode_button, summary
 
 
+def _player(label: str, elem_id: str, *, clip: bool = False, value: str | None = None) -> gr.Audio:
+    """A read-only player with a real <audio> in the page: a file-length one has a download
+    button; a click clip plays itself and has none."""
+    return gr.Audio(
+        value=value,
+        label=label,
+        elem_id=elem_id,
+        interactive=False,
+        autoplay=clip,
+        waveform_options=gr.WaveformOptions(show_recording_waveform=False),
+        buttons=[] if clip else ["download"],
+    )
+
+
 def _players() -> tuple[gr.Audio, gr.Audio, gr.Audio, gr.Audio, gr.Audio]:
-    native = gr.WaveformOptions(show_recording_waveform=False)  # a real <audio> in the page
     with gr.Row():
-        original = gr.Audio(
-            value=example_sound(),
-            label="Original",
-            elem_id=assets.ORIGINAL_ID,
-            interactive=False,
-            waveform_options=native,
-            buttons=["download"],
+        original = _player("Original", assets.ORIGINAL_ID, value=example_sound())
+        reconstruction = _player(
+            "Reconstruction (decoded codes; Decode again after an edit)",
+            assets.RECONSTRUCTION_ID,
         )
-        reconstruction = gr.Audio(
-            label="Reconstruction (decoded codes; Decode again after an edit)",
-            elem_id=assets.RECONSTRUCTION_ID,
-            interactive=False,
-            waveform_options=native,
-            buttons=["download"],
-        )
-        unedited = gr.Audio(
-            label="Before any edit (for A/B)",
-            elem_id=assets.UNEDITED_ID,
-            interactive=False,
-            waveform_options=native,
-            buttons=["download"],
-        )
+        unedited = _player("Before any edit (for A/B)", assets.UNEDITED_ID)
     with gr.Row():
-        preview = gr.Audio(
-            label="Preview (plays on every click)",
-            elem_id=assets.PREVIEW_ID,
-            interactive=False,
-            autoplay=True,
-            waveform_options=native,
-            buttons=[],
-        )
-        row_audio = gr.Audio(
-            label="One level alone",
-            elem_id=assets.ROW_AUDIO_ID,
-            interactive=False,
-            autoplay=True,
-            waveform_options=native,
-            buttons=[],
-        )
+        preview = _player("Preview (plays on every click)", assets.PREVIEW_ID, clip=True)
+        row_audio = _player("One level alone", assets.ROW_AUDIO_ID, clip=True)
     return original, reconstruction, unedited, preview, row_audio
 
 
