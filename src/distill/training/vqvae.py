@@ -28,7 +28,8 @@ from distill.training.data import (
     tiled_batches,
 )
 from distill.training.health import code_counts, measure_codebook_health
-from distill.training.loss import reconstruction_loss
+from distill.training.augment import augment_batch
+from distill.training.loss import ENERGY_WEIGHT, FRAME_LEVEL_WEIGHT, reconstruction_loss
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,11 @@ class TrainConfig:
     chunk_frames: int = 128  # ~1.4 s windows
     learning_rate: float = 1e-3
     max_shift_bins: int = 0  # pitch augmentation (+-bins per window); 3 measured no better
+    gain_db: float = 0.0  # gain augmentation, +-dB per window
+    mix_probability: float = 0.0  # share of windows mixed with another window of the batch
+    weight_decay: float = 0.01  # AdamW's
+    energy_weight: float = ENERGY_WEIGHT  # loss terms (training/loss.py)
+    level_weight: float = FRAME_LEVEL_WEIGHT
     warmup_steps: int = 50
     val_fraction: float = 0.1
     validate_every_s: float = 30.0  # with a time budget
@@ -136,7 +142,10 @@ class _Loop:
         self.report: Callable[[TrainProgress], None] = report
         self.should_stop = should_stop or (lambda: False)
         self.rng = random.Random(config.seed)
-        self.optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate)
+        self.generator = torch.Generator().manual_seed(config.seed)
+        self.optimizer = torch.optim.AdamW(
+            model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+        )
         frames = sum(max(c.num_frames, config.chunk_frames) for c in dataset.train)
         self.steps_per_epoch = max(1, math.ceil(frames / (config.batch_size * config.chunk_frames)))
         self.val_batches = tiled_batches(
@@ -199,10 +208,16 @@ class _Loop:
             self.rng,
             config.max_shift_bins,
         ).to(self.spec.device)
+        batch = augment_batch(
+            batch, self.spec, self.generator, config.gain_db, config.mix_probability
+        )
         for group in self.optimizer.param_groups:
             group["lr"] = lr_at(self.step - self.start_step, self.fraction_done(), self.config)
         recon, codes, commitment = self.model(batch)
-        loss = reconstruction_loss(recon, batch, self.spec) + commitment
+        loss = reconstruction_loss(
+            recon, batch, self.spec, config.energy_weight, config.level_weight
+        )
+        loss = loss + commitment
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
