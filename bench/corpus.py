@@ -310,7 +310,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directory", type=Path, help="folder to fill (created if needed)")
     directory = parser.parse_args().directory
-    paths = build_corpus(directory)
+    build_corpus(directory)
     (directory / HELD_OUT_LIST).write_text("".join(f"{stem}.wav\n" for stem in HELD_OUT))
     train, held_out = split_corpus(directory)
     print(summarize(train))

@@ -194,7 +194,7 @@ def refine_power(
     its energy is.
     """
     tiny = 1e-12
-    batch, num_bins, num_frames = linear_power.shape
+    batch, _, num_frames = linear_power.shape
     bank = filterbank.to_sparse()  # [M, N], two filters per bin at most: sparse is ~100x cheaper
     bank_t = filterbank.T.contiguous().to_sparse()  # [N, M]
     # Frames side by side: [B, X, F] <-> [X, B * F], so one sparse product serves the batch.

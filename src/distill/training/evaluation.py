@@ -21,7 +21,7 @@ from distill.audio.loudness import (
     normalize_loudness,
     undo_loudness,
 )
-from distill.audio.metrics import QualityDistances, quality_distances
+from distill.audio.metrics import QualityDistances, best_gain_distance, quality_distances
 from distill.models.persistence import LoadedVQModel
 
 
@@ -35,6 +35,7 @@ class FileReconstruction:
     ceiling: QualityDistances  # original -> mel -> Griffin-Lim, no model
     loudness_change_db: float  # gated RMS of the decode as users get it minus the original's
     raw_loudness_change_db: float  # the decoder's own level, before matching
+    raw_level_error_db: float  # level_error_db of the decoder's own level, before matching
 
     @property
     def ratio(self) -> float:
@@ -71,6 +72,7 @@ def reconstruct_file(
     raw = spec.mel_to_waveform(recon_mel, iterations, length)[0, 0].cpu()
     decoded = undo_loudness(match_decoded_loudness(raw, gain, rate), gain)
     reference = original[0]
+    _, raw_gain_db = best_gain_distance(reference, undo_loudness(raw, gain))
     return FileReconstruction(
         path.name,
         length / rate,
@@ -78,6 +80,7 @@ def reconstruct_file(
         quality_distances(reference, undo_loudness(ceiling, gain)),
         _level_change_db(decoded, reference, rate),
         _level_change_db(undo_loudness(raw, gain), reference, rate),
+        -raw_gain_db,
     )
 
 
@@ -110,6 +113,8 @@ def reconstruction_report(
         "mean_level_error_db": round(sum(levels) / len(levels), 2),
         "mean_abs_level_error_db": round(sum(abs(v) for v in levels) / len(levels), 2),
         "max_abs_level_error_db": round(max(abs(v) for v in levels), 2),
+        "raw_mean_abs_level_error_db": _mean([abs(f.raw_level_error_db) for f in files]),
+        "raw_max_abs_level_error_db": max(abs(f.raw_level_error_db) for f in files),
         "mean_abs_loudness_change_db": _mean([abs(f.loudness_change_db) for f in files]),
         "mean_abs_raw_loudness_change_db": _mean([abs(f.raw_loudness_change_db) for f in files]),
         "files": [

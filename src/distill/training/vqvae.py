@@ -20,6 +20,7 @@ from distill.models.persistence import (
     save_model,
 )
 from distill.models.vqvae import ConvVQVAE, VQVAEConfig, adaptive_codebook_size
+from distill.training.augment import augment_batch
 from distill.training.data import (
     MelDataset,
     TrainingError,
@@ -28,7 +29,6 @@ from distill.training.data import (
     tiled_batches,
 )
 from distill.training.health import code_counts, measure_codebook_health
-from distill.training.augment import augment_batch
 from distill.training.loss import ENERGY_WEIGHT, FRAME_LEVEL_WEIGHT, reconstruction_loss
 
 
