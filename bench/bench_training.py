@@ -58,19 +58,18 @@ def main() -> None:
         **{"hidden_channels": args.hidden, "latent_dim": args.latent, **model_overrides}
     )
     minutes = 15.0 if args.minutes is None and args.steps is None else args.minutes
-    config = TrainConfig(
-        max_minutes=minutes,
-        max_steps=args.steps,
-        num_levels=args.levels,
-        codebook_size=args.codebook_size,
-        batch_size=args.batch,
-        chunk_frames=args.chunk,
-        learning_rate=args.lr,
-        max_shift_bins=args.shift,
-        device=args.device,
-        model=model_config,
-        **train_overrides,
-    )
+    options = {
+        "max_minutes": minutes,
+        "max_steps": args.steps,
+        "num_levels": args.levels,
+        "codebook_size": args.codebook_size,
+        "batch_size": args.batch,
+        "chunk_frames": args.chunk,
+        "learning_rate": args.lr,
+        "max_shift_bins": args.shift,
+        "device": args.device,
+    }
+    config = TrainConfig(**{**options, **train_overrides}, model=model_config)
     directory = args.keep or Path(tempfile.mkdtemp())
     started = time.monotonic()
     if (args.corpus / HELD_OUT_LIST).is_file():
