@@ -42,7 +42,7 @@ class TrainConfig:
     num_levels: int = 4
     codebook_size: int | None = None  # None: from the number of files (DESIGN.md 3)
     batch_size: int = 16
-    chunk_frames: int = 128  # ~1.4 s windows
+    chunk_frames: int = 192  # ~2 s windows (128 before; see bench/README.md, issue 10)
     learning_rate: float = 1e-3
     max_shift_bins: int = 0  # pitch augmentation (+-bins per window); 3 measured no better
     gain_db: float = 0.0  # gain augmentation, +-dB per window
