@@ -119,18 +119,3 @@ def test_config_validation_and_adaptive_codebook():
     ]
     config = VQVAEConfig(num_levels=6)
     assert VQVAEConfig.from_dict(config.to_dict()) == config
-
-
-def test_frequency_stages_keep_shapes_and_old_configs_have_none():
-    torch.manual_seed(0)
-    config = VQVAEConfig(
-        hidden_channels=16, latent_dim=8, codebook_size=16, residual_dilations=(1,),
-        frequency_channels=4,
-    )  # fmt: skip
-    model = ConvVQVAE(config)
-    mel = torch.randn(2, 1, 160, 24)
-    recon, codes, _ = model(mel)
-    assert recon.shape == mel.shape and codes.shape == (2, 6, 4)
-    old = config.to_dict()
-    old.pop("frequency_channels")
-    assert VQVAEConfig.from_dict(old).frequency_channels == 0

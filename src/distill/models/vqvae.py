@@ -43,9 +43,6 @@ class VQVAEConfig:
     dead_code_threshold: float = 2.0
     kmeans_iters: int = 10
     quantizer_dropout: float = 0.5  # share of training batches that drop the finer levels
-    # Channels of the 2-D (mel x time) stages before the encoder and after the decoder, whose
-    # weights are shared across pitch; 0 = none (models made before they existed).
-    frequency_channels: int = 0
 
     def __post_init__(self) -> None:
         if not MIN_LEVELS <= self.num_levels <= MAX_LEVELS:
@@ -95,37 +92,13 @@ def residual_stack(channels: int, dilations: tuple[int, ...]) -> nn.Sequential:
     return nn.Sequential(*(ResidualUnit(channels, d) for d in dilations))
 
 
-class FrequencyStage(nn.Module):
-    """A residual 2-D conv stack over mel x time: [B, M, F] -> [B, M, F].
-
-    The channel-mixing Conv1d layers learn every pitch separately; these 3x3 kernels slide
-    along the mel axis too, so a harmonic pattern learned at one pitch serves its neighbours.
-    """
-
-    def __init__(self, channels: int):
-        super().__init__()
-        self.block = nn.Sequential(
-            nn.Conv2d(1, channels, 3, padding=1),
-            nn.ELU(),
-            nn.Conv2d(channels, channels, 3, padding=1),
-            nn.ELU(),
-            nn.Conv2d(channels, 1, 1),
-        )
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x + self.block(x.unsqueeze(1)).squeeze(1)
-
-
 class Encoder(nn.Module):
     """log-mel as channels [B, M, F] -> latent [B, D, F / time_downsample]."""
 
     def __init__(self, config: VQVAEConfig):
         super().__init__()
         c = config.hidden_channels
-        layers: list[nn.Module] = []
-        if config.frequency_channels:
-            layers.append(FrequencyStage(config.frequency_channels))
-        layers.append(nn.Conv1d(config.n_mels, c, 7, padding=3))
+        layers: list[nn.Module] = [nn.Conv1d(config.n_mels, c, 7, padding=3)]
         for factor in config.downsample_factors:
             layers += [
                 residual_stack(c, config.residual_dilations),
@@ -155,8 +128,6 @@ class Decoder(nn.Module):
                 residual_stack(c, config.residual_dilations),
             ]
         layers += [nn.ELU(), nn.Conv1d(c, config.n_mels, 7, padding=3)]
-        if config.frequency_channels:
-            layers.append(FrequencyStage(config.frequency_channels))
         self.net = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
