@@ -21,6 +21,7 @@ import torch
 
 from corpus import HELD_OUT_LIST, split_corpus
 from distill.audio.io import find_audio_files
+from distill.audio.spectrogram import SpectrogramConfig
 from distill.models.persistence import load_model
 from distill.models.vqvae import VQVAEConfig
 from distill.training import TrainConfig, train_vqvae
@@ -78,7 +79,8 @@ def main() -> None:
         train_files = find_audio_files(args.corpus)
         _, held_out = split_validation(train_files, config.val_fraction, config.seed)
     result = train_vqvae(train_files, args.name, config, directory, overwrite=True)
-    report = reconstruction_report(load_model(result.model_path), held_out)
+    loaded = load_model(result.model_path)
+    report = reconstruction_report(loaded, held_out)
     summary = {
         "corpus_files": result.dataset["num_files"],
         "corpus_minutes": round(result.dataset["total_duration_s"] / 60, 2),
@@ -90,7 +92,9 @@ def main() -> None:
         "model_file_mb": round(result.model_path.stat().st_size / 1e6, 2),
         "codebook_use": [level["utilisation"] for level in result.codebook_health["levels"]],
         "train_config": {k: v for k, v in asdict(config).items() if k != "model"},
-        "model_config": model_config.to_dict(),
+        "steps_per_second_note": "with --threads; other work may share the CPU",
+        "model_config": loaded.vqvae_config,
+        "spectrogram_config": loaded.spectrogram.config.to_dict(),
         "reconstruction": report,
         "wall_s": round(time.monotonic() - started, 1),
     }
@@ -102,17 +106,23 @@ def main() -> None:
 
 
 def parse_overrides(items: list[str]) -> tuple[dict, dict]:
-    """["chunk_frames=192", "model.n_mels=160"] -> (TrainConfig fields, VQVAEConfig fields)."""
+    """["chunk_frames=192", "model.latent_dim=32", "spectrogram.n_mels=128"] -> (TrainConfig
+    fields, a SpectrogramConfig among them if any, VQVAEConfig fields)."""
     train: dict = {}
     model: dict = {}
+    spectrogram: dict = {}
     for item in items:
         name, _, text = item.partition("=")
         value = json.loads(text) if text not in ("None", "") else None
         value = tuple(value) if isinstance(value, list) else value
         if name.startswith("model."):
             model[name.removeprefix("model.")] = value
+        elif name.startswith("spectrogram."):
+            spectrogram[name.removeprefix("spectrogram.")] = value
         else:
             train[name] = value
+    if spectrogram:
+        train["spectrogram"] = SpectrogramConfig(**spectrogram)
     return train, model
 
 

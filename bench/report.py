@@ -36,6 +36,8 @@ def _reconstruction(label: str, script: str, result: dict[str, Any], report: dic
     levels, size = config.get("num_levels"), config.get("codebook_size")
     model = f"hidden {config.get('hidden_channels')}, {levels} x {size}"
     files = report["num_files"]
+    if "model" not in report:  # written before the quality ruler: its distances are not these
+        return [(f"{label}: model vs ceiling", script, "stale result (old ruler): run it again")]
     model_scores, ceiling = report["model"], report["ceiling"]
     return [
         (

@@ -45,9 +45,6 @@ def tone_file(tmp_path: Path) -> Path:
     return path
 
 
-TINY_MEL_BANDS = 128  # the inference tests' mel shapes are written for it (not the default)
-
-
 def make_tiny_model_file(
     path: Path, num_levels: int = 3, codebook_size: int = 16, seed: int = 0
 ) -> Path:
@@ -64,7 +61,6 @@ def make_tiny_model_file(
         num_levels=num_levels,
         codebook_size=codebook_size,
         residual_dilations=(1,),
-        n_mels=TINY_MEL_BANDS,
     )
     model = ConvVQVAE(config)
     model.train()
@@ -72,7 +68,7 @@ def make_tiny_model_file(
         model(torch.randn(4, 1, config.n_mels, 64))  # k-means init of every level's codebook
     model.eval()
     metadata = ModelMetadata(name=path.stem, dataset={"num_files": 0})
-    return save_model(path, model, SpectrogramConfig(n_mels=TINY_MEL_BANDS), metadata)
+    return save_model(path, model, SpectrogramConfig(), metadata)
 
 
 @pytest.fixture

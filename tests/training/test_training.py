@@ -140,10 +140,10 @@ def test_batches_pad_short_clips_with_silence(audio_dir: Path):
 
     dataset = load_dataset(audio_dir, AudioSpectrogram())
     batch = random_batch(dataset.all_clips, 8, 64, -1.0, random.Random(0))
-    assert batch.shape == (8, 1, 160, 64)
+    assert batch.shape == (8, 1, 128, 64)
     blip = next(c for c in dataset.all_clips if c.path.name == "blip.wav")
     tiles = tiled_batches([blip], 4, 64, -1.0)
-    assert tiles[0].shape == (1, 1, 160, 64)
+    assert tiles[0].shape == (1, 1, 128, 64)
     assert torch.all(tiles[0][..., blip.num_frames :] == -1.0)
 
 
@@ -158,7 +158,7 @@ def test_pitch_augmentation_moves_bins_and_fills_with_silence():
 
 def test_loss_is_zero_for_perfect_and_punishes_lost_energy():
     spec = AudioSpectrogram()
-    target = torch.rand(1, 1, 160, 16) * 2 - 1
+    target = torch.rand(1, 1, 128, 16) * 2 - 1
     assert reconstruction_loss(target, target, spec).item() == pytest.approx(0.0, abs=1e-6)
     quieter = target - 0.1
     assert reconstruction_loss(quieter, target, spec) > (quieter - target).abs().mean()

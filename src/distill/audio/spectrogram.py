@@ -17,7 +17,7 @@ class SpectrogramConfig:
     sample_rate: int = 48000
     n_fft: int = 2048
     hop_length: int = 512  # n_fft / 4, the overlap Griffin-Lim needs
-    n_mels: int = 160  # 128 merged the partials of a 220 Hz note above ~3.5 kHz
+    n_mels: int = 128
     f_min: float = 0.0
     f_max: float | None = None  # None = Nyquist
     # Low floor: 1e-5 erased quiet detail (measured ~40% worse reconstruction distance).

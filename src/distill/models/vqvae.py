@@ -31,7 +31,7 @@ def adaptive_codebook_size(num_files: int) -> int:
 class VQVAEConfig:
     """Everything needed to rebuild a ConvVQVAE; saved inside every model file."""
 
-    n_mels: int = 160
+    n_mels: int = 128
     hidden_channels: int = 128  # measured: 4x cheaper than 256 on a CPU; more steps per budget
     latent_dim: int = 64  # D, also the codebook dimension
     num_levels: int = 4  # L

@@ -8,7 +8,7 @@ import torch
 
 from distill.audio.spectrogram import AudioSpectrogram
 
-ENERGY_WEIGHT = 0.0  # 1.0 before issue 10; see bench/README.md
+ENERGY_WEIGHT = 1.0
 FRAME_LEVEL_WEIGHT = 1.0  # per 10 dB of frame level error
 
 

@@ -42,7 +42,7 @@ class TrainConfig:
     num_levels: int = 4
     codebook_size: int | None = None  # None: from the number of files (DESIGN.md 3)
     batch_size: int = 16
-    chunk_frames: int = 192  # ~2 s windows (128 before; see bench/README.md, issue 10)
+    chunk_frames: int = 128  # ~1.4 s windows; 192 with 160 mel bands and no energy term lost
     learning_rate: float = 1e-3
     max_shift_bins: int = 0  # pitch augmentation (+-bins per window); 3 measured no better
     gain_db: float = 0.0  # gain augmentation, +-dB per window
@@ -57,6 +57,8 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     model: VQVAEConfig = field(default_factory=VQVAEConfig)  # levels and K are set from above
+    # The front end (its mel bands are the model's too); saved with the model.
+    spectrogram: SpectrogramConfig = field(default_factory=SpectrogramConfig)
 
     def __post_init__(self) -> None:
         if self.max_minutes is None and self.epochs is None and self.max_steps is None:
@@ -127,7 +129,12 @@ def _build_model(
         loaded = load_model(target)
         return loaded.model, int(loaded.metadata.training.get("steps", 0))
     size = config.codebook_size or adaptive_codebook_size(len(dataset.all_clips))
-    model_config = replace(config.model, num_levels=config.num_levels, codebook_size=size)
+    model_config = replace(
+        config.model,
+        num_levels=config.num_levels,
+        codebook_size=size,
+        n_mels=config.spectrogram.n_mels,
+    )
     return ConvVQVAE(model_config), 0
 
 
@@ -265,6 +272,7 @@ class _Loop:
 def _metadata(name: str, loop: _Loop, dataset: MelDataset) -> ModelMetadata:
     config = asdict(loop.config)
     config.pop("model")
+    config.pop("spectrogram")  # saved as the model file's front end
     training = {
         "steps": loop.step,
         "epochs": round(loop.epoch, 2),
@@ -296,7 +304,7 @@ def train_vqvae(
     device = resolve_device(config.device)
     torch.manual_seed(config.seed)
     random.seed(config.seed)  # quantizer dropout (ours and the library's) draws from `random`
-    spec = AudioSpectrogram(SpectrogramConfig(), device)
+    spec = AudioSpectrogram(config.spectrogram, device)
     report = progress or (lambda _: None)
 
     def on_file(number: int, total: int, path: Path) -> None:
@@ -304,7 +312,11 @@ def train_vqvae(
         report(TrainProgress(0, 0.0, 0.0, None, math.nan, None, None, [], "loading", message))
 
     dataset = load_dataset(
-        audio_files, AudioSpectrogram(), config.val_fraction, config.seed, on_file
+        audio_files,
+        AudioSpectrogram(config.spectrogram),
+        config.val_fraction,
+        config.seed,
+        on_file,
     )
     model, start_step = _build_model(config, dataset, target, resume)
     loop = _Loop(model.to(device).train(), config, dataset, spec, report, should_stop, start_step)
