@@ -25,13 +25,14 @@ class SpectrogramConfig:
     # Fixed normalisation of log10 power so typical material sits roughly in [-1, 1].
     log_offset: float = 4.0
     log_scale: float = 4.0
-    # With the refined magnitude, 16 iterations were within 1% of 32 (bench/README.md); 20 keep
-    # a 10-second decode under 0.7 s on a 2-core CPU.
-    griffin_lim_iterations: int = 20
+    # With the refined magnitude, 16 iterations were within 1% of 32 (bench/README.md); 24 keep
+    # a 10-second decode under 0.7 s on a 2-core CPU (estimated; measured under load only).
+    griffin_lim_iterations: int = 24
     griffin_lim_momentum: float = 0.99
-    # Mel -> linear magnitude: non-negative least squares by multiplicative updates from the
-    # pseudo-inverse (0 = the clamped pseudo-inverse alone, as before).
-    magnitude_iterations: int = 5
+    # Mel -> linear magnitude: multiplicative non-negative least-squares updates from the
+    # pseudo-inverse (0 = the clamped pseudo-inverse alone, as before). Measured ceiling on 18
+    # held-out files: 1 / 2 / 5 / 10 / 50 updates all help, 2 most (bench/README.md).
+    magnitude_iterations: int = 2
 
     def __post_init__(self) -> None:
         if self.magnitude_iterations < 0:
