@@ -54,7 +54,9 @@ def build_model(path: Path, audio: np.ndarray) -> Path:
     torch.manual_seed(0)
     model = ConvVQVAE(VQVAEConfig())
     mel = AudioSpectrogram().waveform_to_mel(torch.from_numpy(audio).reshape(1, 1, -1))
-    chunks = mel[..., : (mel.shape[-1] // 64) * 64].reshape(1, 128, -1, 64)  # [1, M, N, 64]
+    chunks = mel[..., : (mel.shape[-1] // 64) * 64].reshape(
+        1, mel.shape[2], -1, 64
+    )  # [1, M, N, 64]
     batch = chunks.permute(2, 0, 1, 3)  # [N, 1, M, 64]: 64-frame training-like chunks
     model.train()
     with torch.no_grad():

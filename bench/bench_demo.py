@@ -21,7 +21,8 @@ import torch
 
 from distill.audio.io import load_audio, to_mono
 from distill.audio.loudness import normalize_loudness
-from distill.audio.spectrogram import AudioSpectrogram, multiscale_mel_distance
+from distill.audio.metrics import harmonic_distance, multiscale_mel_distance
+from distill.audio.spectrogram import AudioSpectrogram
 from distill.demo.sounds import DEMO_SOUNDS_DIR, list_demo_sounds
 from distill.models.persistence import DEMO_MODEL_PATH, load_model
 from distill.training.evaluation import reconstruction_report
@@ -32,7 +33,8 @@ ITERATIONS = (8, 16, 32, 64)
 
 @torch.no_grad()
 def ceiling_by_iterations(paths: list[Path]) -> dict[str, dict[str, float]]:
-    """Mean ceiling distance and inversion ms per audio second, per iteration count."""
+    """Mean ruler distances of the ceiling (normalised level) and inversion ms per audio
+    second, per iteration count."""
     spec = AudioSpectrogram()
     clips = []
     for path in paths:
@@ -48,8 +50,10 @@ def ceiling_by_iterations(paths: list[Path]) -> dict[str, dict[str, float]]:
         distances = [
             multiscale_mel_distance(w[0], x) for (w, _), x in zip(clips, inverted, strict=True)
         ]
+        harmonic = [harmonic_distance(w[0], x) for (w, _), x in zip(clips, inverted, strict=True)]
         results[str(iterations)] = {
             "ceiling_distance": round(statistics.mean(distances), 4),
+            "ceiling_harmonic": round(statistics.mean(harmonic), 4),
             "ms_per_audio_second": round(1000 * elapsed / seconds, 1),
         }
     return results

@@ -5,6 +5,9 @@ fluidsynth with fluid-soundfont-gm) and are generated locally into a folder you 
 are never committed and never shipped with Distill; each keeps its package's licence.
 
 Usage: python bench/corpus.py DIR   (idempotent: files already in DIR are kept as they are)
+
+The files named in HELD_OUT are never trained on: `split_corpus` gives (training, held out)
+and the folder gets their list (held_out.txt).
 """
 
 from __future__ import annotations
@@ -41,6 +44,14 @@ SPEECH = [
     ("fr_f2", "fr+f2", [], "Le petit chat dort sur le canapé pendant que la pluie tombe."),
     ("es", "es", [], "El sol brilla sobre el mar y las olas cantan una canción tranquila."),
     ("it", "it", ["-s", "160"], "La musica riempie la stanza di luce e di colori."),
+    ("en_us_m7", "en-us+m7", ["-s", "150"], "Seven silver spoons sat beside the open window."),
+    ("en_gb_f4", "en-gb+f4", [], "Rain is falling softly on the old wooden roof tonight."),
+    ("en_rp_low", "en-gb-x-rp", ["-p", "25"], "A low voice reads the list of numbers slowly."),
+    ("nl", "nl", [], "De fiets staat naast de deur en de kat slaapt in de zon."),
+    ("pt", "pt", ["-s", "165"], "O barco navega devagar pelo rio ao fim da tarde."),
+    ("pl_f1", "pl+f1", [], "Jutro rano pojedziemy pociągiem nad morze."),
+    ("sv", "sv", [], "Vinden blåser över sjön och fåglarna flyger söderut."),
+    ("en_whisper", "en-us+whisper", [], "Whispered words are mostly noise, with no pitch at all."),
 ]  # fmt: skip
 
 CHORDS = [(57, 60, 64), (53, 57, 60), (48, 52, 55), (55, 59, 62)]  # Am F C G, as MIDI notes
@@ -146,7 +157,38 @@ def midi_pieces() -> dict[str, tuple[int, int, float, list[Note]]]:
         "drums": (0, 9, 110, drum_notes()),
         "bass": (33, 0, 100, bass),
         "brass": (61, 0, 110, brass),
+        **solo_pieces(tune),
+        "percussion": (0, 9, 120, percussion_notes()),
     }
+
+
+# Two-bar solos, so that sustained and plucked timbres are many without the corpus growing long:
+# (GM program, octave shift in semitones, note length in beats or None for the tune's own).
+SOLOS = {
+    "cello": (42, -24, None), "violin": (40, 0, None), "organ": (19, -12, None),
+    "pad": (89, -12, 2.0), "clarinet": (71, -12, None), "trumpet": (56, -12, None),
+    "marimba": (12, 0, 0.4), "vibraphone": (11, 0, None), "harp": (46, -12, 0.5),
+    "choir": (52, -12, 2.0), "sax": (65, -12, None), "nylon": (24, -12, 0.5),
+}  # fmt: skip
+
+
+def solo_pieces(tune: list[Note]) -> dict[str, tuple[int, int, float, list[Note]]]:
+    """The first two bars of the tune on each solo instrument (sustained ones held longer)."""
+    pieces = {}
+    for name, (program, shift, length) in SOLOS.items():
+        notes = [(beat, length or beats, note + shift, velocity)
+                 for beat, beats, note, velocity in tune if beat < 8]  # fmt: skip
+        pieces[name] = (program, 0, 96, notes)
+    return pieces
+
+
+def percussion_notes() -> list[Note]:
+    """Two bars of hand percussion (congas, bongos, shaker, cowbell) on the GM drum map."""
+    patterns = {63: "x..x..x.x..x..x.", 64: "..x...x...x...x.", 60: "x.x.....x.x.....",
+                70: "xxxxxxxxxxxxxxxx", 56: "x.......x......."}  # fmt: skip
+    return [(bar * 4 + i / 4, 0.25, drum, 70 + 20 * (i % 4 == 0))
+            for bar in range(2) for drum, pattern in patterns.items()
+            for i, hit in enumerate(pattern) if hit == "x"]  # fmt: skip
 
 
 def drum_notes() -> list[Note]:
@@ -208,6 +250,28 @@ SOURCES = (
 )
 
 
+# Files never trained on, chosen by kind and fixed, so every evaluation uses the same ones.
+HELD_OUT = (
+    "speech_de", "speech_en_us_f3", "speech_en_us_m7", "alsa_front_left",  # speech
+    "midi_cello", "midi_flute", "midi_organ", "midi_pad", "midi_guitar",  # pitched
+    "midi_drums", "midi_percussion",  # percussive
+    "alsa_noise", "speech_en_whisper",  # noisy
+    "freedesktop_message_new_instant", "freedesktop_alarm_clock_elapsed",  # short effects
+    "freedesktop_bell", "freedesktop_camera_shutter", "freedesktop_dialog_information",
+)  # fmt: skip
+HELD_OUT_LIST = "held_out.txt"  # written into the corpus folder, one file name a line
+
+
+def split_corpus(directory: Path) -> tuple[list[Path], list[Path]]:
+    """(training files, held-out files) of a built corpus; the held-out ones must all exist."""
+    wavs = sorted(p for p in directory.glob("*.wav") if not p.name.endswith(".tmp.wav"))
+    held_out = [p for p in wavs if p.stem in HELD_OUT]
+    missing = sorted(set(HELD_OUT) - {p.stem for p in held_out})
+    if missing:
+        raise SystemExit(f"{directory} lacks held-out files {missing}: run bench/corpus.py on it")
+    return [p for p in wavs if p.stem not in HELD_OUT], held_out
+
+
 def build_corpus(directory: Path) -> list[Path]:
     """Fill `directory` with the corpus (skipping files already there); returns its WAVs, sorted.
 
@@ -245,8 +309,12 @@ def summarize(paths: list[Path]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directory", type=Path, help="folder to fill (created if needed)")
-    paths = build_corpus(parser.parse_args().directory)
-    print(summarize(paths))
+    directory = parser.parse_args().directory
+    build_corpus(directory)
+    (directory / HELD_OUT_LIST).write_text("".join(f"{stem}.wav\n" for stem in HELD_OUT))
+    train, held_out = split_corpus(directory)
+    print(summarize(train))
+    print(f"held out ({HELD_OUT_LIST}):\n{summarize(held_out)}")
 
 
 if __name__ == "__main__":

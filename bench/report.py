@@ -17,6 +17,7 @@ BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 README = BENCH / "README.md"
 START, END = "<!-- bench-table:start -->", "<!-- bench-table:end -->"
+FILES_START, FILES_END = "<!-- quality-files:start -->", "<!-- quality-files:end -->"
 
 Row = tuple[str, str, str]
 
@@ -35,13 +36,19 @@ def _reconstruction(label: str, script: str, result: dict[str, Any], report: dic
     levels, size = config.get("num_levels"), config.get("codebook_size")
     model = f"hidden {config.get('hidden_channels')}, {levels} x {size}"
     files = report["num_files"]
+    if "model" not in report:  # written before the quality ruler: its distances are not these
+        return [(f"{label}: model vs ceiling", script, "stale result (old ruler): run it again")]
+    model_scores, ceiling = report["model"], report["ceiling"]
     return [
         (
-            f"{label}: model vs Griffin-Lim ceiling on {files} held-out files ({model})",
+            f"{label}: model vs Griffin-Lim ceiling on {files} held-out files ({model}), "
+            "mel at the input's level / at the best gain / harmonic",
             script,
-            f"model {report['model_distance']}, ceiling {report['ceiling_distance']}, "
-            f"**ratio {report['ratio']}**; level change {report['mean_abs_loudness_change_db']} dB "
-            f"(decoder alone {report.get('mean_abs_raw_loudness_change_db', '?')} dB)",
+            f"model {model_scores['mel']} / {model_scores['best_gain_mel']} / "
+            f"{model_scores['harmonic']}, ceiling {ceiling['mel']} / {ceiling['best_gain_mel']} / "
+            f"{ceiling['harmonic']}; **ratio {report['ratio']}** (worst file "
+            f"{report['worst_ratio']}); level error mean {report['mean_abs_level_error_db']} dB, "
+            f"max {report['max_abs_level_error_db']} dB",
         ),
         (
             f"{label}: codebook use per level (full pass over the training files)",
@@ -62,6 +69,7 @@ def demo_rows() -> list[Row]:
                 f"Griffin-Lim ceiling alone, {iterations} iterations (all demo clips)",
                 "bench_demo.py",
                 f"distance {numbers['ceiling_distance']}, "
+                f"harmonic {numbers.get('ceiling_harmonic', '?')}, "
                 f"{numbers['ms_per_audio_second']} ms per second of audio",
             )
         )
@@ -144,6 +152,37 @@ SECTIONS: list[Callable[[], list[Row]]] = [
 ]
 
 
+def file_table(after: str, before: str) -> str:
+    """Per held-out file: the ruler's three numbers before and after, and the ceilings."""
+    new, old = _load(after), _load(before)
+    if new is None or old is None:
+        return "(not run)"
+    lines = [
+        "| file | s | before: mel / best-gain / harmonic (level dB) | after: mel / best-gain / "
+        "harmonic (level dB) | ceiling before -> after: mel, harmonic | after / ceiling |",
+        "|---|---|---|---|---|---|",
+    ]
+    old_files = {f["name"]: f for f in old["reconstruction"]["files"]}
+    for f in new["reconstruction"]["files"]:
+        o = old_files.get(f["name"])
+        if o is None:
+            continue
+        lines.append(
+            f"| {f['name']} | {f['duration_s']:.1f} | {_scores(o)} | {_scores(f)} | "
+            f"{o['ceiling']['mel']:.3f} -> {f['ceiling']['mel']:.3f}, "
+            f"{o['ceiling']['harmonic']:.3f} -> {f['ceiling']['harmonic']:.3f} | {f['ratio']:.2f} |"
+        )
+    return "\n".join(lines)
+
+
+def _scores(file: dict) -> str:
+    m = file["model"]
+    return (
+        f"{m['mel']:.3f} / {m['best_gain_mel']:.3f} / {m['harmonic']:.3f} "
+        f"({file['level_error_db']:+.1f})"
+    )
+
+
 def table() -> str:
     lines = ["| what | script | result |", "|---|---|---|"]
     for section in SECTIONS:
@@ -157,7 +196,13 @@ def main() -> None:
     pattern = re.compile(re.escape(START) + ".*?" + re.escape(END), re.DOTALL)
     if not pattern.search(text):
         raise SystemExit(f"{README} lacks the {START} ... {END} markers")
-    README.write_text(pattern.sub(lambda _: block, text))
+    text = pattern.sub(lambda _: block, text)
+    files = f"{FILES_START}\n{file_table('training_corpus.json', 'training_corpus_before.json')}\n"
+    files += FILES_END
+    files_pattern = re.compile(re.escape(FILES_START) + ".*?" + re.escape(FILES_END), re.DOTALL)
+    if files_pattern.search(text):
+        text = files_pattern.sub(lambda _: files, text)
+    README.write_text(text)
     print(block)
 
 

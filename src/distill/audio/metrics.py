@@ -81,7 +81,7 @@ def _mel_pairs(
     reference: torch.Tensor, estimate: torch.Tensor
 ) -> list[tuple[torch.Tensor, torch.Tensor]]:
     """Per scale: (reference mel magnitudes, estimate mel magnitudes), each [bands, frames]."""
-    pairs = []
+    pairs: list[tuple[torch.Tensor, torch.Tensor]] = []
     for window, num_bands in MEL_SCALES:
         filters = _mel_filters(window, num_bands)
         pairs.append(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import torch
 import torch.nn.functional as F
+from einops import rearrange
 
 
 @dataclass(frozen=True)
@@ -24,14 +26,26 @@ class SpectrogramConfig:
     # Fixed normalisation of log10 power so typical material sits roughly in [-1, 1].
     log_offset: float = 4.0
     log_scale: float = 4.0
-    griffin_lim_iterations: int = 32
+    # With the refined magnitude, 16 iterations were within 1% of 32 (bench/README.md); 24 keep
+    # a 10-second decode under 0.7 s on a 2-core CPU (estimated; measured under load only).
+    griffin_lim_iterations: int = 24
     griffin_lim_momentum: float = 0.99
+    # Mel -> linear magnitude: multiplicative non-negative least-squares updates from the
+    # pseudo-inverse (0 = the clamped pseudo-inverse alone, as before). Measured ceiling on 18
+    # held-out files: 1 / 2 / 5 / 10 / 50 updates all help, 2 most (bench/README.md).
+    magnitude_iterations: int = 2
+
+    def __post_init__(self) -> None:
+        if self.magnitude_iterations < 0:
+            raise ValueError("magnitude_iterations must be 0 or more")
 
     def to_dict(self) -> dict:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict) -> SpectrogramConfig:
+        """Missing keys take the defaults (files made before a key existed load unchanged
+        in what the model hears; only the inversion may be newer)."""
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
         return cls(**known)
 
@@ -136,6 +150,10 @@ class AudioSpectrogram:
         """normalised log-mel [B, 1, M, F] -> linear STFT magnitude estimate [B, N, F]."""
         power = self.log_to_power(mel.to(self.device, torch.float32)).squeeze(1)  # [B, M, F]
         linear_power = torch.matmul(self.inverse_filterbank, power).clamp(min=0)  # [B, N, F]
+        if self.config.magnitude_iterations:
+            linear_power = refine_power(
+                linear_power, power, self.filterbank, self.config.magnitude_iterations
+            )
         return linear_power.sqrt()
 
     def mel_to_waveform(
@@ -156,32 +174,54 @@ class AudioSpectrogram:
         )
         magnitude = self.mel_to_magnitude(mel)  # [B, N, F]
         num_samples = length if length is not None else (mel.shape[-1] - 1) * self.config.hop_length
+        generator = torch.Generator().manual_seed(seed)
+        phase = torch.rand(magnitude.shape, generator=generator).to(magnitude.device) * 2 * math.pi
         waveform = griffin_lim(
             magnitude,
+            phase,
             lambda spec: self._istft(spec, num_samples),
             self._stft,
             iterations,
             self.config.griffin_lim_momentum,
-            seed,
         )
         return waveform.unsqueeze(1)
 
 
+def refine_power(
+    linear_power: torch.Tensor, mel_power: torch.Tensor, filterbank: torch.Tensor, iterations: int
+) -> torch.Tensor:
+    """Non-negative least squares for linear power [B, N, F] given mel power [B, M, F], by
+    Lee & Seung's (2001) multiplicative updates from a start (the clamped pseudo-inverse).
+
+    The clamped pseudo-inverse is smooth and loses energy where it went negative; the
+    updates keep every bin non-negative and move the spectrum to where the mel bands say
+    its energy is.
+    """
+    tiny = 1e-12
+    batch, _, num_frames = linear_power.shape
+    bank = filterbank.to_sparse()  # [M, N], two filters per bin at most: sparse is ~100x cheaper
+    bank_t = filterbank.T.contiguous().to_sparse()  # [N, M]
+    # Frames side by side: [B, X, F] <-> [X, B * F], so one sparse product serves the batch.
+    estimate = rearrange(linear_power, "b n f -> n (b f)")
+    estimate = estimate + 1e-3 * estimate.mean(dim=0, keepdim=True) + tiny
+    numerator = torch.sparse.mm(bank_t, rearrange(mel_power, "b m f -> m (b f)"))  # [N, B*F]
+    for _ in range(iterations):
+        rebuilt = torch.sparse.mm(bank_t, torch.sparse.mm(bank, estimate))  # [N, B*F]
+        estimate = estimate * numerator / (rebuilt + tiny)
+    return rearrange(estimate, "n (b f) -> b n f", b=batch, f=num_frames)
+
+
 def griffin_lim(
     magnitude: torch.Tensor,
-    istft,
-    stft,
+    phase: torch.Tensor,
+    istft: Callable[[torch.Tensor], torch.Tensor],
+    stft: Callable[[torch.Tensor], torch.Tensor],
     num_iterations: int,
     momentum: float,
-    seed: int,
 ) -> torch.Tensor:
-    """Fast Griffin-Lim (Perraudin, Balazs & Sondergaard 2013): magnitude [B, N, F] -> [B, S].
-
-    The phase starts from a seeded random draw, so the result is deterministic.
-    """
-    generator = torch.Generator().manual_seed(seed)
-    phase = torch.rand(magnitude.shape, generator=generator) * 2 * math.pi
-    angles = torch.polar(torch.ones_like(magnitude), phase.to(magnitude.device))
+    """Fast Griffin-Lim (Perraudin, Balazs & Sondergaard 2013): magnitude [B, N, F] and a
+    starting phase [B, N, F] -> waveform [B, S]. Deterministic for a given start."""
+    angles = torch.polar(torch.ones_like(magnitude), phase)
     previous = torch.zeros_like(angles)
     waveform = istft(magnitude * angles)
     for _ in range(num_iterations):

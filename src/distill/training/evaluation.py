@@ -1,4 +1,10 @@
-"""How well a model reconstructs held-out audio, against the Griffin-Lim-only ceiling."""
+"""How well a model reconstructs held-out audio, against the Griffin-Lim-only ceiling.
+
+Both are scored with the fixed ruler (`audio.metrics`) on the original file at its own level
+against what a user gets: the decode with its level restored (`match_decoded_loudness`, then
+`undo_loudness`), as long as the file. The ceiling is original -> mel -> Griffin-Lim with no
+model, at the level restored the same way; no decode of a model can beat it.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +15,37 @@ from pathlib import Path
 import torch
 
 from distill.audio.io import load_audio, to_mono
-from distill.audio.loudness import match_decoded_loudness, measure_loudness_db, normalize_loudness
-from distill.audio.spectrogram import multiscale_mel_distance
+from distill.audio.loudness import (
+    match_decoded_loudness,
+    measure_loudness_db,
+    normalize_loudness,
+    undo_loudness,
+)
+from distill.audio.metrics import QualityDistances, best_gain_distance, quality_distances
 from distill.models.persistence import LoadedVQModel
 
 
 @dataclass(frozen=True)
 class FileReconstruction:
+    """The ruler's numbers for one held-out file: the model's decode and the ceiling."""
+
     name: str
     duration_s: float
-    ceiling_distance: float  # original -> mel -> Griffin-Lim, no model
-    model_distance: float  # original -> codes -> decoder -> Griffin-Lim
-    loudness_change_db: float  # decode as users get it (level matched) vs original, gated RMS
-    raw_loudness_change_db: float  # the decoder's own level before matching
+    model: QualityDistances  # original -> codes -> decoder -> Griffin-Lim, level restored
+    ceiling: QualityDistances  # original -> mel -> Griffin-Lim, no model
+    loudness_change_db: float  # gated RMS of the decode as users get it minus the original's
+    raw_loudness_change_db: float  # the decoder's own level, before matching
+    raw_level_error_db: float  # level_error_db of the decoder's own level, before matching
 
     @property
     def ratio(self) -> float:
-        return self.model_distance / max(self.ceiling_distance, 1e-9)
+        """Model over ceiling, multi-scale mel distance at the input's level."""
+        return self.model.mel / max(self.ceiling.mel, 1e-9)
+
+    @property
+    def level_error_db(self) -> float:
+        """How much louder the decode is than the level that scores it best (dB)."""
+        return -self.model.best_gain_db
 
 
 def _level_change_db(decoded: torch.Tensor, original: torch.Tensor, sample_rate: int) -> float:
@@ -34,46 +54,71 @@ def _level_change_db(decoded: torch.Tensor, original: torch.Tensor, sample_rate:
 
 
 @torch.no_grad()
-def reconstruct_file(loaded: LoadedVQModel, path: Path, iterations: int = 32) -> FileReconstruction:
-    """Distances of the ceiling and of the model's decode from one file (both normalised);
-    the decode's level is matched as `decode_code_grid` matches it."""
+def reconstruct_file(
+    loaded: LoadedVQModel, path: Path, iterations: int | None = None
+) -> FileReconstruction:
+    """Ruler numbers of the model's decode and of the ceiling for one file (see module doc).
+
+    iterations: Griffin-Lim iterations, None for the model's final-render default.
+    """
     spec = loaded.spectrogram
     rate = spec.config.sample_rate
-    audio = load_audio(path, rate)
-    waveform, gain = normalize_loudness(to_mono(audio.waveform), rate)
-    waveform = waveform.to(loaded.device)
-    length = waveform.shape[-1]
-    mel = spec.waveform_to_mel(waveform.unsqueeze(0))  # [1, 1, M, F]
-    ceiling = spec.mel_to_waveform(mel, iterations, length)[0, 0]
+    original = to_mono(load_audio(path, rate).waveform)  # [1, S] at the file's own level
+    normalised, gain = normalize_loudness(original, rate)
+    length = original.shape[-1]
+    mel = spec.waveform_to_mel(normalised.unsqueeze(0).to(loaded.device))  # [1, 1, M, F]
+    ceiling = spec.mel_to_waveform(mel, iterations, length)[0, 0].cpu()
     recon_mel, _, _ = loaded.model.eval()(mel)
     raw = spec.mel_to_waveform(recon_mel, iterations, length)[0, 0].cpu()
-    decoded = match_decoded_loudness(raw, gain, rate)
-    original = waveform[0].cpu()
+    decoded = undo_loudness(match_decoded_loudness(raw, gain, rate), gain)
+    reference = original[0]
+    _, raw_gain_db = best_gain_distance(reference, undo_loudness(raw, gain))
     return FileReconstruction(
         path.name,
-        audio.duration_s,
-        multiscale_mel_distance(original, ceiling.cpu()),
-        multiscale_mel_distance(original, decoded),
-        _level_change_db(decoded, original, rate),
-        _level_change_db(raw, original, rate),
+        length / rate,
+        quality_distances(reference, decoded),
+        quality_distances(reference, undo_loudness(ceiling, gain)),
+        _level_change_db(decoded, reference, rate),
+        _level_change_db(undo_loudness(raw, gain), reference, rate),
+        -raw_gain_db,
     )
 
 
-def reconstruction_report(loaded: LoadedVQModel, paths: list[Path]) -> dict:
-    """Per-file results and their means; ratio = model distance / ceiling distance."""
-    files = [reconstruct_file(loaded, path) for path in paths]
-    ceiling = sum(f.ceiling_distance for f in files) / len(files)
-    model = sum(f.model_distance for f in files) / len(files)
+def _mean(values: list[float]) -> float:
+    return round(sum(values) / len(values), 4)
+
+
+def _summary(files: list[FileReconstruction], which: str) -> dict:
+    scores = [getattr(f, which) for f in files]
+    return {
+        "mel": _mean([s.mel for s in scores]),
+        "best_gain_mel": _mean([s.best_gain_mel for s in scores]),
+        "harmonic": _mean([s.harmonic for s in scores]),
+    }
+
+
+def reconstruction_report(
+    loaded: LoadedVQModel, paths: list[Path], iterations: int | None = None
+) -> dict:
+    """Per-file ruler numbers and their means, for the model and for the ceiling."""
+    files = [reconstruct_file(loaded, path, iterations) for path in paths]
+    model, ceiling = _summary(files, "model"), _summary(files, "ceiling")
+    levels = [f.level_error_db for f in files]
     return {
         "num_files": len(files),
-        "ceiling_distance": round(ceiling, 4),
-        "model_distance": round(model, 4),
-        "ratio": round(model / max(ceiling, 1e-9), 3),
-        "mean_abs_loudness_change_db": round(
-            sum(abs(f.loudness_change_db) for f in files) / len(files), 2
-        ),
-        "mean_abs_raw_loudness_change_db": round(
-            sum(abs(f.raw_loudness_change_db) for f in files) / len(files), 2
-        ),
-        "files": [{**asdict(f), "ratio": round(f.ratio, 3)} for f in files],
+        "model": model,
+        "ceiling": ceiling,
+        "ratio": round(model["mel"] / max(ceiling["mel"], 1e-9), 3),
+        "worst_ratio": round(max(f.ratio for f in files), 3),
+        "mean_level_error_db": round(sum(levels) / len(levels), 2),
+        "mean_abs_level_error_db": round(sum(abs(v) for v in levels) / len(levels), 2),
+        "max_abs_level_error_db": round(max(abs(v) for v in levels), 2),
+        "raw_mean_abs_level_error_db": _mean([abs(f.raw_level_error_db) for f in files]),
+        "raw_max_abs_level_error_db": max(abs(f.raw_level_error_db) for f in files),
+        "mean_abs_loudness_change_db": _mean([abs(f.loudness_change_db) for f in files]),
+        "mean_abs_raw_loudness_change_db": _mean([abs(f.raw_loudness_change_db) for f in files]),
+        "files": [
+            {**asdict(f), "ratio": round(f.ratio, 3), "level_error_db": f.level_error_db}
+            for f in files
+        ],
     }

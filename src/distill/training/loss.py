@@ -13,7 +13,11 @@ FRAME_LEVEL_WEIGHT = 1.0  # per 10 dB of frame level error
 
 
 def reconstruction_loss(
-    recon: torch.Tensor, target: torch.Tensor, spectrogram: AudioSpectrogram
+    recon: torch.Tensor,
+    target: torch.Tensor,
+    spectrogram: AudioSpectrogram,
+    energy_weight: float = ENERGY_WEIGHT,
+    level_weight: float = FRAME_LEVEL_WEIGHT,
 ) -> torch.Tensor:
     """recon, target: normalised log-mel [B, 1, M, F] -> scalar loss (log-mel L1, energy L1
     and frame level, see below).
@@ -23,13 +27,16 @@ def reconstruction_loss(
     (power ** 0.25, as in perceptual loudness models) puts their energy back in the loss.
     """
     log_l1 = (recon - target).abs().mean()
+    level_error = (frame_level_db(recon, spectrogram) - frame_level_db(target, spectrogram)).abs()
+    loss = log_l1 + level_weight * level_error.mean() / 10
+    if not energy_weight:
+        return loss
     # power ** 0.25 computed in the log domain: smooth everywhere (x ** 0.25 has an infinite
     # slope at 0, which turned clamped silent bins into NaN gradients). Clamp against overflow.
     recon_mag = _compressed_magnitude(recon.clamp(max=3.0), spectrogram)
     target_mag = _compressed_magnitude(target, spectrogram)
     energy_l1 = (recon_mag - target_mag).abs().mean() / target_mag.mean().clamp(min=1e-3)
-    level_error = (frame_level_db(recon, spectrogram) - frame_level_db(target, spectrogram)).abs()
-    return log_l1 + ENERGY_WEIGHT * energy_l1 + FRAME_LEVEL_WEIGHT * level_error.mean() / 10
+    return loss + energy_weight * energy_l1
 
 
 def frame_level_db(mel: torch.Tensor, spectrogram: AudioSpectrogram) -> torch.Tensor:

@@ -21,6 +21,7 @@ from distill.models.persistence import (
 )
 from distill.models.records import CodebookHealth, DatasetSummary, TrainingSummary
 from distill.models.vqvae import ConvVQVAE, VQVAEConfig, adaptive_codebook_size
+from distill.training.augment import augment_batch
 from distill.training.data import (
     MelDataset,
     TrainingError,
@@ -29,7 +30,7 @@ from distill.training.data import (
     tiled_batches,
 )
 from distill.training.health import code_counts, measure_codebook_health
-from distill.training.loss import reconstruction_loss
+from distill.training.loss import ENERGY_WEIGHT, FRAME_LEVEL_WEIGHT, reconstruction_loss
 
 
 @dataclass(frozen=True)
@@ -42,9 +43,14 @@ class TrainConfig:
     num_levels: int = 4
     codebook_size: int | None = None  # None: from the number of files (DESIGN.md 3)
     batch_size: int = 16
-    chunk_frames: int = 128  # ~1.4 s windows
+    chunk_frames: int = 128  # ~1.4 s windows; 192 with 160 mel bands and no energy term lost
     learning_rate: float = 1e-3
     max_shift_bins: int = 0  # pitch augmentation (+-bins per window); 3 measured no better
+    gain_db: float = 0.0  # gain augmentation, +-dB per window
+    mix_probability: float = 0.0  # share of windows mixed with another window of the batch
+    weight_decay: float = 0.01  # AdamW's
+    energy_weight: float = ENERGY_WEIGHT  # loss terms (training/loss.py)
+    level_weight: float = FRAME_LEVEL_WEIGHT
     warmup_steps: int = 50
     val_fraction: float = 0.1
     validate_every_s: float | None = None  # with a time budget; None: validation_interval_s
@@ -52,6 +58,8 @@ class TrainConfig:
     seed: int = 0
     device: str = "auto"
     model: VQVAEConfig = field(default_factory=VQVAEConfig)  # levels and K are set from above
+    # The front end (its mel bands are the model's too); saved with the model.
+    spectrogram: SpectrogramConfig = field(default_factory=SpectrogramConfig)
 
     def __post_init__(self) -> None:
         if self.max_minutes is None and self.epochs is None and self.max_steps is None:
@@ -135,7 +143,12 @@ def _build_model(
         training = loaded.metadata.training
         return loaded.model, training.steps if training else 0
     size = config.codebook_size or adaptive_codebook_size(len(dataset.all_clips))
-    model_config = replace(config.model, num_levels=config.num_levels, codebook_size=size)
+    model_config = replace(
+        config.model,
+        num_levels=config.num_levels,
+        codebook_size=size,
+        n_mels=config.spectrogram.n_mels,
+    )
     return ConvVQVAE(model_config), 0
 
 
@@ -159,7 +172,10 @@ class _Loop:
         self.report = report
         self.should_stop = should_stop or (lambda: False)
         self.rng = random.Random(config.seed)
-        self.optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate)
+        self.generator = torch.Generator().manual_seed(config.seed)
+        self.optimizer = torch.optim.AdamW(
+            model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+        )
         frames = sum(max(c.num_frames, config.chunk_frames) for c in dataset.train)
         self.steps_per_epoch = max(1, math.ceil(frames / (config.batch_size * config.chunk_frames)))
         self.val_batches = tiled_batches(
@@ -222,10 +238,16 @@ class _Loop:
             self.rng,
             config.max_shift_bins,
         ).to(self.spec.device)
+        batch = augment_batch(
+            batch, self.spec, self.generator, config.gain_db, config.mix_probability
+        )
         for group in self.optimizer.param_groups:
             group["lr"] = lr_at(self.step - self.start_step, self.fraction_done(), self.config)
         recon, codes, commitment = self.model(batch)
-        loss = reconstruction_loss(recon, batch, self.spec) + commitment
+        loss = reconstruction_loss(
+            recon, batch, self.spec, config.energy_weight, config.level_weight
+        )
+        loss = loss + commitment
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
@@ -273,6 +295,7 @@ class _Loop:
 def _metadata(name: str, loop: _Loop, dataset: MelDataset) -> ModelMetadata:
     config = asdict(loop.config)
     config.pop("model")
+    config.pop("spectrogram")  # saved as the model file's front end
     training = TrainingSummary(
         steps=loop.step,
         epochs=round(loop.epoch, 2),
@@ -304,7 +327,7 @@ def train_vqvae(
     device = resolve_device(config.device)
     torch.manual_seed(config.seed)
     random.seed(config.seed)  # quantizer dropout (ours and the library's) draws from `random`
-    spec = AudioSpectrogram(SpectrogramConfig(), device)
+    spec = AudioSpectrogram(config.spectrogram, device)
     report = progress or (lambda _: None)
 
     def on_file(number: int, total: int, path: Path) -> None:
@@ -312,7 +335,11 @@ def train_vqvae(
         report(TrainProgress(0, 0.0, 0.0, None, math.nan, None, None, [], "loading", message))
 
     dataset = load_dataset(
-        audio_files, AudioSpectrogram(), config.val_fraction, config.seed, on_file
+        audio_files,
+        AudioSpectrogram(config.spectrogram),
+        config.val_fraction,
+        config.seed,
+        on_file,
     )
     model, start_step = _build_model(config, dataset, target, resume)
     loop = _Loop(model.to(device).train(), config, dataset, spec, report, should_stop, start_step)
