@@ -43,16 +43,18 @@ check: test
 # Every benchmark (about 2.5 minutes on a 2-core CPU), then the table in bench/README.md.
 bench: setup
 	$(PY) bench/bench_grid.py
+	$(PY) bench/bench_edit.py
+	$(PY) bench/bench_editor_page.py
 	$(PY) bench/bench_codes.py --long
 	$(PY) bench/bench_demo.py
 	$(PY) bench/bench_training.py $(DEMO_SOUNDS) --steps 100 --out bench/results/training.json
 	$(PY) bench/report.py
 
-# The foundation's quality run: 12 minutes of training on real recordings that Debian packages
+# The quality run: 15 minutes of training on real recordings that Debian packages
 # ship (bench/corpus.py says which; it installs nothing), measured on held-out files.
 bench-corpus: setup
 	$(PY) bench/corpus.py build/corpus
-	$(PY) bench/bench_training.py build/corpus --minutes 12 --out bench/results/training_corpus.json
+	$(PY) bench/bench_training.py build/corpus --minutes 15 --out bench/results/training_corpus.json
 	$(PY) bench/report.py
 
 demo-sounds: setup

@@ -123,6 +123,38 @@ def codes_rows() -> list[Row]:
     return rows
 
 
+def edit_rows() -> list[Row]:
+    """The editor: its pure functions (bench_edit.py) and gestures in the page."""
+    rows: list[Row] = []
+    functions = _load("edit.json")
+    if functions is None:
+        rows.append(("edit functions", "bench_edit.py", "not run"))
+    else:
+        load = functions["machine"]["load_average_1min"]
+        for case, numbers in functions["cases"].items():
+            rows.append(
+                (
+                    f"{case}, 10 s grid",
+                    "bench_edit.py",
+                    f"{numbers['median_ms']} ms (median; load average {load})",
+                )
+            )
+    page = _load("editor_page.json")
+    if page is None:
+        rows.append(("edits in the page", "bench_editor_page.py", "not run"))
+    else:
+        for key, label in (("set_code", "a typed code"), ("blend_slider", "a blend slider move")):
+            rows.append(
+                (
+                    f"{label}: gesture to grid updated in Chromium, 10 s file",
+                    "bench_editor_page.py",
+                    f"{page[key + '_ms_median']} ms median, {page[key + '_ms_max']} ms max "
+                    f"({page['runs']} runs)",
+                )
+            )
+    return rows
+
+
 def grid_rows() -> list[Row]:
     result = _load("grid.json")
     if result is None:
@@ -149,6 +181,7 @@ SECTIONS: list[Callable[[], list[Row]]] = [
     lambda: training_rows("training.json", "training speed on the demo sounds"),
     codes_rows,
     grid_rows,
+    edit_rows,
 ]
 
 

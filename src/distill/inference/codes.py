@@ -138,11 +138,13 @@ def decode_code_grid(
 ) -> np.ndarray:
     """The plan's decode: codes [1, F', L] (-1 = level silent) -> waveform [S] float32.
 
-    With only the plan's four arguments the result is at the *training* loudness (the
-    normalisation target, since the encode's gain is not known) and (F - 1) x hop samples
-    long (what the mel frames span), not the original's level and length. To get those back,
-    pass num_samples and loudness_gain from the encode, or call `decode_grid` with the
-    `CodeGrid` that `encode_grid` returned. Raises ValueError for codes that do not fit.
+    Called with the plan's four arguments only, it returns the sound at the *training*
+    loudness (-20 dBFS gated RMS, the level every file is normalised to before encoding) and
+    (F - 1) x hop samples long (what the mel frames span), not the original's level and
+    length. To get the file back as loud and as long as it was, pass the encode's
+    loudness_gain and num_samples (encode_audio_file's dict has both), or call `decode_grid`
+    with the `CodeGrid` that `encode_grid` returned. Raises ValueError for codes that do not
+    fit.
     """
     grid = grid_for_model(
         indices,
