@@ -103,7 +103,7 @@ def test_edit_swap_blend_undo_listen_export(new_tab, tiny_model: Path, tmp_path:
 
     # Swap it with B from column 3: A gets B's codes there, B gets A's; both flash.
     a_before = codes_of(page, A, 0, 2, 8)
-    page.locator("#edit-swap-at input").fill("3")
+    page.locator("#edit-swap-at textarea").fill("3")
     page.click("#edit-swap")
     expect(page.locator("#codes-status")).to_contain_text("Swapped levels 1-2, columns 2-8")
     expect(history(page)).to_contain_text("Edit 2 of 2")

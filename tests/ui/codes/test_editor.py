@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import gradio as gr
 import pytest
 import soundfile as sf
 import torch
@@ -57,7 +58,7 @@ def test_select_then_swap_exchanges_the_region_and_undo_restores_both(two) -> No
     a0, b0 = grids(two)
     gesture("select,2,10,0,3@1", two)  # corners in any order
     assert two.selection is not None and two.selection[1].levels == (0, 2)
-    _, a_html, b_html, history, _ = editor.swap(two, 5)
+    _, a_html, b_html, history, _ = editor.swap(two, "5")
     a1, b1 = grids(two)
     assert torch.equal(a1[0, 3:11, 0:3], b0[0, 5:13, 0:3])
     assert torch.equal(b1[0, 5:13, 0:3], a0[0, 3:11, 0:3])
@@ -71,7 +72,7 @@ def test_select_then_swap_exchanges_the_region_and_undo_restores_both(two) -> No
 def test_a_region_that_does_not_fit_b_is_refused(two) -> None:
     gesture("select,0,0,2,20@1", two)  # 21 columns; B has 36
     with pytest.raises(Exception) as excinfo:
-        editor.swap(two, 30)
+        editor.swap(two, "30")
     assert "do not fit in B from column 30" in error_text(excinfo)
     assert "latest start is column 15" in error_text(excinfo)
 
@@ -87,6 +88,10 @@ def test_blend_slider_previews_then_commits_one_step(two) -> None:
     assert torch.equal(a1[0, 2:13], b0[0, 2:13])  # blend 1 snaps to B's codes
     assert torch.equal(a1[0, :2], a0[0, :2])
     assert history == "Edit 1 of 1" and "blended" in a_html and "title=" in a_html
+    # The slider's last move may arrive after its release: it must not undo the commit.
+    _, a_late, _, history, status = editor.blend_preview(two, 1.0, False)
+    assert a_late == gr.skip() and status == gr.skip() and history == "Edit 1 of 1"
+    assert torch.equal(grids(two)[0], a1) and two.blend_base is None
     editor.blend_commit(two, 0.0, True)  # blend 0 of the whole grid: A as it was
     assert torch.equal(grids(two)[0], a1)
 
@@ -117,6 +122,17 @@ def test_exports_audio_24_bit_flac_and_codes_with_the_edits(two, model) -> None:
     document = read_codes_json(path, model_path=model)
     assert document.grid.operations == ("set level 1 column 1 to code 3",)
     assert int(document.grid.codes[0, 1, 0]) == 3
+
+
+def test_swap_at_the_same_column_by_default_and_typed_columns_are_checked(two) -> None:
+    _, b0 = grids(two)
+    gesture("select,0,4,1,9@1", two)
+    editor.swap(two, "  ")  # empty: the selection's own column in the other file
+    a1, _ = grids(two)
+    assert torch.equal(a1[0, 4:10, 0:2], b0[0, 4:10, 0:2])
+    with pytest.raises(Exception) as excinfo:
+        editor.swap(two, "-3")
+    assert "whole number from 0, got '-3'" in error_text(excinfo)
 
 
 def test_swap_and_blend_need_b_and_a_selection(model: Path, tone_file: Path) -> None:

@@ -97,6 +97,7 @@ def _apply(
         session.other_file = b.with_grid(grids[1])
     if push and session.history is not None:
         session.history.push(grids)
+        session.blend_committed = None
     a_html, b_html = grids_html(session)
     # Only what changed goes back to the page (a 10-second grid is ~60 KB of HTML).
     b_update: Any = b_html if "b" in session.changed and session.changed["b"].any() else gr.skip()
@@ -164,14 +165,14 @@ def _selection_pair(session: CodesSession) -> tuple[str, Region]:
 
 
 @ui_errors
-def swap(session: CodesSession, at: float | None) -> EditUpdate:
+def swap(session: CodesSession, at: str | float | None) -> EditUpdate:
     """Exchange the selection with the same-shaped region of the other file, starting at
     column `at` of the other file (empty: the same column)."""
     a, b = _files(session)
     if b is None:
         raise ValueError(NO_B)
     side, region = _selection_pair(session)
-    start = None if at is None or at == "" else int(at)
+    start = _start_column(at)
     session.distances = None
     if side == "a":
         new_a, new_b = swap_region(a.grid, b.grid, region, start)
@@ -184,6 +185,16 @@ def swap(session: CodesSession, at: float | None) -> EditUpdate:
         f"from column {where}."
     )
     return _apply(session, (new_a, new_b), status)
+
+
+def _start_column(at: str | float | None) -> int | None:
+    """The typed start column: empty means the selection's own column."""
+    text = "" if at is None else str(at).strip()
+    if not text:
+        return None
+    if not text.isdigit():
+        raise ValueError(f"The start column must be a whole number from 0, got '{text[:20]}'.")
+    return int(text)
 
 
 def _blend(session: CodesSession, amount: float, whole: bool) -> tuple[CodeGrid, Region]:
@@ -211,7 +222,14 @@ def _blend(session: CodesSession, amount: float, whole: bool) -> tuple[CodeGrid,
 
 @ui_errors
 def blend_preview(session: CodesSession, amount: float, whole: bool) -> EditUpdate:
-    """While a blend slider moves: show A blended by `amount`, not yet in the history."""
+    """While a blend slider moves: show A blended by `amount`, not yet in the history.
+
+    The slider's last move can reach us after its release (the page sends the newest move
+    once the one before is answered): a move to the amount just committed changes nothing.
+    """
+    if session.blend_base is None and session.blend_committed == (whole, float(amount)):
+        skip = gr.skip()
+        return session, skip, skip, history_text(session), skip
     grid, region = _blend(session, amount, whole)
     b_grid = session.other_file.grid if session.other_file else grid
     what = f"columns {region.columns[0]}-{region.columns[1]}"
@@ -230,7 +248,9 @@ def blend_commit(session: CodesSession, amount: float, whole: bool) -> EditUpdat
         f"Blended A {amount:.0%} towards B ({where}): each cell shows the code its mix "
         "snapped to; hover a cell for how far the snap landed."
     )
-    return _apply(session, (grid, b_grid), status)
+    update = _apply(session, (grid, b_grid), status)
+    session.blend_committed = (whole, float(amount))
+    return update
 
 
 def _step(session: CodesSession, forward: bool) -> EditUpdate:

@@ -12,6 +12,7 @@ from distill.ui.codes import editor
 from distill.ui.codes.render import grid_html
 
 BLEND_TRIGGER = "always_last"  # a slider dragged fast sends its latest value, not every one
+BLEND_QUEUE = "edit-blend"
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class EditorControls:
     undo: gr.Button
     redo: gr.Button
     swap: gr.Button
-    swap_at: gr.Number
+    swap_at: gr.Textbox
     blend_selection: gr.Slider
     blend_whole: gr.Slider
     first_levels: gr.Slider
@@ -33,16 +34,15 @@ class EditorControls:
     exported: gr.File
 
 
-def build_toolbar() -> tuple[gr.Markdown, gr.Button, gr.Button, gr.Button, gr.Number]:
+def build_toolbar() -> tuple[gr.Markdown, gr.Button, gr.Button, gr.Button, gr.Textbox]:
     """Undo / Redo with the history counter, and Swap with B's start column."""
     with gr.Row(elem_id="edit-toolbar"):
         undo = gr.Button("↶ Undo", elem_id=assets.UNDO_ID, scale=0, min_width=100, size="sm")
         redo = gr.Button("↷ Redo", elem_id=assets.REDO_ID, scale=0, min_width=100, size="sm")
         history = gr.Markdown("", elem_id="edit-history")
-        swap_at = gr.Number(
-            label="Swap at column of the other file (empty: same column)",
-            precision=0,
-            minimum=0,
+        swap_at = gr.Textbox(
+            label="Swap at column of the other file",
+            placeholder="empty: the same column",
             elem_id="edit-swap-at",
             scale=2,
         )

@@ -60,6 +60,7 @@ class CodesSession:
     selection: tuple[str, Region] | None = None  # which grid ("a" or "b") and the region
     listening: Listening = field(default_factory=Listening)
     blend_base: tuple[CodeGrid, ...] | None = None  # the state a blend slider moves from
+    blend_committed: tuple[bool, float] | None = None  # (whole grid?, amount) just released
     changed: dict[str, np.ndarray] = field(default_factory=dict)  # last change per grid
     distances: np.ndarray | None = None  # the last blend's snap distances on A [F', L]
     label_overrides: dict[str, list[str]] = field(default_factory=dict)
