@@ -125,22 +125,37 @@ def test_decode_length_determinism_and_loudness(encoded, loaded):
     np.testing.assert_allclose(quieter, first / 4.0, rtol=1e-6, atol=1e-9)
 
 
-@pytest.mark.parametrize("scale", [1.0, 0.05])
-def test_decode_comes_back_at_the_input_loudness(tmp_path, loaded, scale):
-    """Whatever level the (here untrained) decoder gives, the decode is as loud as the file."""
-    tone = scale * 0.3 * np.sin(2 * np.pi * 220 * np.arange(72000) / 48000)
-    path = write_wav(tmp_path / "tone.wav", tone)
-    encoded = encode_audio_file(path, loaded)
-    audio = decode_code_grid(
-        encoded["indices"],
-        *shapes(encoded),
-        loaded,
-        num_samples=encoded["num_samples"],
-        loudness_gain=encoded["loudness_gain"],
-        num_iterations=4,
+@pytest.mark.parametrize("scale", [0.05, 2.5])
+def test_decode_undoes_the_encode_gain_and_can_match_the_input_loudness(tmp_path, loaded, scale):
+    """The decoder hears every file at the training loudness; decoding undoes the encode's
+    gain exactly (a file at scale s decodes to s x what the same file at scale 1 decodes
+    to), and match_loudness=True brings even this untrained decoder to the file's level."""
+    t = np.arange(72000) / 48000
+    paths = [
+        write_wav(tmp_path / f"tone{k}.wav", factor * 0.3 * np.sin(2 * np.pi * 220 * t))
+        for k, factor in enumerate((1.0, scale))
+    ]
+    decodes = []
+    for path in paths:
+        encoded = encode_audio_file(path, loaded)
+        args = (encoded["indices"], *shapes(encoded), loaded)
+        options = {
+            "num_samples": encoded["num_samples"],
+            "loudness_gain": encoded["loudness_gain"],
+            "num_iterations": 4,
+        }
+        decodes.append(
+            (
+                decode_code_grid(*args, **options),
+                decode_code_grid(*args, **options, match_loudness=True),
+            )
+        )
+    (own_1, _), (own_s, matched_s) = decodes
+    np.testing.assert_allclose(own_s, own_1 * scale, rtol=1e-4, atol=1e-6)
+    original = measure_loudness_db(
+        torch.from_numpy(0.3 * scale * np.sin(2 * np.pi * 220 * t)).float()
     )
-    original = measure_loudness_db(torch.from_numpy(tone).float())
-    assert measure_loudness_db(torch.from_numpy(audio)) == pytest.approx(original, abs=0.3)
+    assert measure_loudness_db(torch.from_numpy(matched_s)) == pytest.approx(original, abs=0.3)
 
 
 def test_decode_accepts_numpy_codes_and_silent_levels(encoded, loaded):

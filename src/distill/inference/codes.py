@@ -105,13 +105,16 @@ def decode_grid(
     loaded: LoadedVQModel,
     *,
     num_iterations: int | None = None,
-    match_loudness: bool = True,
+    match_loudness: bool = False,
 ) -> np.ndarray:
-    """A code grid (-1 = level silent) -> waveform [S] float32: as long as the file it came
-    from (grid.num_samples) and, with match_loudness, as loud (its gated RMS level).
+    """A code grid (-1 = level silent) -> waveform [S] float32, as long as the file it came
+    from (grid.num_samples), with the encode's loudness gain undone.
 
-    match_loudness=False keeps the decoder's own level (what previews play) instead of
-    bringing it to the normalisation target first; the encode's gain is undone either way.
+    The level is the decoder's own (its loss holds each frame's level): on 18 held-out real
+    recordings that is 3.0 dB from the original on average (6.6 dB at worst) by the quality
+    ruler's best gain, where bringing the decode's gated RMS to the training loudness first
+    was 4.2 dB (25 dB at worst): a blurred tonal decode raised to the target is a loud
+    smear. match_loudness=True still does that (gated RMS as the input's, within 0.5 dB).
     Deterministic: the same grid always gives the same samples. Raises ValueError.
     """
     check_code_grid(grid, loaded)
@@ -134,12 +137,12 @@ def decode_code_grid(
     num_iterations: int | None = None,
     num_samples: int | None = None,
     loudness_gain: float = 1.0,
-    match_loudness: bool = True,
+    match_loudness: bool = False,
 ) -> np.ndarray:
     """The plan's decode: codes [1, F', L] (-1 = level silent) -> waveform [S] float32.
 
     Called with the plan's four arguments only, it returns the sound at the *training*
-    loudness (-20 dBFS gated RMS, the level every file is normalised to before encoding) and
+    loudness (the level every file is normalised to before encoding, -20 dBFS gated RMS) and
     (F - 1) x hop samples long (what the mel frames span), not the original's level and
     length. To get the file back as loud and as long as it was, pass the encode's
     loudness_gain and num_samples (encode_audio_file's dict has both), or call `decode_grid`

@@ -1,9 +1,9 @@
 """How well a model reconstructs held-out audio, against the Griffin-Lim-only ceiling.
 
 Both are scored with the fixed ruler (`audio.metrics`) on the original file at its own level
-against what a user gets: the decode with its level restored (`match_decoded_loudness`, then
-`undo_loudness`), as long as the file. The ceiling is original -> mel -> Griffin-Lim with no
-model, at the level restored the same way; no decode of a model can beat it.
+against what a user gets: the decode at the decoder's own level with the encode's gain undone
+(`undo_loudness`, as `decode_grid` does), as long as the file. The ceiling is original -> mel
+-> Griffin-Lim with no model, at the level restored the same way; no decode of a model can beat it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import torch
 
 from distill.audio.io import load_audio, to_mono
 from distill.audio.loudness import (
-    match_decoded_loudness,
     measure_loudness_db,
     normalize_loudness,
     undo_loudness,
@@ -70,7 +69,7 @@ def reconstruct_file(
     ceiling = spec.mel_to_waveform(mel, iterations, length)[0, 0].cpu()
     recon_mel, _, _ = loaded.model.eval()(mel)
     raw = spec.mel_to_waveform(recon_mel, iterations, length)[0, 0].cpu()
-    decoded = undo_loudness(match_decoded_loudness(raw, gain, rate), gain)
+    decoded = undo_loudness(raw, gain)  # as decode_grid gives it: the decoder's own level
     reference = original[0]
     _, raw_gain_db = best_gain_distance(reference, undo_loudness(raw, gain))
     return FileReconstruction(
