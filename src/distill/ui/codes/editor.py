@@ -16,10 +16,8 @@ from distill.editing import (
     EditHistory,
     Region,
     blend_region,
-    first_levels,
     mute_levels,
     set_code,
-    solo_level,
     swap_region,
 )
 from distill.inference import CodeGrid, decode_grid, write_codes_json
@@ -62,24 +60,27 @@ def history_text(session: CodesSession) -> str:
 
 def grids_html(session: CodesSession) -> tuple[str, str]:
     """Both grids drawn with their marks (edited cells, selection, last change, blend)."""
-    a, b = session.open_file, session.other_file
+    return _grid_a_html(session), _grid_b_html(session)
+
+
+def _selection_on(session: CodesSession, side: str) -> Region | None:
     selection = session.selection
-    listening = session.listening
-    a_html = grid_html(
-        a,
+    return selection[1] if selection and selection[0] == side else None
+
+
+def _grid_a_html(session: CodesSession) -> str:
+    return grid_html(
+        session.open_file,
         "a",
-        selection[1] if selection and selection[0] == "a" else None,
+        _selection_on(session, "a"),
         session.changed.get("a"),
         session.distances,
-        listening,
+        session.listening,
     )
-    b_html = grid_html(
-        b,
-        "b",
-        selection[1] if selection and selection[0] == "b" else None,
-        session.changed.get("b"),
-    )
-    return a_html, b_html
+
+
+def _grid_b_html(session: CodesSession) -> str:
+    return grid_html(session.other_file, "b", _selection_on(session, "b"), session.changed.get("b"))
 
 
 def _apply(
@@ -98,10 +99,10 @@ def _apply(
     if push and session.history is not None:
         session.history.push(grids)
         session.blend_committed = None
-    a_html, b_html = grids_html(session)
-    # Only what changed goes back to the page (a 10-second grid is ~60 KB of HTML).
-    b_update: Any = b_html if "b" in session.changed and session.changed["b"].any() else gr.skip()
-    return session, a_html, b_update, history_text(session), status
+    # Only what changed is drawn and goes back to the page (a 10-second grid is ~60 KB).
+    b_changed = "b" in session.changed and bool(session.changed["b"].any())
+    b_update: Any = _grid_b_html(session) if b_changed else gr.skip()
+    return session, _grid_a_html(session), b_update, history_text(session), status
 
 
 def edit_cell(session: CodesSession, event: GridEvent) -> EditUpdate:
@@ -153,7 +154,7 @@ def toggle_listening(session: CodesSession, event: GridEvent) -> EditUpdate:
         solo = None if listening.solo == level else level
         session.listening = Listening(listening.first_levels, listening.muted, solo)
         verb = "heard alone" if solo is not None else "no longer solo"
-    a_html, _ = grids_html(session)
+    a_html = _grid_a_html(session)
     status = f"Level {level + 1} {verb} when the grid is decoded; press Decode to hear it."
     return session, a_html, gr.skip(), history_text(session), status
 
@@ -274,15 +275,10 @@ def redo(session: CodesSession) -> EditUpdate:
 
 
 def heard_grid(session: CodesSession) -> CodeGrid:
-    """A as it is now, with the listening choices (first k levels, mute, solo) applied."""
+    """A as it is now, with the listening choices (first k levels, mute, solo) applied: the
+    levels `Listening.quiet_levels` names (the same the grid greys out) are silent."""
     a, _ = _files(session)
-    listening = session.listening
-    grid = a.grid
-    if listening.solo is not None:
-        return solo_level(grid, listening.solo)
-    if listening.first_levels is not None and listening.first_levels < grid.num_levels:
-        grid = first_levels(grid, listening.first_levels)
-    return mute_levels(grid, sorted(listening.muted)) if listening.muted else grid
+    return mute_levels(a.grid, sorted(session.listening.quiet_levels(a.grid.num_levels)))
 
 
 @ui_errors
@@ -293,7 +289,7 @@ def set_first_levels(session: CodesSession, k: float) -> tuple[CodesSession, Any
     listening = session.listening
     first = None if count >= a.grid.num_levels else count
     session.listening = Listening(first, listening.muted, listening.solo)
-    a_html, _ = grids_html(session)
+    a_html = _grid_a_html(session)
     return session, a_html, f"Decode plays levels 1-{count}; press Decode to hear it."
 
 
