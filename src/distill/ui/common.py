@@ -100,13 +100,12 @@ def write_scratch_audio(
     of its own, so the download keeps a readable name and never meets another's file."""
     from distill.audio.io import save_audio
 
-    folder = Path(tempfile.mkdtemp(prefix="distill-export-", dir=_scratch_folder()))
-    path = folder / f"{stem}.{suffix}"
+    path = export_path(stem, f".{suffix}")
     save_audio(path, np.asarray(audio, dtype=np.float32), sample_rate, subtype=subtype)
-    return str(path)
+    return path
 
 
-def write_scratch_text(stem: str, suffix: str) -> str:
+def export_path(stem: str, suffix: str) -> str:
     """The path for an export named STEM + SUFFIX in a new folder of its own (not written)."""
     folder = Path(tempfile.mkdtemp(prefix="distill-export-", dir=_scratch_folder()))
     return str(folder / f"{stem}{suffix}")

@@ -315,7 +315,7 @@ GOOD = np.zeros((1, 6, 3), dtype=np.int64)
         (GOOD, dict(num_quantizers=0), "num_quantizers must be a whole number of at least 1"),
         (GOOD, dict(codebook_size=0), "codebook_size must be a whole number of at least 1"),
         (GOOD, dict(codebook_size=2.5), "codebook_size must be a whole number"),
-        (GOOD, dict(spatial_shape=(1, 0)), "spatial_shape must be a whole number of at least 1"),
+        (GOOD, dict(spatial_shape=(1, 0)), "spatial_shape must be two positive whole numbers"),
         (GOOD, dict(spatial_shape=(6,)), "spatial_shape must be two positive whole numbers"),
         (GOOD, dict(selected_cell=(3, 0)), "selected_cell (3, 0) is outside the grid of 3 levels"),
         (GOOD, dict(selected_cell=(0, 6)), "by 6 columns"),

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from distill.inference.grid import NO_CODE, CodeGrid, CodeGridError, checked_codes
+from distill.inference.grid import NO_CODE, CodeGrid, CodeGridError, checked_codes, shape_pair
 from distill.models.labels import DEFAULT_LEVEL_LABELS, get_level_labels
 from distill.ui.components.grid_events import GridEvent, parse_grid_event
 from distill.ui.components.grid_marks import GridMarks, mark_cells
@@ -311,12 +311,8 @@ def _positive_int(name: str, value: object) -> int:
 
 
 def _spatial_columns(spatial_shape: object) -> int:
-    """F' = H*W from spatial_shape (H, W), both positive whole numbers."""
-    if not isinstance(spatial_shape, Sequence) or len(spatial_shape) != 2:
-        raise CodeGridError(
-            f"spatial_shape must be two positive whole numbers (H, W), got {spatial_shape!r}."
-        )
-    height, width = (_positive_int("spatial_shape", v) for v in spatial_shape)
+    """F' = H*W from spatial_shape (H, W), both positive whole numbers (the grid's check)."""
+    height, width = shape_pair("spatial_shape", spatial_shape)
     return height * width
 
 
