@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from numbers import Integral, Real
+from numbers import Real
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
+
+from distill.inference.validation import is_whole_number
 
 if TYPE_CHECKING:
     from distill.models.persistence import LoadedVQModel
@@ -25,10 +27,6 @@ NO_CODE = -1  # "this level contributes nothing here": silent in decodes, grey i
 
 class CodeGridError(ValueError):
     """A code grid that is malformed, or does not fit the model it is used with."""
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, Integral) and not isinstance(value, bool)
 
 
 def _is_positive_number(value: Any) -> bool:
@@ -64,7 +62,7 @@ def checked_codes(
         if num_columns and num_levels:
             shape = f"[1, {num_columns}, {num_levels}] (1, columns, levels)"
         raise CodeGridError(f"codes must have shape {shape}, got {list(found)}.")
-    if not _is_int(codebook_size) or codebook_size < 1:
+    if not is_whole_number(codebook_size) or codebook_size < 1:
         raise CodeGridError(f"codebook_size must be a whole number >= 1, got {codebook_size!r}.")
     outside = (codes < NO_CODE) | (codes >= codebook_size)
     if bool(outside.any()):
@@ -223,7 +221,7 @@ def shape_pair(name: str, value: Any) -> tuple[int, int]:
     if (
         not isinstance(value, (tuple, list))
         or len(value) != 2
-        or not all(_is_int(v) and int(v) >= 1 for v in value)
+        or not all(is_whole_number(v) and int(v) >= 1 for v in value)
     ):
         raise CodeGridError(f"{name} must be two positive whole numbers, got {value!r}.")
     return int(value[0]), int(value[1])
@@ -236,7 +234,7 @@ def check_code_grid(grid: CodeGrid, loaded: LoadedVQModel | None = None) -> Code
     """
     shape_pair("mel_shape", grid.mel_shape)
     for name in ("num_samples", "sample_rate"):
-        if not _is_int(getattr(grid, name)) or getattr(grid, name) < 1:
+        if not is_whole_number(getattr(grid, name)) or getattr(grid, name) < 1:
             raise CodeGridError(f"{name} must be a whole number >= 1, got {getattr(grid, name)!r}.")
     for name in ("seconds_per_column", "loudness_gain"):
         if not _is_positive_number(getattr(grid, name)):

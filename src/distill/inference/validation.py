@@ -9,13 +9,14 @@ from typing import Any
 MAX_ITERATIONS = 1000
 
 
-def _is_int(value: Any) -> bool:
+def is_whole_number(value: Any) -> bool:
+    """An int (numpy ints too), but not a bool."""
     return isinstance(value, Integral) and not isinstance(value, bool)
 
 
 def check_index(name: str, value: Any, size: int) -> int:
     """An int in [0, size), else ValueError naming the valid range."""
-    if not _is_int(value) or not 0 <= int(value) < size:
+    if not is_whole_number(value) or not 0 <= int(value) < size:
         raise ValueError(f"{name} must be a whole number from 0 to {size - 1}, got {value!r}.")
     return int(value)
 
@@ -23,6 +24,6 @@ def check_index(name: str, value: Any, size: int) -> int:
 def check_iterations(num_iterations: Any) -> None:
     """Griffin-Lim iterations: None (the model's default) or a whole number up to 1000."""
     if num_iterations is not None and (
-        not _is_int(num_iterations) or not 0 <= num_iterations <= MAX_ITERATIONS
+        not is_whole_number(num_iterations) or not 0 <= num_iterations <= MAX_ITERATIONS
     ):
         raise ValueError(f"iterations must be from 0 to {MAX_ITERATIONS}, got {num_iterations!r}.")
