@@ -23,6 +23,7 @@ from distill.ui.codes.render import (
 from distill.ui.codes.session import CodesSession, Listening, OpenFile, session_model
 from distill.ui.common import audio_path_of, ui_errors, ui_errors_stream, write_scratch_wav
 from distill.ui.components.code_grid import GridEvent, parse_grid_event
+from distill.ui.components.grid_events import check_event_bounds
 
 NO_MODEL = "Choose a model first (train one in the Train tab, or use the demo model)."
 NO_AUDIO = "Upload an audio file first (WAV, FLAC, OGG, MP3 or AIFF), then press Encode."
@@ -174,13 +175,13 @@ def grid_click(payload: str | None, session: CodesSession) -> Iterator[tuple[Any
     """
     if session.open_file is None:
         raise ValueError(NO_GRID)
-    target = _target(session, parse_grid_event(payload) or GridEvent("col", None, 0))
-    grid = target.grid
-    event = parse_grid_event(payload, num_levels=grid.num_levels, num_columns=grid.num_columns)
+    event = parse_grid_event(payload)
     skip = gr.skip()
     if event is None:
         yield session, skip, skip, skip, skip, skip, skip
         return
+    target = _target(session, event)
+    check_event_bounds(event, target.grid.num_levels, target.grid.num_columns)
     if event.kind in EDIT_KINDS:
         yield _edit(session, event)
         return

@@ -68,7 +68,7 @@ def parse_grid_event(
     if len(numbers) != _ARITY[kind]:
         raise GridEventError(f"Grid click payload {value!r} is not of the form {_FORMS}.")
     event = _event(kind, numbers, grid)
-    _check_bounds(event, num_levels, num_columns)
+    check_event_bounds(event, num_levels, num_columns)
     return event
 
 
@@ -88,7 +88,10 @@ def _event(kind: str, numbers: list[int], grid: Literal["a", "b"]) -> GridEvent:
     )
 
 
-def _check_bounds(event: GridEvent, num_levels: int | None, num_columns: int | None) -> None:
+def check_event_bounds(
+    event: GridEvent, num_levels: int | None, num_columns: int | None
+) -> GridEvent:
+    """The event if its levels and positions lie inside a grid of that size, else an error."""
     levels = [v for v in (event.level, event.last_level) if v is not None]
     positions = [v for v in (event.position, event.last_position) if v is not None]
     if num_levels is not None and levels and max(levels) >= num_levels:
@@ -99,3 +102,4 @@ def _check_bounds(event: GridEvent, num_levels: int | None, num_columns: int | N
         raise GridEventError(
             f"Clicked column {max(positions)} but the grid has only {num_columns} columns."
         )
+    return event
