@@ -16,6 +16,7 @@ from typing import Any, ParamSpec, TypeVar
 import gradio as gr
 import numpy as np
 
+from distill.files import describe_os_error
 from distill.models.persistence import ModelInfo, list_models, models_dir
 
 P = ParamSpec("P")
@@ -28,8 +29,11 @@ SCRATCH_FOLDER = "distill-ui"  # inside the system temp folder, which Gradio may
 
 
 def user_message(error: BaseException) -> str:
-    """The one sentence a user sees for `error` (ours are ValueErrors with clear text)."""
-    if isinstance(error, (ValueError, OSError)) and str(error):
+    """The one sentence a user sees for `error` (ours are ValueErrors with clear text; an
+    OSError from a full disk or a read-only folder is put in plain words)."""
+    if isinstance(error, OSError):
+        return describe_os_error(error)
+    if isinstance(error, ValueError) and str(error):
         return str(error)
     return (
         f"Something unexpected went wrong ({type(error).__name__}: {error}). "
@@ -83,7 +87,8 @@ def write_scratch_wav(audio: np.ndarray, kind: str, sample_rate: int = 48000) ->
 
     fd, name = tempfile.mkstemp(prefix=f"distill-{kind}-", suffix=".wav", dir=_scratch_folder())
     os.close(fd)
-    save_audio(name, np.asarray(audio, dtype=np.float32), sample_rate, subtype=PREVIEW_SUBTYPE)
+    samples = np.asarray(audio, dtype=np.float32)
+    save_audio(name, samples, sample_rate, subtype=PREVIEW_SUBTYPE, sync=False)
     return name
 
 
