@@ -11,7 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from distill.files import WriteError, check_free_space
-from distill.models.persistence import model_file_bytes
+from distill.models.locks import ModelLockedError, locked_message, running_training
+from distill.models.persistence import model_file_bytes, model_path
 from distill.models.vqvae import ConvVQVAE
 from distill.training.data import TrainingError
 
@@ -24,6 +25,21 @@ class ModelRescuedError(TrainingError):
     def __init__(self, message: str, rescued_path: Path) -> None:
         super().__init__(message)
         self.rescued_path = rescued_path
+
+
+def check_name_free(target: Path, name: str, replace: bool = False) -> None:
+    """Refuse a name that a running training holds (ModelLockedError), or that a finished
+    model has unless `replace` (--force or --resume): what train_vqvae refuses, up front."""
+    owner = running_training(target)
+    if owner is not None:
+        raise ModelLockedError(locked_message(name, owner))
+    if target.exists() and not replace:
+        raise TrainingError(f"A model named '{name}' already exists ({target}).")
+
+
+def check_can_start(name: str, models_directory: Path | None = None) -> None:
+    """For a front end before it queues a training: the name is usable and free."""
+    check_name_free(model_path(name, models_directory), name)
 
 
 def check_room_for_model(target: Path, model: ConvVQVAE, name: str) -> None:

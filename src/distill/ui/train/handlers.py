@@ -17,7 +17,8 @@ import pandas as pd
 from distill.audio.io import find_audio_files
 from distill.models.persistence import validate_model_name
 from distill.training import TrainConfig, TrainingError, TrainProgress, TrainResult, train_vqvae
-from distill.ui.common import audio_path_of, model_selector_update, ui_errors_stream
+from distill.training.saving import check_can_start
+from distill.ui.common import audio_path_of, model_selector_update, ui_errors, ui_errors_stream
 
 POLL_S = 0.4  # how often the page is updated while training
 MAX_CHART_POINTS = 400  # older loss points are thinned out beyond this
@@ -147,6 +148,13 @@ def _drain(updates: queue.Queue) -> list[Any]:
     while not updates.empty():
         items.append(updates.get_nowait())
     return items
+
+
+@ui_errors
+def check_name(name: str | None) -> None:
+    """Before a training waits its turn: a name that another training (in this app, another
+    window or a terminal) is using, or that a saved model has, is refused at once."""
+    check_can_start(validate_model_name(name or ""))
 
 
 @ui_errors_stream
