@@ -13,7 +13,7 @@ from typing import Any
 import gradio as gr
 
 from distill.inference.codes_json import model_sha256
-from distill.models.persistence import DEMO_MODEL_PATH, MODEL_SUFFIX, models_dir
+from distill.models.persistence import MODEL_SUFFIX, models_dir
 from distill.ui.codes.session import CodesSession, file_stamp, replaced_message
 from distill.ui.common import model_selector_update
 from distill.ui.library.handlers import refresh_library
@@ -33,11 +33,10 @@ class Seen:
 
 
 def models_listing(directory: Path | None = None) -> Listing:
-    """The model files as they are now (the bundled demo first), from stat alone."""
+    """The model files in the models folder as they are now, from stat alone (the bundled
+    demo never changes)."""
     folder = directory or models_dir()
-    paths = [DEMO_MODEL_PATH]
-    if folder.is_dir():
-        paths.extend(sorted(folder.glob(f"*{MODEL_SUFFIX}")))
+    paths = sorted(folder.glob(f"*{MODEL_SUFFIX}")) if folder.is_dir() else []
     stamps = ((str(path), file_stamp(str(path))) for path in paths)
     return tuple((path, *stamp) for path, stamp in stamps if stamp is not None)
 
