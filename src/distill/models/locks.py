@@ -130,8 +130,9 @@ def check_not_running(model_file: Path, action: str) -> None:
         )
 
 
-def _create(path: Path) -> bool:
-    """Create the lock file exclusively with our details; False if it already exists."""
+def _create(path: Path, shown: Path) -> bool:
+    """Create the lock file exclusively with our details; False if it already exists.
+    WriteError names `shown` (the model file: the lock is ours to explain, not the user's)."""
     pid = os.getpid()
     owner = LockOwner(pid, socket.gethostname(), time.time(), _process_start(pid))
     try:
@@ -139,13 +140,13 @@ def _create(path: Path) -> bool:
     except FileExistsError:
         return False
     except OSError as error:
-        raise write_error(path, error) from None
+        raise write_error(shown, error) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(asdict(owner), handle)
     except OSError as error:
         path.unlink(missing_ok=True)
-        raise write_error(path, error) from None
+        raise write_error(shown, error) from None
     return True
 
 
@@ -156,7 +157,7 @@ def _remove_stale(model_file: Path, seen: LockOwner) -> None:
     with contextlib.suppress(OSError):
         if time.time() - marker.stat().st_mtime > BREAK_STALE_S:
             marker.unlink()
-    if not _create(marker):
+    if not _create(marker, model_file):
         return  # someone else is taking it over; our next attempt sees what they left
     try:
         if read_owner(model_file) == seen:
@@ -170,7 +171,7 @@ def acquire(model_file: Path, name: str) -> None:
     it (a stale lock is taken over). WriteError when the folder cannot be written."""
     path = lock_path(model_file)
     for _ in range(ACQUIRE_TRIES):  # a takeover racing another one settles within a few tries
-        if _create(path):
+        if _create(path, model_file):
             return
         owner = read_owner(model_file)
         if owner is not None and owner.pid > 0 and not is_stale(owner):
