@@ -88,13 +88,14 @@ def write_scratch_wav(audio: np.ndarray, kind: str, sample_rate: int = 48000) ->
     fd, name = tempfile.mkstemp(prefix=f"distill-{kind}-", suffix=".wav", dir=_scratch_folder())
     os.close(fd)
     samples = np.asarray(audio, dtype=np.float32)
-    save_audio(name, samples, sample_rate, subtype=PREVIEW_SUBTYPE, sync=False)
+    with removed_on_failure(name):
+        save_audio(name, samples, sample_rate, subtype=PREVIEW_SUBTYPE, sync=False)
     return name
 
 
 def _scratch_folder() -> Path:
     folder = Path(tempfile.gettempdir()) / SCRATCH_FOLDER
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
@@ -106,8 +107,19 @@ def write_scratch_audio(
     from distill.audio.io import save_audio
 
     path = export_path(stem, f".{suffix}")
-    save_audio(path, np.asarray(audio, dtype=np.float32), sample_rate, subtype=subtype)
+    with removed_on_failure(path):
+        save_audio(path, np.asarray(audio, dtype=np.float32), sample_rate, subtype=subtype)
     return path
+
+
+@contextlib.contextmanager
+def removed_on_failure(path: str) -> Iterator[None]:
+    """An export that fails (a full disk) leaves nothing behind: not even its own folder."""
+    try:
+        yield
+    except BaseException:
+        remove_files([path])
+        raise
 
 
 def export_path(stem: str, suffix: str) -> str:
