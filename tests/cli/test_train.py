@@ -93,13 +93,15 @@ def test_a_full_disk_at_save_time_says_where_the_weights_are(
         real(handle, data)
 
     monkeypatch.setattr(files, "_write_all", models_disk_full)
-    line = last_error_line(run_cli("train", audio_dir, "--name", "tones", *TINY))
+    result = run_cli("train", audio_dir, "--name", "tones", *TINY)
+    line = last_error_line(result)
     rescued = tmp_path / "system-temp" / "distill-rescued" / "tones.distill"
     assert line.startswith(
         f"error: Could not save the model to {models / 'tones.distill'}: the disk is full"
     )
     assert f"safe in {rescued}" in line and line.endswith(f"mv {rescued} {models}/tones.distill")
     assert load_model(rescued).metadata.name == "tones" and list(models.iterdir()) == []
+    assert "warning: Could not write" in result.stderr  # the checkpoints said so as they failed
 
 
 def test_too_little_room_on_a_real_disk_is_refused_before_training(

@@ -101,7 +101,7 @@ class TrainProgress:
     val_loss: float | None
     best_val_loss: float | None
     level_usage: list[float]
-    phase: str  # loading | training | validating | saving | done
+    phase: str  # loading | training | validating | saving | warning (message says) | done
     message: str = ""
 
 
@@ -378,7 +378,7 @@ def _train_vqvae(
         try:
             save()
         except WriteError as error:  # train on: the final save tries again, then rescues
-            report(loop.progress("saving", f"{error} Training goes on; the weights are kept."))
+            report(loop.progress("warning", f"{error} Training goes on; the weights are kept."))
 
     loop.run(on_best=checkpoint)
     all_batches = tiled_batches(dataset.all_clips, config.batch_size, config.chunk_frames, -1.0)

@@ -15,8 +15,8 @@ import gradio as gr
 from distill.inference.codes_json import model_sha256
 from distill.models.persistence import MODEL_SUFFIX, models_dir
 from distill.ui.codes.session import CodesSession, file_stamp, replaced_message
-from distill.ui.common import model_selector_update
-from distill.ui.library.handlers import refresh_library
+from distill.ui.common import model_choices, pick_choice
+from distill.ui.library.handlers import library_note, library_table, model_details
 
 WATCH_EVERY_S = 2.0
 
@@ -66,6 +66,28 @@ def loaded_model_notice(session: CodesSession) -> str | None:
     return replaced_message(session.loaded.metadata.name)
 
 
+def _list_update(choices: list[tuple[str, str]], selected: str | None) -> gr.Dropdown:
+    """New choices; the value is set only when the selected model left the list, so a tick
+    never undoes what the user chose meanwhile (nor fires the list's change events)."""
+    if selected in [path for _, path in choices]:
+        return gr.Dropdown(choices=choices)
+    return gr.Dropdown(choices=choices, value=pick_choice(choices))
+
+
+def refreshed_lists(selected: str | None, library_selected: str | None) -> tuple[Any, ...]:
+    """(Codes model list, Library table, Library model list, its details, its note)."""
+    choices = model_choices()
+    kept = library_selected if library_selected in [path for _, path in choices] else None
+    library_value = kept or pick_choice(choices)
+    return (
+        _list_update(choices, selected),
+        library_table(),
+        _list_update(choices, library_selected),
+        model_details(library_value),
+        library_note(),
+    )
+
+
 def watch_models(
     selected: str | None, session: CodesSession, seen: Seen | None, library_selected: str | None
 ) -> tuple[Any, ...]:
@@ -76,7 +98,7 @@ def watch_models(
     listing = models_listing()
     lists: tuple[Any, ...] = (skip, skip, skip, skip, skip)
     if listing != seen.listing:
-        lists = (model_selector_update(selected), *refresh_library(library_selected))
+        lists = refreshed_lists(selected, library_selected)
     status: Any = skip
     reported = seen.reported
     if isinstance(session, CodesSession) and session.model_path:

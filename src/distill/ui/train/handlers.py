@@ -111,6 +111,8 @@ def progress_text(update: TrainProgress) -> str:
     """A one-line Markdown status for a progress report."""
     if update.phase == "loading":
         return html.escape(update.message or "Loading the audio…")
+    if update.phase == "warning":
+        return f"**Warning**: {html.escape(update.message)}"
     total = f" of ~{update.total_s:.0f}" if update.total_s else ""
     val = f", validation {update.val_loss:.4f}" if update.val_loss is not None else ""
     return (
@@ -189,6 +191,8 @@ def run_training(
                     session.last_model_path = str(item.model_path)
                     yield result_text(item), history.frame(), gr.skip(), *busy
                     return
+                if item.phase == "warning":  # a checkpoint could not be saved; training goes on
+                    gr.Warning(html.escape(item.message))
                 history.add(item)
             if items:
                 latest = items[-1]
