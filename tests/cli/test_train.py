@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import errno
+import os
+import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO
 
@@ -145,3 +149,27 @@ def test_a_crashed_training_does_not_block_its_name(audio_dir: Path, distill_hom
     result = run_cli("train", audio_dir, "--name", "tones", *TINY)
     assert result.exit_code == 0, result.output
     assert load_model(target).metadata.name == "tones" and not lock_path(target).exists()
+
+
+def test_two_real_trainings_of_one_name_in_two_terminals(audio_dir: Path, distill_home: Path):
+    """A real `distill train` in another process; the second is refused while it runs; after
+    it is killed (kill -9, mid-training) the name is free and the next training succeeds."""
+    target = distill_home / "models" / "tones.distill"
+    args = ["--width", "8", "--levels", "2", "--codebook-size", "4", "--device", "cpu"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "OMP_NUM_THREADS": "1"}
+    first = subprocess.Popen(
+        [sys.executable, "-m", "distill", "train", str(audio_dir), "--name", "tones",
+         "--minutes", "5", *args],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not lock_path(target).exists():
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        line = last_error_line(run_cli("train", audio_dir, "--name", "tones", *TINY, "--force"))
+        assert f"'tones' is already running (process {first.pid} on" in line
+    finally:
+        kill_hard(first)
+    assert run_cli("train", audio_dir, "--name", "tones", *TINY, "--force").exit_code == 0
+    assert not lock_path(target).exists()
