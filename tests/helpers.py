@@ -3,7 +3,13 @@ audio, the CLI in-process."""
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -75,3 +81,74 @@ def write_tone(path: Path, seconds: float, freq: float, sample_rate: int = 48000
 def error_text(excinfo: pytest.ExceptionInfo) -> str:
     """The message of a gr.Error a UI handler raised."""
     return str(excinfo.value.message)
+
+
+@contextlib.contextmanager
+def mounted_tmpfs(folder: Path, size_bytes: int, read_only: bool = False) -> Iterator[Path]:
+    """A real, tiny filesystem at `folder` (a tmpfs of `size_bytes`, or read-only), unmounted
+    afterwards. Mounting needs root's CAP_SYS_ADMIN: the test is skipped where it is missing
+    (the patched-write tests cover the same code everywhere)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    options = f"size={size_bytes},mode=0777" + (",ro" if read_only else "")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.decode().strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+@contextlib.contextmanager
+def read_only_folder(folder: Path) -> Iterator[Path]:
+    """A real folder this process cannot write into: chmod 0o555 for a normal user; root
+    ignores permissions, so for root a read-only tmpfs mount instead."""
+    if os.geteuid() != 0:
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o555)
+        try:
+            yield folder
+        finally:
+            folder.chmod(0o755)
+        return
+    with mounted_tmpfs(folder, 1 << 20, read_only=True):
+        yield folder
+
+
+def hold_lock_in_process(model_file: Path) -> subprocess.Popen:
+    """Another real process that reserves `model_file`'s name as a running training does,
+    until its stdin is closed (then it ends normally, releasing it) or it is killed; returns
+    once the lock is taken."""
+    code = (
+        "import sys; from pathlib import Path; from distill.models.locks import hold_model_name\n"
+        f"with hold_model_name(Path({str(model_file)!r}), 'other'):\n"
+        "    print('ready', flush=True)\n"
+        "    sys.stdin.read()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert process.stdout is not None and process.stdout.readline().strip() == "ready"
+    return process
+
+
+def end_normally(process: subprocess.Popen) -> None:
+    """Let a hold_lock_in_process process finish its work and exit."""
+    assert process.stdin is not None
+    process.stdin.close()
+    assert process.wait(timeout=30) == 0
+
+
+def kill_hard(process: subprocess.Popen) -> None:
+    """kill -9, as a crash or the OOM killer would: nothing runs on the way out."""
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)

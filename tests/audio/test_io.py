@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pytest
 import soundfile as sf
 import torch
 
+from distill import files
 from distill.audio import (
     AudioError,
     AudioFile,
@@ -24,7 +27,7 @@ from distill.audio import (
     save_audio,
     to_mono,
 )
-from distill.audio import io as audio_io
+from distill.files import WriteError
 
 PCM_24_STEP = 2.0**-23
 
@@ -277,12 +280,12 @@ def test_save_is_atomic_and_leaves_no_temp_files(
     target = save_audio(tmp_path / "keep.wav", sine(440, 0.1, 48000))
     original = target.read_bytes()
 
-    def failing_write(file: str | Path, *args: object, **kwargs: object) -> None:
-        Path(file).write_bytes(b"half a file")
-        raise RuntimeError("disk full")
+    def half_then_full(handle: BinaryIO, data: bytes) -> None:
+        handle.write(data[:100])
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(audio_io.sf, "write", failing_write)
-    with pytest.raises(AudioError, match=r"Could not write '.*keep\.wav': disk full"):
+    monkeypatch.setattr(files, "_write_all", half_then_full)
+    with pytest.raises(WriteError, match=r"Could not write .*keep\.wav: the disk is full"):
         save_audio(target, sine(880, 0.1, 48000))
     assert target.read_bytes() == original
     assert [p.name for p in tmp_path.iterdir()] == ["keep.wav"]
@@ -290,7 +293,7 @@ def test_save_is_atomic_and_leaves_no_temp_files(
 
 def test_save_into_unwritable_place_is_a_clear_error(tmp_path: Path) -> None:
     blocker = write_valid_wav(tmp_path / "blocker.wav")
-    with pytest.raises(AudioError, match=r"Could not write '.*inside\.wav'"):
+    with pytest.raises(WriteError, match=r"inside\.wav: part of the path is a file, not a folder"):
         save_audio(blocker / "inside.wav", np.zeros(10, np.float32))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["blocker.wav"]
 

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 import pytest
 import soundfile as sf
-from tests.helpers import run_cli
+from tests.helpers import read_only_folder, run_cli
+
+from distill import files
 
 
 def assert_one_line_error(result, fragment: str) -> None:
@@ -139,3 +143,40 @@ def test_help_does_not_import_torch():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_read_only_output_folders_give_one_plain_line(
+    tmp_path, tiny_model_file, tone_file, encoded_file
+):
+    with read_only_folder(tmp_path / "locked") as locked:
+        cases = [
+            ("encode", tiny_model_file, tone_file, "-o", locked / "codes.json"),
+            ("encode", tiny_model_file, tone_file, "-o", tmp_path / "ok.json", "--html",
+             locked / "grid.html"),
+            ("decode", tiny_model_file, encoded_file, "-o", locked / "out.wav"),
+        ]  # fmt: skip
+        for args in cases:
+            result = run_cli(*args, "--device", "cpu")
+            lines = result.stderr.strip().splitlines()
+            assert result.exit_code == 1 and "Traceback" not in result.output
+            assert lines[-1].startswith(f"error: Could not write {locked}/"), result.stderr
+            assert lines[-1].endswith("Choose a folder you can write to.")
+            assert "Errno" not in lines[-1] and "unexpected" not in result.output
+        assert list(locked.iterdir()) == []
+
+
+def test_a_full_disk_leaves_no_partial_codes_or_page(tmp_path, tiny_model_file, tone_file):
+    output, page = tmp_path / "out" / "codes.json", tmp_path / "out" / "grid.html"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(files, "_write_all", disk_full)
+        for args in (("-o", output), ("-o", output, "--html", page, "--force")):
+            result = run_cli("encode", tiny_model_file, tone_file, *args, "--device", "cpu")
+            assert result.exit_code == 1 and "unexpected" not in result.output
+            assert "the disk is full (no space left on device)" in result.stderr
+            assert not output.exists() and not page.exists()
+        assert list((tmp_path / "out").iterdir()) == []
+
+
+def disk_full(handle: BinaryIO, data: bytes) -> None:
+    handle.write(data[:10])
+    raise OSError(errno.ENOSPC, "No space left on device")

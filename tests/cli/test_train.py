@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 import soundfile as sf
-from tests.helpers import run_cli, synth_tone
+from tests.helpers import (
+    end_normally,
+    hold_lock_in_process,
+    kill_hard,
+    mounted_tmpfs,
+    read_only_folder,
+    run_cli,
+    synth_tone,
+)
 
+from distill import files
+from distill.models.locks import lock_path
 from distill.models.persistence import load_model
 
 TINY = ("--steps", "3", "--width", "8", "--levels", "2", "--codebook-size", "4", "--device", "cpu")
@@ -55,3 +72,104 @@ def test_train_refuses_clearly_and_keeps_the_existing_model(audio_dir: Path, dis
     assert target.read_bytes() == before
     forced = run_cli("train", audio_dir, "--name", "tones", *TINY, "--seed", "1", "--force")
     assert forced.exit_code == 0 and target.read_bytes() != before
+
+
+def last_error_line(result) -> str:
+    """The one error line, checked for what must never reach a user."""
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and "unexpected" not in result.output
+    assert "SafetensorError" not in result.output and "Errno" not in result.output
+    line = result.stderr.strip().splitlines()[-1]
+    assert line.startswith("error: ")
+    return line
+
+
+def test_a_full_disk_at_save_time_says_where_the_weights_are(
+    audio_dir: Path, distill_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    models = distill_home / "models"
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "system-temp"))
+    real = files._write_all
+
+    def models_disk_full(handle: BinaryIO, data: bytes) -> None:
+        if Path(handle.name).parent == models:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(handle, data)
+
+    monkeypatch.setattr(files, "_write_all", models_disk_full)
+    result = run_cli("train", audio_dir, "--name", "tones", *TINY)
+    line = last_error_line(result)
+    rescued = tmp_path / "system-temp" / "distill-rescued" / "tones.distill"
+    assert line.startswith(
+        f"error: Could not save the model to {models / 'tones.distill'}: the disk is full"
+    )
+    assert f"safe in {rescued}" in line and line.endswith(f"mv {rescued} {models}/tones.distill")
+    assert load_model(rescued).metadata.name == "tones" and list(models.iterdir()) == []
+    assert "warning: Could not write" in result.stderr  # the checkpoints said so as they failed
+
+
+def test_too_little_room_on_a_real_disk_is_refused_before_training(
+    audio_dir: Path, distill_home: Path
+):
+    with mounted_tmpfs(distill_home / "models", 100_000) as models:
+        line = last_error_line(run_cli("train", audio_dir, "--name", "tones", *TINY))
+        assert line.startswith(f"error: Not enough free space in {models} for the model 'tones'")
+        assert "needs about" in line and "0.1 MB is free" in line
+        assert list(models.iterdir()) == []
+
+
+def test_a_read_only_models_folder_is_refused_before_training(audio_dir: Path, distill_home: Path):
+    with read_only_folder(distill_home / "models") as models:
+        line = last_error_line(run_cli("train", audio_dir, "--name", "tones", *TINY))
+        assert line.startswith(f"error: Could not write {models / 'tones.distill'}: ")
+        assert line.endswith("Choose a folder you can write to.")
+
+
+def test_a_second_training_of_one_name_is_refused_while_the_first_runs(
+    audio_dir: Path, distill_home: Path
+):
+    target = distill_home / "models" / "tones.distill"
+    first = hold_lock_in_process(target)  # a training of 'tones' in another terminal
+    try:
+        for extra in ((), ("--force",)):
+            line = last_error_line(run_cli("train", audio_dir, "--name", "tones", *TINY, *extra))
+            assert line.startswith(
+                f"error: A training of the model 'tones' is already running (process {first.pid}"
+            )
+        assert not target.exists()
+    finally:
+        end_normally(first)
+    assert run_cli("train", audio_dir, "--name", "tones", *TINY).exit_code == 0
+
+
+def test_a_crashed_training_does_not_block_its_name(audio_dir: Path, distill_home: Path):
+    target = distill_home / "models" / "tones.distill"
+    kill_hard(hold_lock_in_process(target))
+    assert lock_path(target).exists()  # left behind by the crash
+    result = run_cli("train", audio_dir, "--name", "tones", *TINY)
+    assert result.exit_code == 0, result.output
+    assert load_model(target).metadata.name == "tones" and not lock_path(target).exists()
+
+
+def test_two_real_trainings_of_one_name_in_two_terminals(audio_dir: Path, distill_home: Path):
+    """A real `distill train` in another process; the second is refused while it runs; after
+    it is killed (kill -9, mid-training) the name is free and the next training succeeds."""
+    target = distill_home / "models" / "tones.distill"
+    args = ["--width", "8", "--levels", "2", "--codebook-size", "4", "--device", "cpu"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "OMP_NUM_THREADS": "1"}
+    first = subprocess.Popen(
+        [sys.executable, "-m", "distill", "train", str(audio_dir), "--name", "tones",
+         "--minutes", "5", *args],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not lock_path(target).exists():
+            assert first.poll() is None and time.monotonic() < deadline
+            time.sleep(0.1)
+        line = last_error_line(run_cli("train", audio_dir, "--name", "tones", *TINY, "--force"))
+        assert f"'tones' is already running (process {first.pid} on" in line
+    finally:
+        kill_hard(first)
+    assert run_cli("train", audio_dir, "--name", "tones", *TINY, "--force").exit_code == 0
+    assert not lock_path(target).exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 from pathlib import Path
 
@@ -10,7 +11,9 @@ import torch
 from safetensors.torch import save_file
 from tests.helpers import make_tiny_model_file
 
+from distill import files
 from distill.audio.spectrogram import SpectrogramConfig
+from distill.files import WriteError
 from distill.models import persistence
 from distill.models.persistence import (
     ModelFileError,
@@ -109,15 +112,20 @@ def test_failed_write_leaves_the_old_file_intact(tiny_model_file: Path, monkeypa
     before = tiny_model_file.read_bytes()
     loaded = load_model(tiny_model_file)
 
-    def broken_save(*args, **kwargs):
-        Path(args[1]).write_bytes(b"half")
-        raise OSError("disk full")
+    def half_then_full(handle, data):  # the disk fills up halfway through the file
+        handle.write(data[: len(data) // 2])
+        raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(persistence, "save_file", broken_save)
-    with pytest.raises(OSError, match="disk full"):
+    monkeypatch.setattr(files, "_write_all", half_then_full)
+    with pytest.raises(WriteError) as excinfo:
         persistence.save_model(
             tiny_model_file, loaded.model, loaded.spectrogram.config, loaded.metadata
         )
+    assert str(excinfo.value) == (
+        f"Could not write {tiny_model_file}: the disk is full (no space left on device). "
+        "Free some space or choose another folder."
+    )
+    assert excinfo.value.errno == errno.ENOSPC
     assert tiny_model_file.read_bytes() == before
     assert [p.name for p in tiny_model_file.parent.iterdir()] == ["tiny.distill"]
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
+import io
 import math
 import os
 import struct
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +13,8 @@ import numpy as np
 import soundfile as sf
 import torch
 from scipy.signal import resample_poly
+
+from distill.files import write_bytes_atomic
 
 SAMPLE_RATE = 48000
 # fmt: off
@@ -217,11 +218,13 @@ def save_audio(
     waveform: torch.Tensor | np.ndarray,
     sample_rate: int = SAMPLE_RATE,
     subtype: str | None = None,
+    sync: bool = True,
 ) -> Path:
     """Write `waveform` [S] or [C, S] to a .wav or .flac file (24-bit PCM unless `subtype`).
 
-    Samples are clipped to [-1, 1] first; NaN or infinite samples are refused. The write is
-    atomic (a temporary file in the same folder, then a rename) and parent folders are made.
+    Samples are clipped to [-1, 1] first; NaN or infinite samples are refused. The file is
+    encoded in memory, then written atomically by distill.files (parent folders made; a full
+    disk or a read-only folder is a WriteError in plain words). `sync=False` for scratch files.
     """
     target = Path(path)
     audio_format = _OUTPUT_FORMATS.get(target.suffix.lower())
@@ -233,18 +236,12 @@ def save_audio(
     if sample_rate <= 0:
         raise AudioError(f"Cannot save '{target}': sample rate {sample_rate} is not positive.")
     frames = np.clip(_as_frames(target, waveform), -1.0, 1.0)  # [S, C]
-    # A hidden name in the same folder, so os.replace is atomic and file listings skip it.
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex}.tmp")
+    buffer = io.BytesIO()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        sf.write(temporary, frames, sample_rate, subtype=subtype, format=audio_format)
-        os.replace(temporary, target)
+        sf.write(buffer, frames, sample_rate, subtype=subtype, format=audio_format)
     except (OSError, RuntimeError) as error:  # sf.LibsndfileError is a RuntimeError
         raise AudioError(f"Could not write '{target}': {_reason(error)}.") from None
-    finally:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
-    return target
+    return write_bytes_atomic(target, buffer.getvalue(), sync=sync)
 
 
 def _as_frames(target: Path, waveform: torch.Tensor | np.ndarray) -> np.ndarray:

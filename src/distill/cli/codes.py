@@ -73,8 +73,8 @@ def _shape_text(grid: CodeGrid) -> str:
 
 def _write_page(path: Path, audio: Path, grid: CodeGrid, loaded: LoadedVQModel) -> None:
     """The grid as a standalone page, with the reconstruction embedded when it is short."""
+    from distill.files import write_text_atomic
     from distill.inference import decode_grid
-    from distill.inference.codes_json import write_text_atomic
     from distill.ui.components.code_grid import render_grid, render_grid_page
 
     info = f"Model '{loaded.metadata.name}', {grid.duration_s:.2f} s, {_shape_text(grid)}."

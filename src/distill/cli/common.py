@@ -43,7 +43,7 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
         except (ValueError, OSError) as error:  # our error types derive from ValueError
             if state.debug:
                 raise
-            raise fail(str(error)) from None
+            raise fail(plain_message(error)) from None
         except Exception as error:
             if state.debug:
                 raise
@@ -52,6 +52,14 @@ def user_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(2) from None
 
     return wrapper
+
+
+def plain_message(error: ValueError | OSError) -> str:
+    """Ours are ValueErrors with clear text; a bare OSError (a full disk, a read-only folder,
+    a vanished file) is put in plain words."""
+    from distill.files import describe_os_error
+
+    return describe_os_error(error) if isinstance(error, OSError) else str(error)
 
 
 def refuse_overwrite(path: Path, force: bool) -> None:

@@ -94,6 +94,9 @@ def train(
             if p.phase == "loading":
                 bar.update(task, description="loading", status=p.message)
                 return
+            if p.phase == "warning":  # a checkpoint could not be saved: say so, train on
+                console.print(f"[yellow]warning:[/] {p.message}")
+                return
             done = p.elapsed_s / p.total_s if p.total_s else 0.0
             val = f"val {p.val_loss:.4f}" if p.val_loss is not None else "val -"
             status = f"step {p.step} loss {p.train_loss:.4f} {val} {_usage_text(p.level_usage)}"

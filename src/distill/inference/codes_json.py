@@ -8,14 +8,13 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from distill.files import write_text_atomic
 from distill.inference.grid import (
     CodeGrid,
     CodeGridError,
@@ -110,19 +109,6 @@ def write_codes_json(
     codes = ",\n".join(f"    {json.dumps(row, separators=(',', ':'))}" for row in rows)
     text = "{\n" + "\n".join(lines) + '\n  "codes": [\n' + codes + "\n  ]\n}\n"
     return write_text_atomic(path, text)
-
-
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write UTF-8 text through a temporary file and a rename: never a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return path
 
 
 def read_codes_json(

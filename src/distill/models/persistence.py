@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import torch
 from safetensors import safe_open
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file, save
 
 from distill.audio.spectrogram import AudioSpectrogram, SpectrogramConfig
+from distill.files import write_bytes_atomic
+from distill.models.locks import check_not_running
 from distill.models.records import (
     CodebookHealth,
     DatasetSummary,
@@ -184,20 +185,23 @@ def save_model(
     metadata: ModelMetadata,
     codebook_health: CodebookHealth | None = None,
 ) -> Path:
-    """Write the model atomically (temporary file, then rename): never a half-written file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write the model atomically (temporary file, then rename): never a half-written file.
+
+    A full disk or a folder that cannot be written raises WriteError, in plain words.
+    """
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
     header = _header(metadata, model.config, spectrogram_config, codebook_health)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        save_file(tensors, temporary, metadata=header)
-        os.replace(temporary, path)
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-    return path
+    return write_bytes_atomic(path, save(tensors, metadata=header))
+
+
+HEADER_ALLOWANCE_BYTES = 1 << 20  # JSON header, codebook health, a prior's few tensors
+
+
+def model_file_bytes(model: ConvVQVAE) -> int:
+    """About how large `model`'s file will be: its weights (known from its config) plus a
+    generous allowance for the header; what a save needs free on the disk."""
+    weights = sum(t.numel() * t.element_size() for t in model.state_dict().values())
+    return weights + HEADER_ALLOWANCE_BYTES
 
 
 def _read_document(path: Path) -> dict[str, Any]:
@@ -345,9 +349,11 @@ def rename_model(path: str | Path, new_name: str) -> Path:
     """Rename a model: new file name and new name inside; refuses to overwrite another model."""
     path = Path(path)
     check_writable(path, "renamed")
+    check_not_running(path, "renamed")
     target = path.with_name(f"{validate_model_name(new_name)}{MODEL_SUFFIX}")
     if target.exists() and target.resolve() != path.resolve():
         raise ModelFileError(f"A model named '{new_name}' already exists.")
+    check_not_running(target, "replaced")
     update_metadata(path, name=new_name.strip())
     os.replace(path, target)
     return target
@@ -357,4 +363,5 @@ def delete_model(path: str | Path) -> None:
     """Delete a model file; only a Distill model, and never a read-only one."""
     path = Path(path)
     check_writable(path, "deleted")
+    check_not_running(path, "deleted")
     path.unlink()

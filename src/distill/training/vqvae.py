@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 import random
 import time
 from collections.abc import Callable, Sequence
@@ -12,6 +14,8 @@ from pathlib import Path
 import torch
 
 from distill.audio.spectrogram import AudioSpectrogram, SpectrogramConfig
+from distill.files import WriteError
+from distill.models.locks import hold_model_name
 from distill.models.persistence import (
     ModelMetadata,
     load_model,
@@ -31,6 +35,7 @@ from distill.training.data import (
 )
 from distill.training.health import code_counts, measure_codebook_health
 from distill.training.loss import ENERGY_WEIGHT, FRAME_LEVEL_WEIGHT, reconstruction_loss
+from distill.training.saving import check_room_for_model, save_or_rescue
 
 
 @dataclass(frozen=True)
@@ -96,7 +101,7 @@ class TrainProgress:
     val_loss: float | None
     best_val_loss: float | None
     level_usage: list[float]
-    phase: str  # loading | training | validating | saving | done
+    phase: str  # loading | training | validating | saving | warning (message says) | done
     message: str = ""
 
 
@@ -319,9 +324,30 @@ def train_vqvae(
 ) -> TrainResult:
     """Train, saving the best model on validation to NAME.distill as it goes.
 
-    Cancelling (should_stop or Ctrl-C) keeps the best model so far.
+    Cancelling (should_stop or Ctrl-C) keeps the best model so far. The name is reserved
+    while training runs (models/locks.py): a second training of it is refused at once with
+    ModelLockedError, `overwrite` or not. The disk's free space is checked before training;
+    a final save that still fails keeps the weights in a fallback file (ModelRescuedError).
     """
     target = model_path(name, models_directory)
+    writer = os.environ.get("RANK", "0") == "0"  # under torchrun only rank 0 writes and locks
+    with hold_model_name(target, name) if writer else contextlib.nullcontext():
+        return _train_vqvae(
+            audio_files, name, config, target, progress, should_stop, resume, overwrite
+        )
+
+
+def _train_vqvae(
+    audio_files: Path | Sequence[Path],
+    name: str,
+    config: TrainConfig,
+    target: Path,
+    progress: Callable[[TrainProgress], None] | None,
+    should_stop: Callable[[], bool] | None,
+    resume: bool,
+    overwrite: bool,
+) -> TrainResult:
+    """train_vqvae, once the name is reserved."""
     if target.exists() and not (resume or overwrite):
         raise TrainingError(f"A model named '{name}' already exists ({target}).")
     device = resolve_device(config.device)
@@ -342,15 +368,22 @@ def train_vqvae(
         on_file,
     )
     model, start_step = _build_model(config, dataset, target, resume)
+    check_room_for_model(target, model, name)
     loop = _Loop(model.to(device).train(), config, dataset, spec, report, should_stop, start_step)
 
-    def save(health: CodebookHealth | None = None) -> None:
-        save_model(target, model, spec.config, _metadata(name, loop, dataset), health)
+    def save(path: Path = target, health: CodebookHealth | None = None) -> None:
+        save_model(path, model, spec.config, _metadata(name, loop, dataset), health)
 
-    loop.run(on_best=save)
+    def checkpoint() -> None:
+        try:
+            save()
+        except WriteError as error:  # train on: the final save tries again, then rescues
+            report(loop.progress("warning", f"{error} Training goes on; the weights are kept."))
+
+    loop.run(on_best=checkpoint)
     all_batches = tiled_batches(dataset.all_clips, config.batch_size, config.chunk_frames, -1.0)
     health = measure_codebook_health(model, all_batches)
-    save(health)
+    save_or_rescue(target, lambda path: save(path, health))
     report(loop.progress("done", f"Saved {target}"))
     return TrainResult(
         target,

@@ -30,6 +30,7 @@ def build_app() -> gr.Blocks:
     from distill.ui.library.layout import build_library_tab
     from distill.ui.train.handlers import select_trained_model
     from distill.ui.train.layout import build_train_tab
+    from distill.ui.watch import WATCH_EVERY_S, new_seen, watch_models
 
     with gr.Blocks(title=TITLE, delete_cache=CACHE_CLEANUP, analytics_enabled=False) as app:
         gr.Markdown("## Distill · see and hear the codes your model learned")
@@ -50,6 +51,15 @@ def build_app() -> gr.Blocks:
         # A fresh page lists the models as they are now (trained elsewhere, renamed, ...).
         app.load(model_selector_update, [codes.model], [codes.model])
         app.load(refresh_library, [library.model], library.refresh_outputs)
+        # Model files changed by the CLI, another window or by hand: lists follow, and the
+        # Codes tab says so when its loaded model was deleted, renamed or replaced.
+        seen = gr.State(new_seen)
+        gr.Timer(WATCH_EVERY_S).tick(
+            watch_models,
+            [codes.model, codes.session, seen, library.model],
+            [codes.model, codes.status, seen, *library.refresh_outputs],
+            show_progress="hidden",
+        )
     app.queue(default_concurrency_limit=DEFAULT_CONCURRENCY)
     return app
 

@@ -16,6 +16,7 @@ from typing import Any, ParamSpec, TypeVar
 import gradio as gr
 import numpy as np
 
+from distill.files import describe_os_error
 from distill.models.persistence import ModelInfo, list_models, models_dir
 
 P = ParamSpec("P")
@@ -28,8 +29,11 @@ SCRATCH_FOLDER = "distill-ui"  # inside the system temp folder, which Gradio may
 
 
 def user_message(error: BaseException) -> str:
-    """The one sentence a user sees for `error` (ours are ValueErrors with clear text)."""
-    if isinstance(error, (ValueError, OSError)) and str(error):
+    """The one sentence a user sees for `error` (ours are ValueErrors with clear text; an
+    OSError from a full disk or a read-only folder is put in plain words)."""
+    if isinstance(error, OSError):
+        return describe_os_error(error)
+    if isinstance(error, ValueError) and str(error):
         return str(error)
     return (
         f"Something unexpected went wrong ({type(error).__name__}: {error}). "
@@ -83,13 +87,15 @@ def write_scratch_wav(audio: np.ndarray, kind: str, sample_rate: int = 48000) ->
 
     fd, name = tempfile.mkstemp(prefix=f"distill-{kind}-", suffix=".wav", dir=_scratch_folder())
     os.close(fd)
-    save_audio(name, np.asarray(audio, dtype=np.float32), sample_rate, subtype=PREVIEW_SUBTYPE)
+    samples = np.asarray(audio, dtype=np.float32)
+    with removed_on_failure(name):
+        save_audio(name, samples, sample_rate, subtype=PREVIEW_SUBTYPE, sync=False)
     return name
 
 
 def _scratch_folder() -> Path:
     folder = Path(tempfile.gettempdir()) / SCRATCH_FOLDER
-    folder.mkdir(exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
@@ -101,8 +107,19 @@ def write_scratch_audio(
     from distill.audio.io import save_audio
 
     path = export_path(stem, f".{suffix}")
-    save_audio(path, np.asarray(audio, dtype=np.float32), sample_rate, subtype=subtype)
+    with removed_on_failure(path):
+        save_audio(path, np.asarray(audio, dtype=np.float32), sample_rate, subtype=subtype)
     return path
+
+
+@contextlib.contextmanager
+def removed_on_failure(path: str) -> Iterator[None]:
+    """An export that fails (a full disk) leaves nothing behind: not even its own folder."""
+    try:
+        yield
+    except BaseException:
+        remove_files([path])
+        raise
 
 
 def export_path(stem: str, suffix: str) -> str:

@@ -3,8 +3,11 @@ listen, export, on two real files encoded by a tiny real model."""
 
 from __future__ import annotations
 
+import errno
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import gradio as gr
 import pytest
@@ -12,10 +15,12 @@ import soundfile as sf
 import torch
 from tests.helpers import error_text, write_tone
 
+from distill import files
 from distill.inference import read_codes_json
 from distill.ui.codes import editor
 from distill.ui.codes import handlers as codes
 from distill.ui.codes.session import CodesSession, end_codes_session
+from distill.ui.common import SCRATCH_FOLDER
 
 
 @pytest.fixture
@@ -142,3 +147,28 @@ def test_swap_and_blend_need_b_and_a_selection(model: Path, tone_file: Path) -> 
         editor.swap(session, None)
     assert "second file" in error_text(excinfo)
     end_codes_session(session)
+
+
+def test_a_full_disk_at_export_is_one_plain_message_and_leaves_nothing(
+    two: CodesSession, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "system-temp"))
+    scratch = tmp_path / "system-temp" / SCRATCH_FOLDER
+
+    def disk_full(handle: BinaryIO, data: bytes) -> None:
+        handle.write(data[:10])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files, "_write_all", disk_full)
+    for export in (lambda: editor.export_audio(two, "FLAC"), lambda: editor.export_codes(two)):
+        with pytest.raises(gr.Error) as excinfo:
+            export()
+        message = error_text(excinfo)
+        assert message.startswith(f"Could not write {scratch}/distill-export-")
+        assert message.endswith(
+            ": the disk is full (no space left on device). Free some space or choose another "
+            "folder."
+        )
+    with pytest.raises(gr.Error, match="the disk is full"):
+        list(codes.grid_click("cell,0,0@1", two))  # a click's preview is written the same way
+    assert list(scratch.iterdir()) == []  # no partial file, no empty export folder

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -156,6 +157,41 @@ def test_session_model_reloads_only_when_the_file_changes(model: Path) -> None:
     kept = session.loaded
     model.unlink()  # a model in use keeps working for its grid
     assert session_model(session, str(model)) is kept
+
+
+def test_a_model_replaced_under_the_page_is_said_not_used(
+    encoded, model: Path, tone_file: Path, tmp_path: Path
+) -> None:
+    session, _ = encoded
+    other = make_tiny_model_file(tmp_path / "elsewhere" / "tiny.distill", seed=7)
+    os.replace(other, model)  # the CLI (or someone by hand) put other weights in its place
+    for payload in ("cell,0,0@1", "col,3@2", "row,1@3"):
+        with pytest.raises(gr.Error) as excinfo:
+            click(payload, session)
+        assert error_text(excinfo) == (
+            "The model 'tiny' was replaced on disk since this grid was encoded (its weights "
+            "changed), so the grid's codes no longer mean what they did: press Encode to "
+            "encode the file again with the new model."
+        )
+    with pytest.raises(gr.Error, match="replaced on disk"):
+        codes.decode(session)
+    codes.encode(str(model), str(tone_file), session)  # a new encode takes the new weights
+    assert len(click("cell,0,0@4", session)) == 7
+
+
+def test_a_model_deleted_under_the_page_keeps_its_grid_and_is_said(
+    encoded, model: Path, tone_file: Path
+) -> None:
+    session, _ = encoded
+    model.unlink()
+    assert len(click("cell,0,0@1", session)) == 7  # the weights that made this grid
+    with pytest.raises(gr.Error) as excinfo:
+        codes.encode(str(model), str(tone_file), session)
+    assert error_text(excinfo) == (
+        "The model file tiny.distill is no longer there (deleted or renamed outside this "
+        "page); the model list is refreshed: choose a model and press Encode."
+    )
+    assert "No such file" not in error_text(excinfo)
 
 
 # --- Level labels ----------------------------------------------------------------------------

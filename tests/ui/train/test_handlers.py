@@ -8,7 +8,7 @@ from pathlib import Path
 import gradio as gr
 import pytest
 import soundfile as sf
-from tests.helpers import error_text, synth_tone
+from tests.helpers import error_text, hold_lock_in_process, kill_hard, synth_tone
 
 from distill.training import TrainConfig, TrainProgress
 from distill.ui.train import handlers as train
@@ -92,3 +92,34 @@ def test_run_training_refuses_a_taken_name(model: Path, tmp_path: Path) -> None:
 def test_cancel_without_training_only_warns() -> None:
     with pytest.warns(UserWarning, match="No training is running"):
         assert train.cancel_training(train.TrainSession()) == gr.skip()
+
+
+def test_a_name_another_training_uses_is_refused_at_once(
+    distill_home: Path, tmp_path: Path
+) -> None:
+    """Two people on the Train tab, or the tab and a terminal: the second is told at once
+    (check_name runs before the training queue), and the training itself refuses too."""
+    target = distill_home / "models" / "drums.distill"
+    other = hold_lock_in_process(target)
+    try:
+        with pytest.raises(gr.Error) as excinfo:
+            train.check_name(" drums ")
+        assert error_text(excinfo).startswith(
+            f"A training of the model 'drums' is already running (process {other.pid} on "
+        )
+        sf.write(tmp_path / "a.wav", synth_tone(0.5), 48000)
+        session = train.TrainSession()
+        with pytest.raises(gr.Error, match="already running"):
+            list(train.run_training([str(tmp_path / "a.wav")], "", "drums", 1, 3, "auto", session))
+        assert train.check_name("cymbals") is None  # other names are free
+    finally:
+        kill_hard(other)  # the other training crashed: its name is free again
+    assert train.check_name("drums") is None
+    assert not target.exists()
+
+
+def test_check_name_refuses_a_saved_model_and_a_bad_name(model: Path) -> None:
+    for name, fragment in (("tiny", "already exists"), ("bad/name", "not a usable model name")):
+        with pytest.raises(gr.Error) as excinfo:
+            train.check_name(name)
+        assert fragment in error_text(excinfo)

@@ -23,7 +23,7 @@ from distill.editing import (
 from distill.inference import CodeGrid, decode_grid, write_codes_json
 from distill.ui.codes.render import grid_html
 from distill.ui.codes.session import CodesSession, Listening, OpenFile, session_model
-from distill.ui.common import export_path, ui_errors, write_scratch_audio
+from distill.ui.common import export_path, removed_on_failure, ui_errors, write_scratch_audio
 from distill.ui.components.code_grid import GridEvent
 
 EditUpdate = tuple[CodesSession, Any, Any, str, str]
@@ -311,6 +311,7 @@ def export_codes(session: CodesSession) -> tuple[CodesSession, str, str]:
     """The edited grid as a codes JSON file (with the list of what was done) to download."""
     a, _ = _files(session)
     path = export_path(f"{Path(a.audio_name).stem}-edited", ".codes.json")
-    write_codes_json(path, a.grid, a.model_path)
+    with removed_on_failure(path):
+        write_codes_json(path, a.grid, a.model_path)
     session.keep_scratch("export", path)
     return session, path, f"Exported the edited codes as {Path(path).name}."

@@ -61,7 +61,7 @@ def encode(
     if not audio_path:
         raise ValueError(NO_AUDIO)
     progress(0.05, desc="Loading the model")
-    loaded = session_model(session, model_path)
+    loaded = session_model(session, model_path, encoding=True)
     progress(0.2, desc="Encoding")
     info = read_model_info(model_path)
     labels = labels_for(session, info)

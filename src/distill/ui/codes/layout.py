@@ -26,10 +26,11 @@ DEMO_EXAMPLES = ("drum_loop", "bell_e4", "vowel_a_110", "pluck_a2", "rain", "swe
 
 @dataclass(frozen=True)
 class CodesTab:
-    """What other tabs wire to: the model selector and the tab's session state."""
+    """What other tabs wire to: the model selector, the tab's session state, its status."""
 
     model: gr.Dropdown
     session: gr.State
+    status: gr.Markdown
 
 
 def example_sound() -> str | None:
@@ -226,4 +227,4 @@ def build_codes_tab() -> CodesTab:
         [labels, model, session],
         [session, grid, labels, status],
     )
-    return CodesTab(model=model, session=session)
+    return CodesTab(model=model, session=session, status=status)

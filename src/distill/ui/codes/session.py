@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from distill.editing import EditHistory, Region
+from distill.inference.codes_json import model_sha256
 from distill.inference.grid import CodeGrid
 from distill.models.persistence import LoadedVQModel, ModelFileError, load_model
 from distill.ui.common import remove_files
@@ -52,7 +53,8 @@ class CodesSession:
     """The loaded model, the current grid, labels of read-only models and scratch files."""
 
     model_path: str | None = None
-    model_stamp: int | None = None  # st_mtime_ns of the file when it was loaded
+    model_stamp: FileStamp | None = None  # the file's size, mtime and inode when loaded
+    model_weights: str | None = None  # its weights' sha256 then (model_sha256)
     loaded: LoadedVQModel | None = None
     open_file: OpenFile | None = None  # A
     other_file: OpenFile | None = None  # B, for swaps and blends (optional)
@@ -86,28 +88,55 @@ def end_codes_session(session: CodesSession | None) -> None:
         session.scratch.clear()
 
 
-def _file_stamp(path: str) -> int | None:
+FileStamp = tuple[int, int, int]  # (size, st_mtime_ns, inode): any rewrite changes it
+
+
+def file_stamp(path: str) -> FileStamp | None:
+    """What tells a rewritten, replaced or deleted model file (None: no file at `path`)."""
     try:
-        return Path(path).stat().st_mtime_ns
+        status = Path(path).stat()
     except OSError:
         return None
+    return status.st_size, status.st_mtime_ns, status.st_ino
 
 
-def session_model(session: CodesSession, model_path: str) -> LoadedVQModel:
+def gone_message(model_path: str) -> str:
+    return (
+        f"The model file {Path(model_path).name} is no longer there (deleted or renamed outside "
+        "this page); the model list is refreshed: choose a model and press Encode."
+    )
+
+
+def replaced_message(name: str) -> str:
+    return (
+        f"The model '{name}' was replaced on disk since this grid was encoded (its weights "
+        "changed), so the grid's codes no longer mean what they did: press Encode to encode "
+        "the file again with the new model."
+    )
+
+
+def session_model(session: CodesSession, model_path: str, encoding: bool = False) -> LoadedVQModel:
     """The loaded model at `model_path`, loading it (again) only when the file changed.
 
-    A model loaded earlier stays usable for its grid even if its file was since removed.
+    A grid keeps the weights that made it: if the file was deleted or renamed since, they
+    stay usable for that grid; if it now holds other weights, ModelFileError (replaced_message)
+    unless `encoding` (a new encode takes the new weights). A rewrite of the header only
+    (labels, name) reloads quietly.
     """
-    stamp = _file_stamp(model_path)
+    stamp = file_stamp(model_path)
     cached = session.loaded if session.model_path == model_path else None
     if cached is not None and (stamp is None or stamp == session.model_stamp):
+        if stamp is None and encoding:
+            raise ModelFileError(gone_message(model_path))
         return cached
     if stamp is None:
-        raise ModelFileError(
-            f"The model file {model_path} is gone (renamed or deleted?); refresh the model list."
-        )
+        raise ModelFileError(gone_message(model_path))
+    weights = model_sha256(model_path)
+    if cached is not None and not encoding and weights != session.model_weights:
+        raise ModelFileError(replaced_message(cached.metadata.name))
     loaded = load_model(model_path, DEVICE)
-    session.loaded, session.model_path, session.model_stamp = loaded, model_path, stamp
+    session.loaded, session.model_path = loaded, model_path
+    session.model_stamp, session.model_weights = stamp, weights
     return loaded
 
 
@@ -115,4 +144,4 @@ def note_model_rewritten(session: CodesSession, model_path: str, labels: list[st
     """After our own metadata rewrite: keep the loaded model, just take the new stamp."""
     if session.loaded is not None and session.model_path == model_path:
         session.loaded.metadata.level_labels = list(labels)
-        session.model_stamp = _file_stamp(model_path)
+        session.model_stamp = file_stamp(model_path)

@@ -17,7 +17,8 @@ import pandas as pd
 from distill.audio.io import find_audio_files
 from distill.models.persistence import validate_model_name
 from distill.training import TrainConfig, TrainingError, TrainProgress, TrainResult, train_vqvae
-from distill.ui.common import audio_path_of, model_selector_update, ui_errors_stream
+from distill.training.saving import check_can_start
+from distill.ui.common import audio_path_of, model_selector_update, ui_errors, ui_errors_stream
 
 POLL_S = 0.4  # how often the page is updated while training
 MAX_CHART_POINTS = 400  # older loss points are thinned out beyond this
@@ -110,6 +111,8 @@ def progress_text(update: TrainProgress) -> str:
     """A one-line Markdown status for a progress report."""
     if update.phase == "loading":
         return html.escape(update.message or "Loading the audio…")
+    if update.phase == "warning":
+        return f"**Warning**: {html.escape(update.message)}"
     total = f" of ~{update.total_s:.0f}" if update.total_s else ""
     val = f", validation {update.val_loss:.4f}" if update.val_loss is not None else ""
     return (
@@ -149,6 +152,13 @@ def _drain(updates: queue.Queue) -> list[Any]:
     return items
 
 
+@ui_errors
+def check_name(name: str | None) -> None:
+    """Before a training waits its turn: a name that another training (in this app, another
+    window or a terminal) is using, or that a saved model has, is refused at once."""
+    check_can_start(validate_model_name(name or ""))
+
+
 @ui_errors_stream
 def run_training(
     uploads: Any,
@@ -181,6 +191,8 @@ def run_training(
                     session.last_model_path = str(item.model_path)
                     yield result_text(item), history.frame(), gr.skip(), *busy
                     return
+                if item.phase == "warning":  # a checkpoint could not be saved; training goes on
+                    gr.Warning(html.escape(item.message))
                 history.add(item)
             if items:
                 latest = items[-1]

@@ -11,6 +11,7 @@ from distill.ui.train.handlers import (
     AUTO,
     CODEBOOK_CHOICES,
     cancel_training,
+    check_name,
     new_train_session,
     run_training,
     training_done_buttons,
@@ -88,7 +89,8 @@ def build_train_tab() -> TrainTab:
             scale=3,
         )
         usage = gr.HTML(usage_html([]), elem_id="train-usage", js_on_load=None, scale=2)
-    run = start.click(
+    # Outside the one-at-a-time queue, so a name in use is refused at once, not after a wait.
+    run = start.click(check_name, [name], None, show_progress="hidden").success(
         run_training,
         [files, folder, name, minutes, levels, codebook, session],
         [status, loss, usage, start, cancel],

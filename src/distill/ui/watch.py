@@ -1,0 +1,109 @@
+"""The app notices model files changed under it: a model trained, deleted, renamed or replaced
+by the CLI, another window or by hand. Every few seconds each page compares the models folder
+(names, sizes, modification times: no file is opened) with what it last saw; when it changed,
+the model lists refresh, and when the Codes tab's loaded model is no longer the file it was
+loaded from, its status line says so in plain words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from distill.inference.codes_json import model_sha256
+from distill.models.persistence import MODEL_SUFFIX, models_dir
+from distill.ui.codes.session import CodesSession, file_stamp, replaced_message
+from distill.ui.common import model_choices, pick_choice
+from distill.ui.library.handlers import library_note, library_table, model_details
+
+WATCH_EVERY_S = 2.0
+
+Listing = tuple[tuple[str, int, int, int], ...]  # (path, size, mtime, inode) per model file
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What one page saw last: the models folder, and the loaded model's file it reported on
+    (so a change is said once, not every tick)."""
+
+    listing: Listing = ()
+    reported: tuple[str, Any] | None = None  # (model path, its stamp) already told
+
+
+def models_listing(directory: Path | None = None) -> Listing:
+    """The model files in the models folder as they are now, from stat alone (the bundled
+    demo never changes)."""
+    folder = directory or models_dir()
+    paths = sorted(folder.glob(f"*{MODEL_SUFFIX}")) if folder.is_dir() else []
+    stamps = ((str(path), file_stamp(str(path))) for path in paths)
+    return tuple((path, *stamp) for path, stamp in stamps if stamp is not None)
+
+
+def new_seen() -> Seen:
+    """A fresh page has just listed the models (app.load): this is what it saw."""
+    return Seen(models_listing())
+
+
+def loaded_model_notice(session: CodesSession) -> str | None:
+    """A plain sentence when the session's loaded model file was deleted, renamed or given
+    other weights since it was loaded; None while it is the file it was (or only its header
+    changed: labels or name)."""
+    if session.loaded is None or session.model_path is None:
+        return None
+    stamp = file_stamp(session.model_path)
+    if stamp == session.model_stamp:
+        return None
+    if stamp is None:
+        return (
+            f"The model '{session.loaded.metadata.name}' was deleted or renamed outside this "
+            "page since it was loaded. The grid shown still plays with the weights loaded "
+            "then; to encode, choose a model from the refreshed list."
+        )
+    if model_sha256(session.model_path) == session.model_weights:
+        return None
+    return replaced_message(session.loaded.metadata.name)
+
+
+def _list_update(choices: list[tuple[str, str]], selected: str | None) -> gr.Dropdown:
+    """New choices; the value is set only when the selected model left the list, so a tick
+    never undoes what the user chose meanwhile (nor fires the list's change events)."""
+    if selected in [path for _, path in choices]:
+        return gr.Dropdown(choices=choices)
+    return gr.Dropdown(choices=choices, value=pick_choice(choices))
+
+
+def refreshed_lists(selected: str | None, library_selected: str | None) -> tuple[Any, ...]:
+    """(Codes model list, Library table, Library model list, its details, its note)."""
+    choices = model_choices()
+    kept = library_selected if library_selected in [path for _, path in choices] else None
+    library_value = kept or pick_choice(choices)
+    return (
+        _list_update(choices, selected),
+        library_table(),
+        _list_update(choices, library_selected),
+        model_details(library_value),
+        library_note(),
+    )
+
+
+def watch_models(
+    selected: str | None, session: CodesSession, seen: Seen | None, library_selected: str | None
+) -> tuple[Any, ...]:
+    """One tick: (Codes model list, Codes status, seen, *the Library's refresh outputs), each
+    gr.skip() when nothing changed."""
+    seen = seen if isinstance(seen, Seen) else Seen()
+    skip = gr.skip()
+    listing = models_listing()
+    lists: tuple[Any, ...] = (skip, skip, skip, skip, skip)
+    if listing != seen.listing:
+        lists = refreshed_lists(selected, library_selected)
+    status: Any = skip
+    reported = seen.reported
+    if isinstance(session, CodesSession) and session.model_path:
+        key = (session.model_path, file_stamp(session.model_path))
+        notice = loaded_model_notice(session)
+        if notice is not None and key != seen.reported:
+            status, reported = notice, key
+    return lists[0], status, Seen(listing, reported), *lists[1:]
