@@ -9,7 +9,7 @@ DEMO_SOUNDS := src/distill/demo/sounds
 DEMO_STEPS := 3000
 DEMO_WIDTH := 96
 
-.PHONY: setup run test check lint bench bench-corpus demo-sounds demo-model browser clean
+.PHONY: setup run test check lint bench bench-corpus demo-sounds demo-model demo-diagnostics browser clean
 
 setup: $(STAMP)
 
@@ -67,6 +67,10 @@ demo-model: setup
 	DISTILL_HOME=build/demo-model $(VENV)/bin/distill train $(DEMO_SOUNDS) --name distill-demo \
 	  --steps $(DEMO_STEPS) --width $(DEMO_WIDTH) --seed 0 --device cpu
 	cp build/demo-model/models/distill-demo.distill src/distill/demo/demo.distill
+
+# The codebook diagnostics (code use, level contributions) of the demo model, its weights kept.
+demo-diagnostics: setup
+	$(PY) -m distill.demo.diagnostics
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache
