@@ -3,6 +3,7 @@ on held-out audio, badges with plain reasons, stored in the model file and added
 
 from __future__ import annotations
 
+import math
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -80,8 +81,8 @@ def test_badges_say_why_in_plain_words():
     assert level_badge(_level(120, db=None)).colour == "green"  # older files: use alone
 
 
-def test_usage_shares_scale_to_the_most_used_code():
-    assert usage_shares([0, 5, 10]) == [0.0, 0.5, 1.0]
+def test_usage_shares_are_log_scaled_to_the_most_used_code():
+    assert usage_shares([0, 10, 1000]) == pytest.approx([0.0, math.log(11) / math.log(1001), 1.0])
     assert usage_shares([0, 0]) == [0.0, 0.0]
 
 
@@ -122,7 +123,7 @@ def test_diagnostics_refuse_files_the_model_was_not_trained_on(audio_dir, tmp_pa
             file.unlink()
     sf.write(other / "zz.wav", synth_tone(0.5, 500), 48000)
     before = path.read_bytes()
-    with pytest.raises(TrainingError, match="not the ones tones.distill was trained on"):
+    with pytest.raises(TrainingError, match=r"not the ones tones\.distill was trained on"):
         add_diagnostics(path, other)
     assert path.read_bytes() == before
 

@@ -10,6 +10,7 @@ Structure / Timbre / Texture / Detail: a coarse level should change the sound th
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -145,9 +146,10 @@ def health_badges(health: CodebookHealth) -> list[HealthBadge]:
 
 
 def usage_shares(counts: Sequence[int]) -> list[float]:
-    """Code counts [K] -> each code's share of the most used one, in [0, 1] (for heatmaps)."""
-    top = max(counts, default=0)
-    return [count / top if top else 0.0 for count in counts]
+    """Code counts [K] -> shades in [0, 1] for a heatmap: log(1 + count) over the most used
+    code's (a log scale, so a code used 10 times shows beside one used 1000 times)."""
+    top = math.log1p(max(counts, default=0))
+    return [math.log1p(count) / top if top else 0.0 for count in counts]
 
 
 def add_diagnostics(model_file: str | Path, audio: Path | Sequence[Path]) -> CodebookHealth:
@@ -184,3 +186,12 @@ def add_diagnostics(model_file: str | Path, audio: Path | Sequence[Path]) -> Cod
     )
     save_model(model_file, loaded.model, spectrogram, loaded.metadata, health)
     return health
+
+
+def bucket_counts(counts: Sequence[int], buckets: int) -> list[int]:
+    """Code counts [K] summed into at most `buckets` runs of neighbouring codes (for a narrow
+    heatmap, such as a terminal's): [min(K, buckets)]."""
+    if len(counts) <= buckets:
+        return list(counts)
+    size = -(-len(counts) // buckets)  # codes per bucket, rounded up
+    return [sum(counts[i : i + size]) for i in range(0, len(counts), size)]

@@ -245,8 +245,9 @@ class _Loop:
             usage,
             phase,
             message,
-            *(self.best_at or (None, None)),
-            self.sample,
+            best_step=self.best_at[0] if self.best_at else None,
+            best_elapsed_s=self.best_at[1] if self.best_at else None,
+            sample=self.sample,
         )
 
     def train_step(self) -> None:
