@@ -157,12 +157,3 @@ def model_selector_update(selected: str | None = None, prefer: str | None = None
 
 def no_models_hint() -> str:
     return f"No models yet: train one in the Train tab (models are kept in {models_dir()})."
-
-
-def unreadable_model_files(directory: Path | None = None) -> list[str]:
-    """Names of .distill files in the models folder that list_models had to skip."""
-    folder = directory or models_dir()
-    listed = {info.path.resolve() for info in list_models(folder, include_demo=False)}
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.glob("*.distill") if p.resolve() not in listed)
