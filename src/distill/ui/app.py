@@ -12,6 +12,7 @@ TITLE = "Distill"
 MAX_UPLOAD = "1gb"  # audio up to the loader's 30-minute limit fits well within this
 CACHE_CLEANUP = (1800, 7200)  # every 30 min, delete Gradio's cached files older than 2 h
 DEFAULT_CONCURRENCY = 4  # light events (labels, lists, clicks) across all sessions
+FOOTER_LINKS = ["gradio", "settings"]  # not "api": the app offers no API to its users
 
 
 def _offline() -> None:
@@ -81,6 +82,7 @@ def launch_app(
         show_error=False,
         ssr_mode=False,
         pwa=False,
+        footer_links=FOOTER_LINKS,
         mcp_server=False,
         enable_monitoring=False,
         quiet=True,  # Gradio's banner suggests share=True; say where the app is ourselves

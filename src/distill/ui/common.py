@@ -8,6 +8,7 @@ import functools
 import html
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -37,14 +38,32 @@ def user_message(error: BaseException) -> str:
     )
 
 
+def upload_folders() -> list[str]:
+    """Where Gradio keeps its copies of uploads (as given and resolved)."""
+    from gradio.utils import get_upload_folder
+
+    folder = get_upload_folder()
+    return sorted({folder, os.path.realpath(folder)}, key=len, reverse=True)
+
+
+def without_upload_folders(message: str) -> str:
+    """A message that names a file by Gradio's cached copy (UPLOADS/<hash>/name.mp3) names
+    it as the user knows it: name.mp3. The folders in between hold no spaces or quotes."""
+    for folder in upload_folders():
+        message = re.sub(re.escape(folder.rstrip("/")) + r"/(?:[^/\s'\"]+/)*", "", message)
+    return message
+
+
 def as_gradio_error(error: BaseException) -> gr.Error:
-    """Any exception as a gr.Error: a toast in the page, never a traceback."""
+    """Any exception as a gr.Error: a toast in the page, never a traceback, and never the
+    server's path of an uploaded file."""
     if isinstance(error, gr.Error):
         return error
     if not isinstance(error, (ValueError, OSError)):
         logger.exception("unexpected error in a UI handler", exc_info=error)
+    message = without_upload_folders(user_message(error))
     # Gradio renders the message as HTML: escape it (file names may hold '<' or '&').
-    return gr.Error(html.escape(user_message(error), quote=False), print_exception=False)
+    return gr.Error(html.escape(message, quote=False), print_exception=False)
 
 
 def ui_errors(handler: Callable[P, R]) -> Callable[P, R]:

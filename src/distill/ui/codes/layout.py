@@ -15,6 +15,7 @@ from distill.ui.codes.handlers import decode, encode, grid_click, show_original
 from distill.ui.codes.labels import apply_labels, show_model_labels
 from distill.ui.codes.render import grid_html
 from distill.ui.codes.session import end_codes_session, new_codes_session
+from distill.ui.codes.upload import EXAMPLE_LABEL, upload_label
 from distill.ui.common import model_choices, model_selector_update, pick_choice
 
 # Encoding, decoding and previews are CPU- or GPU-heavy: a few at once across all sessions.
@@ -58,7 +59,7 @@ def _controls() -> tuple[
             )
         upload = gr.File(
             value=example_sound(),
-            label="Audio file (an example is loaded: press Encode, or drop your own here)",
+            label=EXAMPLE_LABEL,
             file_types=list(AUDIO_EXTENSIONS),
             type="filepath",
             elem_id="codes-upload",
@@ -183,6 +184,7 @@ def build_codes_tab() -> CodesTab:
     refresh.click(model_selector_update, [model], [model])
     model.change(show_model_labels, [model, session], [labels])
     upload.change(show_original, [upload], [original])
+    upload.change(upload_label, [upload], [upload], queue=False)
     encode_button.click(
         encode,
         [model, upload, session, other_upload],
