@@ -83,6 +83,11 @@ def test_the_chart_marks_the_best_checkpoint_with_a_vertical_line() -> None:
     assert best["seconds"].tolist() == [2.0, 2.0]
     assert best["loss"].tolist() == [0.5, 2.0]  # from the lowest loss drawn to the highest
     assert frame[frame["curve"] == chart.VALIDATION]["seconds"].tolist() == [2.0, 4.0]
+    first = LossHistory()
+    first.add(progress(1, 2.0, None))
+    early = first.frame()  # every curve named from the first frame on (Gradio keeps colours)
+    assert early is not None and set(early["curve"]) == set(chart.CURVES)
+    assert early["loss"].isna().tolist() == [False, True, True]
 
 
 def test_eta_and_best_read_as_words() -> None:

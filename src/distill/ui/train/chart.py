@@ -13,6 +13,7 @@ from distill.training import TrainProgress
 MAX_CHART_POINTS = 400  # older training points are thinned out beyond this
 LOSS_COLUMNS = ["seconds", "loss", "curve"]
 TRAINING, VALIDATION, BEST = "training", "validation", "best checkpoint"
+CURVES = (TRAINING, VALIDATION, BEST)
 
 
 @dataclass
@@ -51,6 +52,10 @@ class LossHistory:
         if self.best_s is not None:
             losses = [loss for _, loss, _ in self.points]
             rows += [(self.best_s, min(losses), BEST), (self.best_s, max(losses), BEST)]
+        # Gradio's plot fixes its colours to the curves of the first frame it draws, so every
+        # frame names all three; a curve with no point yet has one without a loss (not drawn).
+        present = {curve for _, _, curve in rows}
+        rows += [(rows[0][0], math.nan, c) for c in CURVES if c not in present]
         return pd.DataFrame(rows, columns=LOSS_COLUMNS)
 
 
