@@ -47,6 +47,7 @@ bench: setup
 	$(PY) bench/bench_editor_page.py
 	$(PY) bench/bench_codes.py --long
 	$(PY) bench/bench_demo.py
+	$(PY) bench/bench_diagnostics.py
 	$(PY) bench/bench_training.py $(DEMO_SOUNDS) --steps 100 --out bench/results/training.json
 	$(PY) bench/report.py
 
