@@ -15,13 +15,16 @@ from distill.ui.codes.handlers import decode, encode, grid_click, show_original
 from distill.ui.codes.labels import apply_labels, show_model_labels
 from distill.ui.codes.render import grid_html
 from distill.ui.codes.session import end_codes_session, new_codes_session
-from distill.ui.codes.upload import EXAMPLE_LABEL, upload_label
 from distill.ui.common import model_choices, model_selector_update, pick_choice
 
 # Encoding, decoding and previews are CPU- or GPU-heavy: a few at once across all sessions.
 WORK_ID = "codes-work"
 WORK_LIMIT = 2
 # Bundled sounds offered under the upload box: one of each kind (the example is melody).
+# True whatever the box holds: the page opens with the example in it, the user may replace it
+# (a label that said "an example is loaded" stayed after another file was in). Updating the
+# label from the box's own change event raced with the next upload on a busy machine.
+UPLOAD_LABEL = "Audio file (the app opens with a demo sound here: press Encode, or drop your own)"
 DEMO_EXAMPLES = ("drum_loop", "bell_e4", "vowel_a_110", "pluck_a2", "rain", "sweep_a2")
 
 
@@ -59,7 +62,7 @@ def _controls() -> tuple[
             )
         upload = gr.File(
             value=example_sound(),
-            label=EXAMPLE_LABEL,
+            label=UPLOAD_LABEL,
             file_types=list(AUDIO_EXTENSIONS),
             type="filepath",
             elem_id="codes-upload",
@@ -184,7 +187,6 @@ def build_codes_tab() -> CodesTab:
     refresh.click(model_selector_update, [model], [model])
     model.change(show_model_labels, [model, session], [labels])
     upload.change(show_original, [upload], [original])
-    upload.change(upload_label, [upload], [upload], queue=False)
     encode_button.click(
         encode,
         [model, upload, session, other_upload],
