@@ -23,10 +23,10 @@ from distill.training.diagnostics import (
     add_diagnostics,
     level_badge,
     level_contributions_db,
-    measure_code_counts,
     mel_db,
     usage_shares,
 )
+from distill.training.health import measure_code_counts
 
 
 def _level(used: int, size: int = 128, perplexity: float | None = None, db: float | None = 3.0):

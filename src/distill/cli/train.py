@@ -76,6 +76,7 @@ def train(
         codebook_size=codebook_size,
         device=device,
         seed=seed,
+        listen_every_s=None,  # the held-out excerpt is for the Train tab's player
     )
     console = Console(stderr=True)
     columns = (

@@ -22,7 +22,12 @@ from distill.models.persistence import load_model, save_model
 from distill.models.records import DIAGNOSTICS_VERSION, CodebookHealth, LevelHealth
 from distill.models.vqvae import ConvVQVAE
 from distill.training.data import MelDataset, TrainingError, load_dataset, tiled_batches
-from distill.training.health import LOW_USE_WARNING, code_counts, health_warnings, level_health
+from distill.training.health import (
+    LOW_USE_WARNING,
+    health_warnings,
+    level_health,
+    measure_code_counts,
+)
 
 FAIR_USE = 0.60  # a level using under this share of its codebook is yellow (under 0.30: red)
 UNEVEN_USE = 0.25  # perplexity under this share of the codes used: a few codes do the work
@@ -43,20 +48,6 @@ class HealthBadge:
 def mel_db(spectrogram: SpectrogramConfig) -> float:
     """dB of mel power per unit of normalised log-mel (power_to_log divides log10 by log_scale)."""
     return 10.0 * spectrogram.log_scale
-
-
-@torch.no_grad()
-def measure_code_counts(model: ConvVQVAE, batches: Iterable[torch.Tensor]) -> torch.Tensor:
-    """How often each code is chosen over mel batches [B, 1, M, F], eval mode -> [L, K]."""
-    was_training = model.training
-    model.eval()
-    device = next(model.parameters()).device
-    counts = torch.zeros(model.num_quantizers, model.codebook_size, dtype=torch.long)
-    for batch in batches:
-        _, codes, _ = model.quantize(model.encode(batch.to(device)))
-        counts += code_counts(codes, model.codebook_size)
-    model.train(was_training)
-    return counts
 
 
 @torch.no_grad()
