@@ -157,3 +157,13 @@ def test_the_eta_is_what_the_budget_has_left():
     progress = TrainProgress(10, 1.0, 30.0, 120.0, 0.5, None, None, [], "training")
     assert progress.eta_s == 90.0
     assert replace(progress, total_s=None).eta_s is None
+
+
+def test_skipped_files_are_named_without_the_folder_they_sat_in(audio_dir, tmp_path):  # noqa: F811
+    """An upload sits in Gradio's cache folder: the model file must not keep that path."""
+    (audio_dir / "text.mp3").write_text("not audio")
+    dataset = load_dataset(audio_dir, AudioSpectrogram(), 0.1, 0)
+    [(path, why)] = dataset.skipped
+    assert path.name == "text.mp3" and why.startswith("'text.mp3' is not an audio file")
+    assert str(audio_dir) not in why
+    assert dataset.summary().skipped_files == (f"text.mp3: {why}",)
