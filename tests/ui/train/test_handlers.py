@@ -137,3 +137,18 @@ def test_run_training_refuses_a_taken_name(model: Path, tmp_path: Path) -> None:
 def test_cancel_without_training_only_warns() -> None:
     with pytest.warns(UserWarning, match="No training is running"):
         assert train.cancel_training(train.TrainSession()) == gr.skip()
+
+
+def test_the_result_names_skipped_files_and_shows_the_diagnostics() -> None:
+    from distill.models.records import CodebookHealth, DatasetSummary, LevelHealth
+    from distill.training import TrainResult
+
+    level = LevelHealth(0, 8, 2, 0.25, 1.5, 6, (5, 0, 0, 0, 0, 0, 0, 1), 3.0)
+    dataset = DatasetSummary(skipped_files=("text.mp3: 'text.mp3' is not an audio file.",))
+    health = CodebookHealth((level, replace(level, level=1)), diagnostics_version=1)
+    result = TrainResult(Path("m.distill"), 3, 1.0, 2.0, 0.5, 0.6, health, False, 1.5, dataset)
+    text = train.result_text(result)
+    assert text.startswith("**Finished**: m saved (3 steps")
+    assert text.endswith("Skipped text.mp3: 'text.mp3' is not an audio file.")
+    summary = train.summary_html(result)
+    assert summary.count('data-badge="red"') == 2 and "1 · Structure" in summary
