@@ -117,7 +117,9 @@ def result_text(result: TrainResult) -> str:
         f"**{how}**: {html.escape(result.model_path.stem)} saved ({result.steps} steps, "
         f"{result.elapsed_s:.0f} s, best validation loss {result.best_val_loss:.4f}). "
         "It is now in the Codes tab's model list."
-    ) + "".join(f"\n\nSkipped {html.escape(why)}" for why in result.dataset.skipped_files)
+    ) + "".join(
+        f"\n\nSkipped {html.escape(why, quote=False)}" for why in result.dataset.skipped_files
+    )
 
 
 def _worker(
