@@ -74,8 +74,11 @@ def build_library_tab() -> LibraryTab:
 
     outputs = [table, model, details, note, diagnostics]
     refresh.click(refresh_library, [model], outputs)
-    model.change(model_details, [model], [details]).then(hide_confirm, None, [confirm_row])
-    model.change(model_diagnostics, [model], [diagnostics])
+    model.change(model_details, [model], [details]).then(hide_confirm, None, [confirm_row]).then(
+        model_diagnostics,
+        [model],
+        [diagnostics],  # after the rest: the same timing as before
+    )
     renamed = rename_button.click(rename, [model, new_name], [*outputs, status])
     delete_button.click(ask_delete, [model], [confirm_row, question])
     keep.click(cancel_delete, None, [confirm_row, status])
