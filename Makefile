@@ -9,7 +9,7 @@ DEMO_SOUNDS := src/distill/demo/sounds
 DEMO_STEPS := 3000
 DEMO_WIDTH := 96
 
-.PHONY: setup run test check lint bench bench-corpus demo-sounds demo-model browser clean
+.PHONY: setup run test check lint bench bench-corpus demo-sounds demo-model demo-diagnostics browser clean
 
 setup: $(STAMP)
 
@@ -47,6 +47,7 @@ bench: setup
 	$(PY) bench/bench_editor_page.py
 	$(PY) bench/bench_codes.py --long
 	$(PY) bench/bench_demo.py
+	$(PY) bench/bench_diagnostics.py
 	$(PY) bench/bench_training.py $(DEMO_SOUNDS) --steps 100 --out bench/results/training.json
 	$(PY) bench/report.py
 
@@ -67,6 +68,10 @@ demo-model: setup
 	DISTILL_HOME=build/demo-model $(VENV)/bin/distill train $(DEMO_SOUNDS) --name distill-demo \
 	  --steps $(DEMO_STEPS) --width $(DEMO_WIDTH) --seed 0 --device cpu
 	cp build/demo-model/models/distill-demo.distill src/distill/demo/demo.distill
+
+# The codebook diagnostics (code use, level contributions) of the demo model, its weights kept.
+demo-diagnostics: setup
+	$(PY) -m distill.demo.diagnostics
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -49,6 +49,16 @@ def test_train_in_browser_then_encode_with_the_new_model(
     expect(tab.page.locator("#train-loss canvas, #train-loss svg").first).to_be_visible()
     expect(tab.page.locator("#train-usage .distill-usage-row")).to_have_count(3)
     expect(tab.page.locator("#train-start")).to_be_enabled()
+    # Loss against time with the kept checkpoint marked, a held-out excerpt to listen to, and
+    # the codebook diagnostics of the new model (a badge and a heatmap per level).
+    expect(tab.page.locator("#train-loss")).to_contain_text("best checkpoint")
+    expect(tab.page.locator("#train-loss")).to_contain_text("seconds of training")
+    expect(tab.page.locator("#train-listen")).to_contain_text("decoded at step")
+    expect(tab.page.locator("#train-listen")).to_contain_text("0:00")  # a loaded player
+    summary = tab.page.locator("#train-summary")
+    expect(summary.locator(".distill-diag-level")).to_have_count(3)
+    expect(summary.locator(".distill-heatmap")).to_have_count(3)
+    expect(summary.locator(".distill-badge").first).to_have_text(re.compile("green|yellow|red"))
     tab.screenshot("train_after_training.png")
     saved = distill_home / "models" / "fresh.distill"
     assert read_model_info(saved).vqvae_config.num_levels == 3

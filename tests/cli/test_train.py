@@ -45,6 +45,9 @@ def test_train_saves_a_model_and_prints_a_summary(audio_dir: Path, distill_home:
     target = distill_home / "models" / "tones.distill"
     assert "Training finished" in result.stderr and "tones.distill" in result.stderr
     assert "3 steps" in result.stderr and "codes used" in result.stderr
+    # The codebook diagnostics: a badge with its reason per level, and the usage heatmap.
+    assert "● 1 Structure: " in result.stderr and "● 2 Detail: " in result.stderr
+    assert "Code use over the training set (a character is one code" in result.stderr
     loaded = load_model(target)
     assert loaded.vqvae_config.hidden_channels == 8
     training = loaded.metadata.training

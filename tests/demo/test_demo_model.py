@@ -56,3 +56,14 @@ def test_the_example_round_trips_near_its_own_loudness():
     assert decoded_db == pytest.approx(measure_loudness_db(original), abs=1.5)
     _, best_gain_db = best_gain_distance(original[0], torch.from_numpy(audio))
     assert abs(best_gain_db) <= 2.0
+
+
+def test_the_demo_model_holds_its_codebook_diagnostics():
+    """Added by `make demo-diagnostics` (weights untouched); the coarse level matters most."""
+    from distill.models.persistence import read_model_info
+
+    health = read_model_info(DEMO_MODEL_PATH).codebook_health
+    assert health is not None and health.has_diagnostics
+    contributions = [level.contribution_db or 0.0 for level in health.levels]
+    assert contributions[0] == max(contributions) > 0
+    assert all(len(level.code_counts or ()) == level.codebook_size for level in health.levels)

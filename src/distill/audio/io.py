@@ -14,6 +14,7 @@ import soundfile as sf
 import torch
 from scipy.signal import resample_poly
 
+from distill.audio.decoder_notes import quiet_decoder_notes
 from distill.files import write_bytes_atomic
 
 SAMPLE_RATE = 48000
@@ -118,7 +119,7 @@ def _existing_file(path: Path) -> Path:
 def _read_frames(path: Path, max_duration_s: float) -> tuple[np.ndarray, int]:
     """Open, check the header, and decode all frames: ([S, C] float32, sample rate)."""
     try:
-        with sf.SoundFile(path) as sound:
+        with quiet_decoder_notes(), sf.SoundFile(path) as sound:
             _check_header(path, sound, max_duration_s)
             return _decode_all(path, sound), int(sound.samplerate)
     except (sf.LibsndfileError, RuntimeError, OSError) as error:
@@ -183,7 +184,11 @@ def _cut_short(path: Path, promised_s: float, held_s: float) -> TruncatedAudioEr
 def _reason(error: Exception) -> str:
     """libsndfile's own words for an error, without its 'Error : ' prefix."""
     reason = getattr(error, "error_string", None) or str(error)
-    return str(reason).removeprefix("Error : ").strip().rstrip(".")
+    reason = str(reason).removeprefix("Error : ").strip().rstrip(".")
+    # What libsndfile says of an existing file in no format it knows: not what happened.
+    if reason.startswith("File does not exist or is not a regular file"):
+        return "its contents are in no audio format this reader knows"
+    return reason
 
 
 def _declared_data_bytes(path: Path) -> tuple[int, int]:

@@ -76,6 +76,7 @@ def train(
         codebook_size=codebook_size,
         device=device,
         seed=seed,
+        listen_every_s=None,  # the held-out excerpt is for the Train tab's player
     )
     console = Console(stderr=True)
     columns = (
@@ -109,7 +110,8 @@ def train(
 
 
 def _print_summary(console: Console, result: TrainResult) -> None:
-    from rich.table import Table
+    from distill.cli.diagnostics import print_health
+    from distill.models.labels import get_level_labels
 
     state = "stopped early, kept the best model" if result.cancelled else "finished"
     dataset = result.dataset
@@ -119,17 +121,7 @@ def _print_summary(console: Console, result: TrainResult) -> None:
         f"{result.steps_per_second:.2f} steps/s; best validation loss {result.best_val_loss:.4f}; "
         f"{dataset.num_files} files ({dataset.total_duration_s / 60:.1f} min)"
     )
-    table = Table("level", "codes used", "use", "perplexity", "dead")
-    for level in result.codebook_health.levels:
-        table.add_row(
-            str(level.level + 1),
-            f"{level.used_codes}/{level.codebook_size}",
-            f"{level.utilisation:.0%}",
-            f"{level.perplexity:.1f}",
-            str(level.dead_codes),
-        )
-    console.print(table)
-    for warning in result.codebook_health.warnings:
-        console.print(f"[yellow]warning:[/] {warning}")
+    health = result.codebook_health
+    print_health(console, health, get_level_labels(len(health.levels)))
     for skipped in dataset.skipped_files:
         console.print(f"[yellow]skipped:[/] {skipped}")

@@ -365,3 +365,15 @@ def delete_model(path: str | Path) -> None:
     check_writable(path, "deleted")
     check_not_running(path, "deleted")
     path.unlink()
+
+
+def unreadable_models(directory: Path | None = None) -> list[tuple[Path, str]]:
+    """The .distill files in the models directory that `list_models` skips, each with the
+    sentence that says why (damaged, another format, a newer version, ...)."""
+    unreadable = []
+    for path in _model_files(directory or models_dir()):
+        try:
+            read_model_info(path)
+        except ModelFileError as error:
+            unreadable.append((path, str(error)))
+    return unreadable

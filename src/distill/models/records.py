@@ -15,6 +15,8 @@ from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
 
 R = TypeVar("R")
 
+DIAGNOSTICS_VERSION = 1  # CodebookHealth.diagnostics_version of files that hold diagnostics
+
 
 class RecordError(ValueError):
     """Stored data whose values have the wrong types (the message names the field)."""
@@ -105,6 +107,11 @@ class LevelHealth:
     utilisation: float  # used / K
     perplexity: float  # exp(entropy of code use): the effective number of codes
     dead_codes: int
+    # Diagnostics (DIAGNOSTICS_VERSION 1; absent in older files, None there): how often each
+    # code was chosen over the training set [K], and how much muting this level changes the
+    # decode on held-out audio (mean |log-mel difference| in dB of mel power).
+    code_counts: tuple[int, ...] | None = None
+    contribution_db: float | None = None
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,16 @@ class CodebookHealth:
 
     levels: tuple[LevelHealth, ...]
     warnings: tuple[str, ...] = ()
+    # 0: health only (older files); DIAGNOSTICS_VERSION: per-code counts and contributions.
+    diagnostics_version: int = 0
+
+    @property
+    def has_diagnostics(self) -> bool:
+        """Whether this file holds the usage heatmap and the level contributions."""
+        return self.diagnostics_version >= DIAGNOSTICS_VERSION and all(
+            level.code_counts is not None and level.contribution_db is not None
+            for level in self.levels
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

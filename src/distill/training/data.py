@@ -109,8 +109,8 @@ def load_dataset(
             on_file(number, len(paths), path)
         try:
             clips[path] = load_clip(path, spectrogram)
-        except AudioError as error:
-            skipped.append((path, str(error)))
+        except AudioError as error:  # named as the user knows it, not by where it sits
+            skipped.append((path, str(error).replace(str(path), path.name)))
     if not clips:
         reasons = "; ".join(why for _, why in skipped[:3])
         raise TrainingError(f"None of the {len(paths)} audio files could be read ({reasons}).")

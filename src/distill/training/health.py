@@ -17,6 +17,7 @@ __all__ = [
     "code_counts",
     "health_warnings",
     "level_health",
+    "measure_code_counts",
     "measure_codebook_health",
 ]
 
@@ -48,10 +49,8 @@ def code_counts(codes: torch.Tensor, codebook_size: int) -> torch.Tensor:
 
 
 @torch.no_grad()
-def measure_codebook_health(
-    model: ConvVQVAE, batches: Iterable[torch.Tensor], level_labels: list[str] | None = None
-) -> CodebookHealth:
-    """A full pass over mel batches [B, 1, M, F] in eval mode -> each level's code use."""
+def measure_code_counts(model: ConvVQVAE, batches: Iterable[torch.Tensor]) -> torch.Tensor:
+    """How often each code is chosen over mel batches [B, 1, M, F], eval mode -> [L, K]."""
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
@@ -60,6 +59,14 @@ def measure_codebook_health(
         _, codes, _ = model.quantize(model.encode(batch.to(device)))
         counts += code_counts(codes, model.codebook_size)
     model.train(was_training)
+    return counts
+
+
+def measure_codebook_health(
+    model: ConvVQVAE, batches: Iterable[torch.Tensor], level_labels: list[str] | None = None
+) -> CodebookHealth:
+    """A full pass over mel batches [B, 1, M, F] in eval mode -> each level's code use."""
+    counts = measure_code_counts(model, batches)
     levels = tuple(level_health(counts[level], level) for level in range(model.num_quantizers))
     return CodebookHealth(levels, tuple(health_warnings(levels, level_labels)))
 

@@ -33,7 +33,14 @@ from distill.training.data import (
     random_batch,
     tiled_batches,
 )
-from distill.training.health import code_counts, measure_codebook_health
+from distill.training.diagnostics import diagnose_codebooks
+from distill.training.health import code_counts
+from distill.training.listening import (
+    LISTEN_EVERY_S,
+    ListeningSample,
+    decode_excerpt,
+    held_out_excerpt,
+)
 from distill.training.loss import ENERGY_WEIGHT, FRAME_LEVEL_WEIGHT, reconstruction_loss
 from distill.training.saving import check_room_for_model, save_or_rescue
 
@@ -60,6 +67,7 @@ class TrainConfig:
     val_fraction: float = 0.1
     validate_every_s: float | None = None  # with a time budget; None: validation_interval_s
     validate_every_steps: int = 100  # without one: same steps, same checkpoints, same model
+    listen_every_s: float | None = LISTEN_EVERY_S  # decode a held-out excerpt (None: never)
     seed: int = 0
     device: str = "auto"
     model: VQVAEConfig = field(default_factory=VQVAEConfig)  # levels and K are set from above
@@ -103,6 +111,14 @@ class TrainProgress:
     level_usage: list[float]
     phase: str  # loading | training | validating | saving | warning (message says) | done
     message: str = ""
+    best_step: int | None = None  # where the kept checkpoint (the best on validation) is
+    best_elapsed_s: float | None = None
+    sample: ListeningSample | None = None  # the latest held-out excerpt decoded, if any
+
+    @property
+    def eta_s(self) -> float | None:
+        """Seconds left by the budget's estimate (None until it can tell)."""
+        return None if self.total_s is None else max(0.0, self.total_s - self.elapsed_s)
 
 
 @dataclass(frozen=True)
@@ -194,6 +210,9 @@ class _Loop:
         self.best_state: dict[str, torch.Tensor] | None = None
         self.usage = torch.zeros(model.num_quantizers, model.codebook_size)
         self.cancelled = False
+        self.best_at: tuple[int, float] | None = None  # (step, elapsed s) of the best
+        self.excerpt = held_out_excerpt(dataset, spec) if config.listen_every_s else None
+        self.sample: ListeningSample | None = None
 
     @property
     def elapsed(self) -> float:
@@ -231,6 +250,9 @@ class _Loop:
             usage,
             phase,
             message,
+            best_step=self.best_at[0] if self.best_at else None,
+            best_elapsed_s=self.best_at[1] if self.best_at else None,
+            sample=self.sample,
         )
 
     def train_step(self) -> None:
@@ -268,8 +290,20 @@ class _Loop:
         if self.val_loss < self.best_val:
             self.best_val = self.val_loss
             self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+            self.best_at = (self.step, self.elapsed)
             self.report(self.progress("saving", "New best on validation: saving"))
             on_best()
+        self.listen()
+
+    def listen(self) -> None:
+        """Decode the held-out excerpt with the model as it is now, every listen_every_s."""
+        every = self.config.listen_every_s
+        if self.excerpt is None or every is None:
+            return
+        if self.sample is None or self.elapsed - self.sample.elapsed_s >= every:
+            self.sample = decode_excerpt(
+                self.model, self.excerpt, self.spec, self.step, self.elapsed
+            )
 
     def validation_due(self, last_validation: float) -> bool:
         """Every few seconds under a time budget; otherwise every few steps, so that a step
@@ -381,8 +415,8 @@ def _train_vqvae(
             report(loop.progress("warning", f"{error} Training goes on; the weights are kept."))
 
     loop.run(on_best=checkpoint)
-    all_batches = tiled_batches(dataset.all_clips, config.batch_size, config.chunk_frames, -1.0)
-    health = measure_codebook_health(model, all_batches)
+    report(loop.progress("saving", "Measuring each level's code use and contribution"))
+    health = diagnose_codebooks(model, dataset, config.batch_size, config.chunk_frames, spec.config)
     save_or_rescue(target, lambda path: save(path, health))
     report(loop.progress("done", f"Saved {target}"))
     return TrainResult(

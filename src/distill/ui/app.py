@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -12,6 +12,11 @@ TITLE = "Distill"
 MAX_UPLOAD = "1gb"  # audio up to the loader's 30-minute limit fits well within this
 CACHE_CLEANUP = (1800, 7200)  # every 30 min, delete Gradio's cached files older than 2 h
 DEFAULT_CONCURRENCY = 4  # light events (labels, lists, clicks) across all sessions
+# Not "api": the app offers no API to its users.
+FOOTER_LINKS: list[Literal["api", "gradio", "settings", "runs"] | dict[str, str]] = [
+    "gradio",
+    "settings",
+]
 
 
 def _offline() -> None:
@@ -91,6 +96,7 @@ def launch_app(
         show_error=False,
         ssr_mode=False,
         pwa=False,
+        footer_links=FOOTER_LINKS,
         mcp_server=False,
         enable_monitoring=False,
         quiet=True,  # Gradio's banner suggests share=True; say where the app is ourselves

@@ -26,7 +26,7 @@ REDO_ID = "edit-redo"
 SYSTEM_FONTS = ("system-ui", "-apple-system", "Segoe UI", "Roboto", "DejaVu Sans", "sans-serif")
 SYSTEM_MONO_FONTS = ("ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace")
 
-APP_CSS = read_static("app.css", __package__)
+APP_CSS = read_static("app.css", __package__) + read_static("diagnostics.css")
 PLAYERS_SCRIPT = read_static("players.js", __package__)
 PLAYER_IDS = {
     "grid": GRID_ID,

@@ -8,6 +8,7 @@ import functools
 import html
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -41,14 +42,32 @@ def user_message(error: BaseException) -> str:
     )
 
 
+def upload_folders() -> list[str]:
+    """Where Gradio keeps its copies of uploads (as given and resolved)."""
+    from gradio.utils import get_upload_folder
+
+    folder = get_upload_folder()
+    return sorted({folder, os.path.realpath(folder)}, key=len, reverse=True)
+
+
+def without_upload_folders(message: str) -> str:
+    """A message that names a file by Gradio's cached copy (UPLOADS/<hash>/name.mp3) names
+    it as the user knows it: name.mp3. The folders in between hold no spaces or quotes."""
+    for folder in upload_folders():
+        message = re.sub(re.escape(folder.rstrip("/")) + r"/(?:[^/\s'\"]+/)*", "", message)
+    return message
+
+
 def as_gradio_error(error: BaseException) -> gr.Error:
-    """Any exception as a gr.Error: a toast in the page, never a traceback."""
+    """Any exception as a gr.Error: a toast in the page, never a traceback, and never the
+    server's path of an uploaded file."""
     if isinstance(error, gr.Error):
         return error
     if not isinstance(error, (ValueError, OSError)):
         logger.exception("unexpected error in a UI handler", exc_info=error)
+    message = without_upload_folders(user_message(error))
     # Gradio renders the message as HTML: escape it (file names may hold '<' or '&').
-    return gr.Error(html.escape(user_message(error), quote=False), print_exception=False)
+    return gr.Error(html.escape(message, quote=False), print_exception=False)
 
 
 def ui_errors(handler: Callable[P, R]) -> Callable[P, R]:
@@ -174,12 +193,3 @@ def model_selector_update(selected: str | None = None, prefer: str | None = None
 
 def no_models_hint() -> str:
     return f"No models yet: train one in the Train tab (models are kept in {models_dir()})."
-
-
-def unreadable_model_files(directory: Path | None = None) -> list[str]:
-    """Names of .distill files in the models folder that list_models had to skip."""
-    folder = directory or models_dir()
-    listed = {info.path.resolve() for info in list_models(folder, include_demo=False)}
-    if not folder.is_dir():
-        return []
-    return sorted(p.name for p in folder.glob("*.distill") if p.resolve() not in listed)

@@ -35,7 +35,8 @@ def test_library_lists_models_and_unreadable_files(model: Path) -> None:
             "Size (MB)": round(model.stat().st_size / 1e6, 1),
         }
     ]
-    assert "junk.distill" in library.library_note()
+    note = library.library_note()  # names the file and says why
+    assert "Could not read: junk.distill is not a readable Distill model file" in note
 
 
 def test_library_rename_delete_open(model: Path) -> None:
@@ -91,3 +92,21 @@ def test_details_and_row_say_what_the_file_records() -> None:
     assert library.table_row(info)[:5] == ["x", 4, 128, "?", "?"]
     details = library.model_details_of(info)
     assert "Trained 12 steps in 3.5 s; best validation loss 0.25." in details
+
+
+def test_diagnostics_show_for_the_demo_and_say_when_not_available(model: Path) -> None:
+    demo = library.model_diagnostics(str(persistence.DEMO_MODEL_PATH))
+    assert demo.count('class="distill-diag-level"') == 4 and demo.count("<i class=") == 4 * 128
+    assert "1 · Structure" in demo and "dB</span>" in demo
+    assert "Codebook health was not measured" in library.model_diagnostics(str(model))
+    levels = tuple(LevelHealth(i, 16, 4, 0.25, 3.0, 12) for i in range(3))
+    update_metadata(model, level_labels=["Low", "Mid", "High"])
+    loaded = persistence.load_model(model)
+    persistence.save_model(
+        model, loaded.model, loaded.spectrogram.config, loaded.metadata, CodebookHealth(levels)
+    )
+    older = library.model_diagnostics(str(model))
+    assert "not available for this model" in older and "<i class=" not in older
+    assert 'data-badge="red"' in older and "2 · Mid" in older
+    _, _, _, _, panel = library.refresh_library(str(model))
+    assert panel == older

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import gradio as gr
+import numpy as np
 import pytest
 import soundfile as sf
 from tests.helpers import error_text, hold_lock_in_process, kill_hard, synth_tone
 
 from distill.training import TrainConfig, TrainProgress
+from distill.training.listening import ListeningSample
+from distill.ui.train import chart
 from distill.ui.train import handlers as train
+from distill.ui.train.chart import LossHistory
 
 # --- Train tab -------------------------------------------------------------------------------
 
@@ -48,23 +53,63 @@ def test_the_tab_validates_as_often_as_the_cli_for_the_same_budget(
 
 
 def test_loss_history_keeps_each_validation_once() -> None:
-    history = train.LossHistory()
+    history = LossHistory()
     history.add(progress(0, math.nan, None, "loading"))
     history.add(progress(1, 2.0, None))
     history.add(progress(2, 1.5, 1.8, "saving"))
     history.add(progress(3, 1.4, 1.8))  # repeats the last validation: not a new point
     history.add(progress(4, 1.3, math.nan))
-    assert history.points == [
-        (1, 2.0, "training"),
-        (2, 1.8, "validation"),
-        (3, 1.4, "training"),
-        (4, 1.3, "training"),
+    assert history.points == [  # against time: progress() puts step n at n / 2 seconds
+        (0.5, 2.0, "training"),
+        (1.0, 1.8, "validation"),
+        (1.5, 1.4, "training"),
+        (2.0, 1.3, "training"),
     ]
     for step in range(5, 2000):
         history.add(progress(step, 1.0, 1.0 + (step // 100) * 1e-3))  # new every 100
-    assert len(history.points) <= train.MAX_CHART_POINTS + 25
+    assert len(history.points) <= chart.MAX_CHART_POINTS + 25
     assert sum(1 for p in history.points if p[2] == "validation") == 21
-    assert train.LossHistory().frame() is None
+    assert LossHistory().frame() is None
+
+
+def test_the_chart_marks_the_best_checkpoint_with_a_vertical_line() -> None:
+    history = LossHistory()
+    history.add(progress(1, 2.0, None))
+    history.add(replace(progress(4, 1.0, 1.5, "saving"), best_step=4, best_elapsed_s=2.0))
+    history.add(replace(progress(8, 0.5, 1.7), best_step=4, best_elapsed_s=2.0))
+    frame = history.frame()
+    assert frame is not None and list(frame.columns) == ["seconds", "loss", "curve"]
+    best = frame[frame["curve"] == chart.BEST]
+    assert best["seconds"].tolist() == [2.0, 2.0]
+    assert best["loss"].tolist() == [0.5, 2.0]  # from the lowest loss drawn to the highest
+    assert frame[frame["curve"] == chart.VALIDATION]["seconds"].tolist() == [2.0, 4.0]
+    first = LossHistory()
+    first.add(progress(1, 2.0, None))
+    early = first.frame()  # every curve named from the first frame on (Gradio keeps colours)
+    assert early is not None and set(early["curve"]) == set(chart.CURVES)
+    assert early["loss"].isna().tolist() == [False, True, True]
+
+
+def test_eta_and_best_read_as_words() -> None:
+    assert chart.duration_text(45.4) == "45 s"
+    assert chart.duration_text(200) == "3 min 20 s"
+    assert chart.duration_text(3900) == "1 h 05 min"
+    update = replace(progress(100, 0.5, 0.42), best_step=80, best_elapsed_s=65.0)
+    assert chart.eta_text(update) == "about 10 s left"  # 60 s total, 50 s gone
+    assert chart.eta_text(replace(update, total_s=None)) == ""
+    line = train.progress_text(update)
+    assert "best so far: 0.4200 at step 80 (1 min 05 s)" in line and "about 10 s left" in line
+
+
+def test_the_held_out_excerpt_player_updates_only_for_a_new_decode() -> None:
+    audio = (0.1 * np.sin(np.arange(4800) / 10)).astype(np.float32)
+    sample = ListeningSample(30, 12.0, "bell.wav", audio, 48000)
+    player = train.listening_update(sample, None)
+    assert player.label == "Held-out bell.wav, decoded at step 30"
+    saved, rate = sf.read(player.value["path"])
+    assert rate == 48000 and saved.shape == (4800,)
+    assert train.listening_update(sample, 30) == gr.skip()
+    assert train.listening_update(None, None) == gr.skip()
 
 
 def test_progress_text_and_usage_bars() -> None:
@@ -123,3 +168,18 @@ def test_check_name_refuses_a_saved_model_and_a_bad_name(model: Path) -> None:
         with pytest.raises(gr.Error) as excinfo:
             train.check_name(name)
         assert fragment in error_text(excinfo)
+
+
+def test_the_result_names_skipped_files_and_shows_the_diagnostics() -> None:
+    from distill.models.records import CodebookHealth, DatasetSummary, LevelHealth
+    from distill.training import TrainResult
+
+    level = LevelHealth(0, 8, 2, 0.25, 1.5, 6, (5, 0, 0, 0, 0, 0, 0, 1), 3.0)
+    dataset = DatasetSummary(skipped_files=("text.mp3: 'text.mp3' is not an audio file.",))
+    health = CodebookHealth((level, replace(level, level=1)), diagnostics_version=1)
+    result = TrainResult(Path("m.distill"), 3, 1.0, 2.0, 0.5, 0.6, health, False, 1.5, dataset)
+    text = train.result_text(result)
+    assert text.startswith("**Finished**: m saved (3 steps")
+    assert text.endswith("Skipped text.mp3: 'text.mp3' is not an audio file.")
+    summary = train.summary_html(result)
+    assert summary.count('data-badge="red"') == 2 and "1 · Structure" in summary

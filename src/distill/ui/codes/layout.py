@@ -21,6 +21,10 @@ from distill.ui.common import model_choices, model_selector_update, pick_choice
 WORK_ID = "codes-work"
 WORK_LIMIT = 2
 # Bundled sounds offered under the upload box: one of each kind (the example is melody).
+# True whatever the box holds: the page opens with the example in it, the user may replace it
+# (a label that said "an example is loaded" stayed after another file was in). Updating the
+# label from the box's own change event raced with the next upload on a busy machine.
+UPLOAD_LABEL = "Audio file (the app opens with a demo sound here: press Encode, or drop your own)"
 DEMO_EXAMPLES = ("drum_loop", "bell_e4", "vowel_a_110", "pluck_a2", "rain", "sweep_a2")
 
 
@@ -59,7 +63,7 @@ def _controls() -> tuple[
             )
         upload = gr.File(
             value=example_sound(),
-            label="Audio file (an example is loaded: press Encode, or drop your own here)",
+            label=UPLOAD_LABEL,
             file_types=list(AUDIO_EXTENSIONS),
             type="filepath",
             elem_id="codes-upload",

@@ -8,6 +8,7 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
+from distill.models.labels import get_level_labels
 from distill.models.persistence import (
     ModelInfo,
     check_writable,
@@ -15,6 +16,7 @@ from distill.models.persistence import (
     list_models,
     read_model_info,
     rename_model,
+    unreadable_models,
 )
 from distill.ui.common import (
     model_choices,
@@ -22,8 +24,8 @@ from distill.ui.common import (
     no_models_hint,
     pick_choice,
     ui_errors,
-    unreadable_model_files,
 )
+from distill.ui.components.diagnostics import diagnostics_html
 
 TABLE_COLUMNS = [
     "Model",
@@ -70,9 +72,7 @@ def library_table() -> pd.DataFrame:
 def library_note() -> str:
     """Hints under the table: how to get a first model, files that could not be read."""
     notes = [] if list_models() else [no_models_hint()]
-    bad = unreadable_model_files()
-    if bad:
-        notes.append("Could not read (damaged or not a Distill model): " + ", ".join(bad))
+    notes.extend(f"Could not read: {why}" for _, why in unreadable_models())
     return html.escape("\n\n".join(notes))
 
 
@@ -104,12 +104,27 @@ def model_details_of(info: ModelInfo) -> str:
     return "\n\n".join(lines)
 
 
-def refresh_library(selected: str | None = None) -> tuple[pd.DataFrame, gr.Dropdown, str, str]:
-    """(table, model dropdown, details, note) read afresh from the models folder."""
+def model_diagnostics(model_path: str | None) -> str:
+    """The chosen model's codebook diagnostics panel (badges, contributions, heatmap)."""
+    if not model_path:
+        return ""
+    try:
+        info = read_model_info(model_path)
+    except ValueError:
+        return ""  # model_details says what is wrong with it
+    labels = get_level_labels(info.vqvae_config.num_levels, info.metadata.level_labels)
+    return diagnostics_html(info.codebook_health, labels)
+
+
+def refresh_library(
+    selected: str | None = None,
+) -> tuple[pd.DataFrame, gr.Dropdown, str, str, str]:
+    """(table, model dropdown, details, note, diagnostics) read afresh from the models folder."""
     choices = model_choices()
     value = pick_choice(choices, selected)
     dropdown = gr.Dropdown(choices=choices, value=value)
-    return library_table(), dropdown, model_details(value), library_note()
+    details = model_details(value)
+    return library_table(), dropdown, details, library_note(), model_diagnostics(value)
 
 
 @ui_errors

@@ -16,6 +16,7 @@ from distill.ui.library.handlers import (
     library_note,
     library_table,
     model_details,
+    model_diagnostics,
     refresh_library,
     rename,
 )
@@ -30,11 +31,12 @@ class LibraryTab:
     details: gr.Markdown
     note: gr.Markdown
     open_button: gr.Button
+    diagnostics: gr.HTML
     changed: list[gr.events.Dependency]  # events after which other tabs refresh their lists
 
     @property
     def refresh_outputs(self) -> list[gr.components.Component]:
-        return [self.table, self.model, self.details, self.note]
+        return [self.table, self.model, self.details, self.note, self.diagnostics]
 
 
 def build_library_tab() -> LibraryTab:
@@ -59,6 +61,7 @@ def build_library_tab() -> LibraryTab:
         refresh = gr.Button("↻ Refresh", size="sm", scale=0, min_width=100)
         open_button = gr.Button("Open in Codes tab", variant="primary", elem_id="library-open")
     details = gr.Markdown(model_details(model.value), elem_id="library-details")
+    diagnostics = gr.HTML(model_diagnostics(model.value), elem_id="library-diagnostics")
     with gr.Row():
         new_name = gr.Textbox(label="New name", elem_id="library-new-name", scale=3)
         rename_button = gr.Button("Rename", elem_id="library-rename")
@@ -69,11 +72,15 @@ def build_library_tab() -> LibraryTab:
         keep = gr.Button("No, keep it", elem_id="library-keep")
     status = gr.Markdown("", elem_id="library-status")
 
-    outputs = [table, model, details, note]
+    outputs = [table, model, details, note, diagnostics]
     refresh.click(refresh_library, [model], outputs)
-    model.change(model_details, [model], [details]).then(hide_confirm, None, [confirm_row])
+    model.change(model_details, [model], [details]).then(hide_confirm, None, [confirm_row]).then(
+        model_diagnostics,
+        [model],
+        [diagnostics],  # after the rest: the same timing as before
+    )
     renamed = rename_button.click(rename, [model, new_name], [*outputs, status])
     delete_button.click(ask_delete, [model], [confirm_row, question])
     keep.click(cancel_delete, None, [confirm_row, status])
     deleted = confirm.click(confirm_delete, [model], [*outputs, confirm_row, status])
-    return LibraryTab(table, model, details, note, open_button, [renamed, deleted])
+    return LibraryTab(table, model, details, note, open_button, diagnostics, [renamed, deleted])

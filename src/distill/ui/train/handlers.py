@@ -7,24 +7,31 @@ import math
 import queue
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import gradio as gr
-import pandas as pd
 
 from distill.audio.io import find_audio_files
+from distill.models.labels import get_level_labels
 from distill.models.persistence import validate_model_name
 from distill.training import TrainConfig, TrainingError, TrainProgress, TrainResult, train_vqvae
+from distill.training.listening import ListeningSample
 from distill.training.saving import check_can_start
-from distill.ui.common import audio_path_of, model_selector_update, ui_errors, ui_errors_stream
+from distill.ui.common import (
+    audio_path_of,
+    model_selector_update,
+    ui_errors,
+    ui_errors_stream,
+    write_scratch_wav,
+)
+from distill.ui.components.diagnostics import diagnostics_html
+from distill.ui.train.chart import LossHistory, best_text, eta_text
 
 POLL_S = 0.4  # how often the page is updated while training
-MAX_CHART_POINTS = 400  # older loss points are thinned out beyond this
 AUTO = "auto"
 CODEBOOK_CHOICES = [AUTO, "16", "32", "64", "128", "256", "512"]
-LOSS_COLUMNS = ["step", "loss", "curve"]
 
 
 @dataclass
@@ -33,34 +40,6 @@ class TrainSession:
 
     stop: threading.Event | None = None
     last_model_path: str | None = None
-
-
-@dataclass
-class LossHistory:
-    """Loss points for the chart: (step, loss, 'training' | 'validation')."""
-
-    points: list[tuple[int, float, str]] = field(default_factory=list)
-    last_val_loss: float | None = None
-
-    def add(self, update: TrainProgress) -> None:
-        if update.phase == "training" and math.isfinite(update.train_loss):
-            self.points.append((update.step, update.train_loss, "training"))
-        # Every report repeats the latest validation loss; a new value is a new validation.
-        val_loss = update.val_loss
-        if val_loss is not None and math.isfinite(val_loss) and val_loss != self.last_val_loss:
-            self.points.append((update.step, val_loss, "validation"))
-            self.last_val_loss = val_loss
-        if len(self.points) > MAX_CHART_POINTS:  # thin the older half, keep validations
-            old, recent = (
-                self.points[: -MAX_CHART_POINTS // 2],
-                self.points[-MAX_CHART_POINTS // 2 :],
-            )
-            old = [p for i, p in enumerate(old) if p[2] == "validation" or i % 2 == 0]
-            self.points = old + recent
-
-    def frame(self) -> pd.DataFrame | None:
-        """The chart's data, or None (an empty chart) before the first point."""
-        return pd.DataFrame(self.points, columns=LOSS_COLUMNS) if self.points else None
 
 
 def new_train_session() -> TrainSession:
@@ -115,10 +94,25 @@ def progress_text(update: TrainProgress) -> str:
         return f"**Warning**: {html.escape(update.message)}"
     total = f" of ~{update.total_s:.0f}" if update.total_s else ""
     val = f", validation {update.val_loss:.4f}" if update.val_loss is not None else ""
+    extra = "".join(f"; {text}" for text in (best_text(update), eta_text(update)) if text)
     return (
         f"**{update.phase.capitalize()}**: step {update.step}, epoch {update.epoch:.1f}, "
-        f"{update.elapsed_s:.0f}{total} s, loss {update.train_loss:.4f}{val}"
+        f"{update.elapsed_s:.0f}{total} s, loss {update.train_loss:.4f}{val}{extra}"
     )
+
+
+def listening_update(sample: ListeningSample | None, last_step: int | None) -> Any:
+    """The held-out excerpt's player: a new decode (its file and step in the label), or skip."""
+    if sample is None or sample.step == last_step:
+        return gr.skip()
+    label = f"Held-out {sample.file_name}, decoded at step {sample.step}"
+    return gr.Audio(write_scratch_wav(sample.audio, "listen", sample.sample_rate), label=label)
+
+
+def summary_html(result: TrainResult) -> str:
+    """The codebook diagnostics of the model just trained (default level names)."""
+    health = result.codebook_health
+    return diagnostics_html(health, get_level_labels(len(health.levels)))
 
 
 def result_text(result: TrainResult) -> str:
@@ -127,6 +121,8 @@ def result_text(result: TrainResult) -> str:
         f"**{how}**: {html.escape(result.model_path.stem)} saved ({result.steps} steps, "
         f"{result.elapsed_s:.0f} s, best validation loss {result.best_val_loss:.4f}). "
         "It is now in the Codes tab's model list."
+    ) + "".join(
+        f"\n\nSkipped {html.escape(why, quote=False)}" for why in result.dataset.skipped_files
     )
 
 
@@ -169,7 +165,8 @@ def run_training(
     codebook: str | None,
     session: TrainSession,
 ) -> Iterator[tuple[Any, ...]]:
-    """Stream (status, loss chart, codebook use, Start button, Cancel button) while training."""
+    """Stream (status, loss chart, codebook use, held-out excerpt, summary, Start, Cancel)
+    while training."""
     files = training_files(uploads, folder)
     model_name = validate_model_name(name or "")
     config = training_config(minutes, levels, codebook)
@@ -180,7 +177,8 @@ def run_training(
     )
     worker.start()
     history, busy = LossHistory(), (gr.Button(interactive=False), gr.Button(interactive=True))
-    yield f"Starting: {len(files)} files…", None, usage_html([]), *busy
+    yield f"Starting: {len(files)} files…", None, usage_html([]), None, "", *busy
+    heard: int | None = None  # the step of the excerpt decode the player has
     try:
         while True:
             items = _drain(updates)
@@ -189,14 +187,18 @@ def run_training(
                     raise item
                 if isinstance(item, TrainResult):
                     session.last_model_path = str(item.model_path)
-                    yield result_text(item), history.frame(), gr.skip(), *busy
+                    summary = summary_html(item)
+                    yield result_text(item), history.frame(), gr.skip(), gr.skip(), summary, *busy
                     return
                 if item.phase == "warning":  # a checkpoint could not be saved; training goes on
                     gr.Warning(html.escape(item.message))
                 history.add(item)
             if items:
                 latest = items[-1]
-                yield progress_text(latest), history.frame(), usage_html(latest.level_usage), *busy
+                listen = listening_update(latest.sample, heard)
+                heard = latest.sample.step if latest.sample else heard
+                usage = usage_html(latest.level_usage)
+                yield progress_text(latest), history.frame(), usage, listen, gr.skip(), *busy
             elif not worker.is_alive() and updates.empty():
                 raise TrainingError("Training stopped without a result; see the terminal log.")
     finally:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import gradio as gr
 
 from distill.audio.io import AUDIO_EXTENSIONS
+from distill.ui.train.chart import BEST, TRAINING, VALIDATION
 from distill.ui.train.handlers import (
     AUTO,
     CODEBOOK_CHOICES,
@@ -18,6 +19,7 @@ from distill.ui.train.handlers import (
     usage_html,
 )
 
+CHART_COLOURS = {TRAINING: "#3b82f6", VALIDATION: "#f59e0b", BEST: "#c53030"}
 TRAINING_CONCURRENCY = ("training", 1)  # one training at a time on this machine
 
 
@@ -80,20 +82,31 @@ def build_train_tab() -> TrainTab:
     with gr.Row():
         loss = gr.LinePlot(
             None,
-            x="step",
+            x="seconds",
             y="loss",
             color="curve",
-            title="Loss",
+            title="Loss against time (the vertical line: the checkpoint kept)",
+            x_title="seconds of training",
+            color_map=CHART_COLOURS,
             height=260,
             elem_id="train-loss",
             scale=3,
         )
-        usage = gr.HTML(usage_html([]), elem_id="train-usage", js_on_load=None, scale=2)
+        with gr.Column(scale=2):
+            usage = gr.HTML(usage_html([]), elem_id="train-usage", js_on_load=None)
+            listen = gr.Audio(
+                None,
+                type="filepath",
+                label="Held-out clip, decoded by the model as it trains",
+                interactive=False,
+                elem_id="train-listen",
+            )
+    summary = gr.HTML("", elem_id="train-summary")
     # Outside the one-at-a-time queue, so a name in use is refused at once, not after a wait.
     run = start.click(check_name, [name], None, show_progress="hidden").success(
         run_training,
         [files, folder, name, minutes, levels, codebook, session],
-        [status, loss, usage, start, cancel],
+        [status, loss, usage, listen, summary, start, cancel],
         concurrency_id=TRAINING_CONCURRENCY[0],
         concurrency_limit=TRAINING_CONCURRENCY[1],
         show_progress="minimal",
