@@ -70,6 +70,8 @@ def info(
         dataset = {k: v for k, v in metadata.dataset.to_dict().items() if k != "file_names"}
         typer.echo("dataset: " + json.dumps(dataset))
     if metadata.training:
+        setup = metadata.training.setup.describe(model.vqvae_config.hidden_channels)
+        typer.echo(f"trained on {metadata.training.device or '?'}: {setup}")
         typer.echo("training: " + json.dumps(metadata.training.to_dict()))
     if model.codebook_health:
         _echo_health(model.codebook_health)
