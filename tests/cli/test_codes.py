@@ -139,3 +139,36 @@ def test_help_does_not_import_torch():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["False", "False"]
+
+
+def test_encode_a_folder_lists_what_it_skipped_and_resumes(tmp_path, tiny_model_file, tone_file):
+    library = tmp_path / "library"
+    (library / "sub").mkdir(parents=True)
+    tone_file.rename(library / "sub" / "tone.wav")
+    (library / "notes.wav").write_text("not audio")
+    out = tmp_path / "codes"
+    result = run_cli("encode", tiny_model_file, library, "-o", out, "--jobs", 1, "--device", "cpu")
+    assert result.exit_code == 0, result.output
+    assert "Encoded 1 file " in result.stderr and "with 1 worker process:" in result.stderr
+    assert "skipped: notes.wav: " in result.stderr and "not an audio file" in result.stderr
+    document = json.loads((out / "sub" / "tone.json").read_text())
+    assert document["format"] == "distill-codes" and len(document["codes"]) == 3
+    before = (out / "sub" / "tone.json").read_bytes()
+    again = run_cli("encode", tiny_model_file, library, "-o", out)
+    assert_one_line_error(again, "already holds 1 of these codes files")
+    (library / "notes.wav").unlink()
+    resumed = run_cli("encode", tiny_model_file, library, "-o", out, "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert "1 file already encoded by this model: kept" in resumed.stderr
+    assert (out / "sub" / "tone.json").read_bytes() == before
+    page = run_cli("encode", tiny_model_file, library, "-o", out, "--html", tmp_path / "p.html")
+    assert_one_line_error(page, "--html writes the page of one file")
+    single = run_cli(
+        "encode",
+        tiny_model_file,
+        library / "sub" / "tone.wav",
+        "-o",
+        tmp_path / "t.json",
+        "--resume",
+    )
+    assert_one_line_error(single, "--jobs and --resume are for a folder")
