@@ -172,3 +172,45 @@ def test_encode_a_folder_lists_what_it_skipped_and_resumes(tmp_path, tiny_model_
         "--resume",
     )
     assert_one_line_error(single, "--jobs and --resume are for a folder")
+
+
+def test_ctrl_c_stops_a_folder_cleanly_and_resume_finishes_it(tmp_path, tiny_model_file):
+    """SIGINT to the whole process group, as a terminal's Ctrl-C sends it: one line, exit
+    130, no worker tracebacks, only whole codes files; --resume then does the rest."""
+    import os
+    import signal
+    import time
+
+    from tests.helpers import synth_tone
+
+    import distill
+
+    library, out = tmp_path / "library", tmp_path / "codes"
+    library.mkdir()
+    for i in range(12):
+        sf.write(library / f"tone{i:02}.wav", synth_tone(0.3, 100 + 40 * i), 48000)
+    source = str(Path(distill.__file__).resolve().parents[1])
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": source}
+    command = [sys.executable, "-m", "distill", "encode", str(tiny_model_file), str(library)]
+    command += ["-o", str(out), "--jobs", "1", "--device", "cpu"]
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 120
+    while not list(out.glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130 and stderr.strip().endswith("error: interrupted"), stderr
+    assert "Traceback" not in stderr
+    written = sorted(out.glob("*.json"))
+    assert 1 <= len(written) < 12 and not [p for p in out.iterdir() if p.suffix == ".tmp"]
+    resumed = run_cli("encode", tiny_model_file, library, "-o", out, "--resume", "--jobs", 1)
+    assert resumed.exit_code == 0, resumed.output
+    assert f"{len(written)} file" in resumed.stderr and "kept (--resume)" in resumed.stderr
+    assert len(list(out.glob("*.json"))) == 12

@@ -10,14 +10,16 @@ again one at a time, so only the one that kills a worker is skipped.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
+import signal
+import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path
 
 from distill.audio.io import find_audio_files
@@ -173,6 +175,26 @@ def encode_folder(
     return FolderResult(encoded, skipped, plan.done, elapsed, size, restarts)
 
 
+class _QuietSpawnProcess(SpawnProcess):
+    """A spawned worker that ignores Ctrl-C (the disposition survives exec), so it finishes
+    its file and exits when the parent, which does get the KeyboardInterrupt, shuts the
+    pool down; rather than every worker printing a traceback of its own."""
+
+    def start(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            super().start()  # signal handlers can only be changed from the main thread
+            return
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            super().start()
+        finally:
+            signal.signal(signal.SIGINT, previous)
+
+
+class _QuietSpawnContext(SpawnContext):
+    Process = _QuietSpawnProcess
+
+
 @dataclass(frozen=True)
 class _Lost:
     job: FolderJob
@@ -190,18 +212,21 @@ def _drain(
 
     A few jobs per worker are in flight at a time; suspects (held by a pool that broke)
     run one at a time, so the next break names its culprit."""
-    context = multiprocessing.get_context("spawn")
     in_flight: dict[Future[EncodedFile], _Lost] = {}
-    with ProcessPoolExecutor(workers, context, start_worker, worker_args) as pool:
-        while pending or suspects or in_flight:
-            try:
-                _submit(pool, pending, suspects, in_flight, 2 * workers)
-            except BrokenProcessPool:  # broke between jobs: the job stays where it was
-                return list(in_flight.values())
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            lost = _collect(done, in_flight, finished)
-            if lost:
-                return lost + list(in_flight.values())
+    with ProcessPoolExecutor(workers, _QuietSpawnContext(), start_worker, worker_args) as pool:
+        try:
+            while pending or suspects or in_flight:
+                try:
+                    _submit(pool, pending, suspects, in_flight, 2 * workers)
+                except BrokenProcessPool:  # broke between jobs: the job stays where it was
+                    return list(in_flight.values())
+                done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                lost = _collect(done, in_flight, finished)
+                if lost:
+                    return lost + list(in_flight.values())
+        except KeyboardInterrupt:  # Ctrl-C: workers finish the file in hand, start no other
+            pool.shutdown(wait=True, cancel_futures=True)
+            raise
     return None
 
 
