@@ -80,7 +80,8 @@ def _rank_device(requested: str, processes: Processes) -> torch.device:
         return device
     if device.type == "mps":
         raise TrainingError(
-            "Several processes on Apple's MPS are not supported: train with one process."
+            "Several processes on Apple's MPS are not supported: train with one process, or "
+            "with --device cpu."
         )
     if device.type == "cuda":
         count = torch.cuda.device_count()
@@ -136,12 +137,32 @@ def rank_zero_decides(processes: Processes, fraction_done: float, stop: bool) ->
     """
     if not processes.is_distributed:
         return fraction_done, stop
-    device = (
-        torch.device("cuda", torch.cuda.current_device()) if processes.backend == "nccl" else None
-    )
-    decision = torch.tensor([fraction_done, float(stop)], dtype=torch.float64, device=device)
+    decision = torch.tensor([fraction_done, float(stop)], dtype=torch.float64)
+    decision = decision.to(_collective_device(processes))
     dist.broadcast(decision, src=0)
     return float(decision[0]), bool(decision[1] > 0.5)
+
+
+def require_file_everywhere(processes: Processes, path: Path) -> None:
+    """For --resume: every rank must start from the same saved model, or none from one (a
+    rank without the file would build a fresh model). TrainingError on every rank if not."""
+    if not processes.is_distributed:
+        return
+    having = torch.tensor([int(path.is_file())]).to(_collective_device(processes))
+    dist.all_reduce(having)
+    count = int(having.item())
+    if 0 < count < processes.world_size:
+        raise TrainingError(
+            f"To resume, every machine needs {path.name} in its models folder: "
+            f"{count} of the {processes.world_size} processes found it. Copy it to the others."
+        )
+
+
+def _collective_device(processes: Processes) -> torch.device:
+    """NCCL moves GPU tensors only; gloo, CPU ones."""
+    if processes.backend == "nccl":
+        return torch.device("cuda", torch.cuda.current_device())
+    return torch.device("cpu")
 
 
 def wait_for_rank_zero(processes: Processes) -> None:

@@ -34,6 +34,7 @@ from distill.training.distributed import (
     data_parallel,
     dump_rank_state,
     rank_zero_decides,
+    require_file_everywhere,
     training_processes,
     wait_for_rank_zero,
 )
@@ -409,6 +410,8 @@ def _train(
         config.seed,
         on_file,
     )
+    if resume:
+        require_file_everywhere(processes, target)
     model, start_step = _build_model(config, dataset, target, resume)
     model.dropout_draws.seed(config.seed)  # the same draws on every rank
     model = model.to(device).train()
