@@ -379,11 +379,14 @@ def train_vqvae(
     if target.exists() and not (resume or overwrite):
         raise TrainingError(f"A model named '{name}' already exists ({target}).")
     with training_processes(config.device) as (processes, device):
-        return _train(audio_files, target, config, processes, device, progress, should_stop, resume)
+        return _train(
+            audio_files, name, target, config, processes, device, progress, should_stop, resume
+        )
 
 
 def _train(
     audio_files: Path | Sequence[Path],
+    name: str,
     target: Path,
     config: TrainConfig,
     processes: Processes,
@@ -393,7 +396,6 @@ def _train(
     resume: bool,
 ) -> TrainResult:
     """train_vqvae's run on this process (one of torchrun's, or the only one)."""
-    name = target.stem
     torch.manual_seed(config.seed)
     random.seed(config.seed)  # whatever else draws from `random` stays reproducible
     spec = AudioSpectrogram(config.spectrogram, device)
