@@ -6,6 +6,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+from multiprocessing.context import SpawnProcess
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,8 @@ def test_a_worker_that_dies_is_replaced_and_its_files_tried_again(tmp_path: Path
 
     def kill_a_worker(progress: FolderProgress) -> None:
         if not killed:  # what the kernel's out-of-memory killer would do
-            worker = multiprocessing.active_children()[0]
+            workers = [p for p in multiprocessing.active_children() if isinstance(p, SpawnProcess)]
+            worker = workers[0]
             assert worker.pid is not None
             os.kill(worker.pid, signal.SIGKILL)
             killed.append(worker.pid)

@@ -7,6 +7,7 @@ debug feature); the test compares them tensor for tensor, then checks the one mo
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -49,9 +50,20 @@ def _torchrun(args: list[str], home: Path, ranks: Path) -> subprocess.CompletedP
     }
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone"]
     command += ["--nproc_per_node", "2", "-m", "distill", *args]
-    return subprocess.run(
-        command, env=env, capture_output=True, text=True, timeout=TORCHRUN_TIMEOUT_S
+    launcher = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
+    try:
+        stdout, stderr = launcher.communicate(timeout=TORCHRUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(launcher.pid, signal.SIGKILL)  # torchrun and both of its workers
+        stdout, stderr = launcher.communicate()
+    return subprocess.CompletedProcess(command, launcher.returncode, stdout, stderr)
 
 
 def _rank_state(path: Path) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
