@@ -6,10 +6,12 @@ debug feature); the test compares them tensor for tensor, then checks the one mo
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import subprocess
 import sys
+from multiprocessing import Queue
 from pathlib import Path
 
 import pytest
@@ -131,3 +133,42 @@ def test_alone_is_one_process_and_torchrun_environment_is_read(monkeypatch: pyte
     monkeypatch.setenv("WORLD_SIZE", "two")
     with pytest.raises(TrainingError, match=r"WORLD_SIZE='two' in the environment"):
         launched_processes()
+
+
+def _check_file_on_rank(rank: int, rendezvous: str, folder: str, answers: Queue) -> None:
+    """One of two real gloo processes: only rank 0's machine has the model file."""
+    import torch.distributed as dist
+
+    from distill.training.distributed import require_file_everywhere
+
+    dist.init_process_group("gloo", init_method=rendezvous, rank=rank, world_size=2)
+    path = Path(folder) / f"rank{rank}" / "pair.distill"
+    try:
+        require_file_everywhere(Processes(rank, rank, 2, "gloo"), path)
+        answers.put((rank, "ok"))
+    except TrainingError as error:
+        answers.put((rank, str(error)))
+    finally:
+        dist.destroy_process_group()
+
+
+def test_resume_refuses_when_only_some_machines_have_the_model(tmp_path: Path):
+    (tmp_path / "rank0").mkdir()
+    (tmp_path / "rank0" / "pair.distill").write_bytes(b"a saved model")
+    context = multiprocessing.get_context("spawn")
+    answers = context.Queue()
+    rendezvous = f"file://{tmp_path / 'rendezvous'}"
+    ranks = [
+        context.Process(target=_check_file_on_rank, args=(r, rendezvous, str(tmp_path), answers))
+        for r in (0, 1)
+    ]
+    for process in ranks:
+        process.start()
+    replies = dict(answers.get(timeout=120) for _ in ranks)
+    for process in ranks:
+        process.join(timeout=30)
+    expected = (
+        "To resume, every machine needs pair.distill in its models folder: 1 of the 2 "
+        "processes found it. Copy it to the others."
+    )
+    assert replies == {0: expected, 1: expected}
