@@ -4,9 +4,11 @@ Invariant: every rank holds the same weights and the same codebooks after every 
 DistributedDataParallel averages the gradients; vector-quantize-pytorch syncs the codebooks
 itself when a process group exists *at construction* (k-means init gathers samples from
 every rank, EMA cluster sizes and sums and dead-code replacements are all-reduced), so the
-group is set up here before any model is built. What the ranks would otherwise decide
-alone (stop now? how far through the budget, so which learning rate?) is rank 0's choice,
-broadcast each step. Only rank 0 validates, saves and reports.
+group is set up here before any model is built. Whether a batch drops levels is drawn from
+ConvVQVAE.dropout_draws, seeded alike on every rank (the library all-reduces its own draw of
+how many levels). What the ranks would otherwise decide alone (stop now? how far through
+the budget, so which learning rate?) is rank 0's choice, broadcast each step. Only rank 0
+validates, saves and reports.
 
 Without torchrun (no WORLD_SIZE above 1 in the environment) this is one process and every
 function here is a no-op.
@@ -28,7 +30,7 @@ from torch.nn.parallel import DistributedDataParallel
 from distill.models.persistence import resolve_device
 from distill.training.data import TrainingError
 
-# A real debug feature (README, "Bigger machines"): when set, every rank writes its final
+# A debug feature (README, "Bigger machines"): when set, every rank writes its final
 # weights and codebooks to DIR/rank{N}.safetensors, so their agreement can be checked.
 RANK_STATE_ENV = "DISTILL_RANK_STATE_DIR"
 
