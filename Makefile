@@ -9,7 +9,7 @@ DEMO_SOUNDS := src/distill/demo/sounds
 DEMO_STEPS := 3000
 DEMO_WIDTH := 96
 
-.PHONY: setup run test check lint bench bench-corpus demo-sounds demo-model demo-diagnostics browser clean
+.PHONY: setup run test check lint bench bench-corpus bench-scale demo-sounds demo-model demo-diagnostics browser clean
 
 setup: $(STAMP)
 
@@ -56,6 +56,12 @@ bench: setup
 bench-corpus: setup
 	$(PY) bench/corpus.py build/corpus
 	$(PY) bench/bench_training.py build/corpus --minutes 15 --out bench/results/training_corpus.json
+	$(PY) bench/report.py
+
+# One vs two torchrun training processes, and folder encoding at 1 and 2 jobs (a few
+# minutes on 2 cores; bench/README.md, "Bigger machines").
+bench-scale: setup
+	$(PY) bench/bench_scale.py
 	$(PY) bench/report.py
 
 demo-sounds: setup

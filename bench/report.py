@@ -175,6 +175,36 @@ def grid_rows() -> list[Row]:
     return rows
 
 
+def scale_rows() -> list[Row]:
+    """bench_scale.py: one vs two training processes, folder encoding at 1 and 2 jobs."""
+    result = _load("scale.json")
+    if result is None:
+        return [("training and encoding that scale", "bench_scale.py", "not run")]
+    load = f"load average {result['load_average_before']}-{result['load_average_after']}"
+    rows = []
+    for run in result["training"]:
+        how = f"{run['processes']} process(es) x {run['threads_per_process']} thread(s)"
+        rows.append(
+            (
+                f"training, CPU preset, {run['steps']} steps on the demo sounds: {how}",
+                "bench_scale.py",
+                f"{run['steps_per_second']} steps/s, {run['windows_per_second']} windows/s "
+                f"({load})",
+            )
+        )
+    for run in result["folder_encoding"]:
+        rows.append(
+            (
+                f"folder encoding, demo model, {run['files']} files ({run['audio_s']} s of "
+                f"audio): --jobs {run['jobs']}",
+                "bench_scale.py",
+                f"{run['files_per_second']} files/s, {run['audio_seconds_per_second']} "
+                f"audio-seconds/s, {run['wall_s']} s with worker start-up ({load})",
+            )
+        )
+    return rows
+
+
 SECTIONS: list[Callable[[], list[Row]]] = [
     demo_rows,
     lambda: training_rows("training_corpus.json", "training on real recordings"),
@@ -182,6 +212,7 @@ SECTIONS: list[Callable[[], list[Row]]] = [
     codes_rows,
     grid_rows,
     edit_rows,
+    scale_rows,
 ]
 
 

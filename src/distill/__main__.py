@@ -2,4 +2,5 @@
 
 from distill.cli import main
 
-main()
+if __name__ == "__main__":  # not again in spawned worker processes
+    main()

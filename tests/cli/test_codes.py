@@ -180,3 +180,78 @@ def test_a_full_disk_leaves_no_partial_codes_or_page(tmp_path, tiny_model_file, 
 def disk_full(handle: BinaryIO, data: bytes) -> None:
     handle.write(data[:10])
     raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_encode_a_folder_lists_what_it_skipped_and_resumes(tmp_path, tiny_model_file, tone_file):
+    library = tmp_path / "library"
+    (library / "sub").mkdir(parents=True)
+    tone_file.rename(library / "sub" / "tone.wav")
+    (library / "notes.wav").write_text("not audio")
+    out = tmp_path / "codes"
+    result = run_cli("encode", tiny_model_file, library, "-o", out, "--jobs", 1, "--device", "cpu")
+    assert result.exit_code == 0, result.output
+    assert "Encoded 1 file " in result.stderr and "with 1 worker process:" in result.stderr
+    assert "skipped: notes.wav: " in result.stderr and "not an audio file" in result.stderr
+    document = json.loads((out / "sub" / "tone.json").read_text())
+    assert document["format"] == "distill-codes" and len(document["codes"]) == 3
+    before = (out / "sub" / "tone.json").read_bytes()
+    again = run_cli("encode", tiny_model_file, library, "-o", out)
+    assert_one_line_error(again, "already holds 1 of these codes files")
+    (library / "notes.wav").unlink()
+    resumed = run_cli("encode", tiny_model_file, library, "-o", out, "--resume")
+    assert resumed.exit_code == 0, resumed.output
+    assert "1 file already encoded by this model: kept" in resumed.stderr
+    assert (out / "sub" / "tone.json").read_bytes() == before
+    page = run_cli("encode", tiny_model_file, library, "-o", out, "--html", tmp_path / "p.html")
+    assert_one_line_error(page, "--html writes the page of one file")
+    single = run_cli(
+        "encode",
+        tiny_model_file,
+        library / "sub" / "tone.wav",
+        "-o",
+        tmp_path / "t.json",
+        "--resume",
+    )
+    assert_one_line_error(single, "--jobs and --resume are for a folder")
+
+
+def test_ctrl_c_stops_a_folder_cleanly_and_resume_finishes_it(tmp_path, tiny_model_file):
+    """SIGINT to the whole process group, as a terminal's Ctrl-C sends it: one line, exit
+    130, no worker tracebacks, only whole codes files; --resume then does the rest."""
+    import os
+    import signal
+    import time
+
+    from tests.helpers import synth_tone
+
+    import distill
+
+    library, out = tmp_path / "library", tmp_path / "codes"
+    library.mkdir()
+    for i in range(12):
+        sf.write(library / f"tone{i:02}.wav", synth_tone(0.3, 100 + 40 * i), 48000)
+    source = str(Path(distill.__file__).resolve().parents[1])
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": source}
+    command = [sys.executable, "-m", "distill", "encode", str(tiny_model_file), str(library)]
+    command += ["-o", str(out), "--jobs", "1", "--device", "cpu"]
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 120
+    while not list(out.glob("*.json")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130 and stderr.strip().endswith("error: interrupted"), stderr
+    assert "Traceback" not in stderr
+    written = sorted(out.glob("*.json"))
+    assert 1 <= len(written) < 12 and not [p for p in out.iterdir() if p.suffix == ".tmp"]
+    resumed = run_cli("encode", tiny_model_file, library, "-o", out, "--resume", "--jobs", 1)
+    assert resumed.exit_code == 0, resumed.output
+    assert f"{len(written)} file" in resumed.stderr and "kept (--resume)" in resumed.stderr
+    assert len(list(out.glob("*.json"))) == 12

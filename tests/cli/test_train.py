@@ -176,3 +176,33 @@ def test_two_real_trainings_of_one_name_in_two_terminals(audio_dir: Path, distil
         kill_hard(first)
     assert run_cli("train", audio_dir, "--name", "tones", *TINY, "--force").exit_code == 0
     assert not lock_path(target).exists()
+
+
+def test_the_device_preset_is_shown_recorded_and_overridable(audio_dir: Path, distill_home: Path):
+    result = run_cli("train", audio_dir, "--name", "plain", *TINY)
+    assert result.exit_code == 0, result.output
+    assert "Training on cpu: preset cpu (width 8, batch 16 per process" in result.stderr
+    assert "set by hand: hidden_channels), 1 process" in result.stderr
+    sized = ("--preset", "cuda", "--batch-size", "4", "--no-mixed-precision")
+    result = run_cli("train", audio_dir, "--name", "sized", *TINY, *sized)
+    assert result.exit_code == 0, result.output
+    expected = (
+        "preset cuda (width 8, batch 4 per process, 256-frame crops, float32; set by hand: "
+        "hidden_channels, batch_size, mixed_precision), 1 process"
+    )
+    assert f"Setup: {expected}" in " ".join(result.stderr.split())
+    training = load_model(distill_home / "models" / "sized.distill").metadata.training
+    assert training is not None and training.setup.preset == "cuda"
+    assert (training.setup.batch_size, training.setup.chunk_frames) == (4, 256)
+    info = run_cli("models", "info", "sized")
+    assert info.exit_code == 0 and f"trained on cpu: {expected}" in info.output
+    for args, fragment in [
+        (("--preset", "tpu"), "There is no preset 'tpu'"),
+        (("--batch-size", "0"), "--batch-size must be between 1 and 4096, not 0."),
+        (("--crop-frames", "4"), "--crop-frames must be between 16 and 8192, not 4."),
+    ]:
+        refused = run_cli("train", audio_dir, "--name", "bad", *TINY, *args)
+        lines = refused.stderr.strip().splitlines()
+        assert refused.exit_code != 0 and len(lines) == 1, refused.stderr
+        assert lines[0].startswith("error: ") and fragment in lines[0]
+        assert not (distill_home / "models" / "bad.distill").exists()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from distill.cli.common import fail, refuse_overwrite, user_errors
+from distill.cli.folder import encode_folder as _encode_folder
 
 if TYPE_CHECKING:
     import numpy as np
@@ -35,18 +36,41 @@ def _load(model: str, device: str) -> tuple[Path, LoadedVQModel]:
 @user_errors
 def encode(
     model: ModelArgument,
-    audio: Annotated[Path, typer.Argument(help="Audio file to encode (WAV, FLAC, OGG, MP3...).")],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Codes JSON file to write.")],
+    audio: Annotated[
+        Path,
+        typer.Argument(help="Audio file to encode (WAV, FLAC, OGG, MP3...), or a folder of them."),
+    ],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Codes JSON file to write; for a folder, the output folder."
+        ),
+    ],
     html: Annotated[
         Path | None, typer.Option("--html", help="Also write a standalone HTML grid page.")
     ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(help="Folder: worker processes (default: one per CPU).", min=1, max=256),
+    ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="Folder: keep the codes files already made by this model.")
+    ] = False,
     force: ForceOption = False,
     device: DeviceOption = "auto",
 ) -> None:
-    """Encode an audio file into its code grid (levels x time) and save it as JSON."""
+    """Encode an audio file into its code grid (levels x time) and save it as JSON; or every
+    audio file under a folder, into codes files at the same relative paths."""
     from distill.inference import encode_grid, write_codes_json
     from distill.models.labels import get_level_labels
 
+    if audio.is_dir():
+        if html is not None:
+            raise fail("--html writes the page of one file; AUDIO is a folder.")
+        _encode_folder(model, audio, output, jobs, resume, force, device)
+        return
+    if jobs is not None or resume:
+        raise fail(f"--jobs and --resume are for a folder; {audio} is not one.")
     refuse_overwrite(output, force)
     if html is not None:
         refuse_overwrite(html, force)

@@ -115,7 +115,10 @@ def print_model(console: Console, model: ModelInfo) -> None:
     if metadata.training:
         training = metadata.training.to_dict()
         settings = training.pop("train_config")
+        training.pop("setup", None)  # said in words below
         console.print(settings_table("Training", training))
+        setup = metadata.training.setup.describe(model.vqvae_config.hidden_channels)
+        console.print(f"trained on {metadata.training.device or '?'}: {setup}")
         console.print(settings_table("Training settings", settings))
     labels = get_level_labels(model.vqvae_config.num_levels, metadata.level_labels)
     if model.codebook_health:

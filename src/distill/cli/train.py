@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -12,7 +14,7 @@ from distill.cli.common import fail, user_errors
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from distill.training import TrainResult
+    from distill.training import TrainConfig, TrainProgress, TrainResult
 
 
 def _usage_text(level_usage: list[float]) -> str:
@@ -37,10 +39,28 @@ def train(
     codebook_size: Annotated[
         int | None, typer.Option(help="Codes per level; default adapts to the number of files.")
     ] = None,
+    preset: Annotated[
+        str,
+        typer.Option(help="Sizes for the device: auto (the device's own), cpu, mps or cuda."),
+    ] = "auto",
     width: Annotated[
         int | None,
+        typer.Option(help="Hidden channels (preset: 128 on a CPU, 256 on a CUDA GPU)."),
+    ] = None,
+    batch_size: Annotated[
+        int | None, typer.Option(help="Windows per step, per process (preset: 16 CPU, 64 GPU).")
+    ] = None,
+    crop_frames: Annotated[
+        int | None,
         typer.Option(
-            help="Hidden channels (default 128): 64 is small and fast, 256 big and slow on a CPU."
+            help="Window length in mel frames, ~94 per second (preset: 128 CPU, 256 GPU)."
+        ),
+    ] = None,
+    mixed_precision: Annotated[
+        bool | None,
+        typer.Option(
+            "--mixed-precision/--no-mixed-precision",
+            help="bf16 autocast of the convolutions (preset: on for CUDA GPUs with bf16).",
         ),
     ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or mps.")] = "auto",
@@ -48,8 +68,68 @@ def train(
     resume: Annotated[bool, typer.Option(help="Continue training the saved model NAME.")] = False,
     force: Annotated[bool, typer.Option(help="Replace an existing model named NAME.")] = False,
 ) -> None:
-    """Train a model on a folder of your audio (Ctrl-C stops and keeps the best model so far)."""
+    """Train a model on a folder of your audio (Ctrl-C stops and keeps the best model so far).
+
+    Under `torchrun --nproc_per_node N -m distill train ...` the N processes train one model.
+    """
+    from distill.training import TrainConfig, train_vqvae
+    from distill.training.distributed import is_main_process
+    from distill.training.presets import PresetOverrides, configure_for_device
+
+    if not directory.is_dir():
+        raise fail(f"{directory} is not a folder of audio files.")
+    _check_range("--width", width, 8, 1024)
+    _check_range("--batch-size", batch_size, 1, 4096)
+    _check_range("--crop-frames", crop_frames, 16, 8192)
+    if minutes is None and epochs is None and steps is None:
+        minutes = 10.0
+    config = TrainConfig(
+        max_minutes=minutes,
+        epochs=epochs,
+        max_steps=steps,
+        num_levels=levels,
+        codebook_size=codebook_size,
+        device=device,
+        seed=seed,
+        listen_every_s=None,  # the held-out excerpt is for the Train tab's player
+    )
+    overrides = PresetOverrides(width, batch_size, crop_frames, mixed_precision)
+    config = configure_for_device(config, preset, overrides)
+    console = _console(quiet=not is_main_process())  # under torchrun, rank 0 alone prints
+    console.print(f"Training on {config.device}: {_setup_text(config, resume)}")
+    with _progress_bar(console) as on_progress:
+        result = train_vqvae(
+            directory, name, config, progress=on_progress, resume=resume, overwrite=force
+        )
+    if is_main_process():
+        _print_summary(console, result)
+
+
+def _check_range(option: str, value: int | None, low: int, high: int) -> None:
+    if value is not None and not low <= value <= high:
+        raise fail(f"{option} must be between {low} and {high}, not {value}.")
+
+
+def _setup_text(config: TrainConfig, resume: bool) -> str:
+    from distill.training.distributed import launched_processes
+    from distill.training.vqvae import training_setup
+
+    setup = training_setup(config, launched_processes())
+    text = setup.describe(config.model.hidden_channels)
+    if setup.num_processes > 1:  # the backend is chosen once the processes join
+        text += " (torchrun)"
+    return text + (" (--resume keeps the saved model's width)" if resume else "")
+
+
+def _console(quiet: bool) -> Console:
     from rich.console import Console
+
+    return Console(stderr=True, quiet=quiet)
+
+
+@contextmanager
+def _progress_bar(console: Console) -> Iterator[Callable[[TrainProgress], None]]:
+    """A Rich bar (loss, validation, codebook use per level, ETA) fed by progress reports."""
     from rich.progress import (
         BarColumn,
         Progress,
@@ -58,27 +138,6 @@ def train(
         TimeRemainingColumn,
     )
 
-    from distill.models.vqvae import VQVAEConfig
-    from distill.training import TrainConfig, TrainProgress, train_vqvae
-
-    if not directory.is_dir():
-        raise fail(f"{directory} is not a folder of audio files.")
-    if width is not None and not 8 <= width <= 1024:
-        raise fail(f"--width must be between 8 and 1024 channels, not {width}.")
-    if minutes is None and epochs is None and steps is None:
-        minutes = 10.0
-    config = TrainConfig(
-        max_minutes=minutes,
-        epochs=epochs,
-        max_steps=steps,
-        model=VQVAEConfig() if width is None else VQVAEConfig(hidden_channels=width),
-        num_levels=levels,
-        codebook_size=codebook_size,
-        device=device,
-        seed=seed,
-        listen_every_s=None,  # the held-out excerpt is for the Train tab's player
-    )
-    console = Console(stderr=True)
     columns = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -103,10 +162,7 @@ def train(
             status = f"step {p.step} loss {p.train_loss:.4f} {val} {_usage_text(p.level_usage)}"
             bar.update(task, completed=min(done, 1.0) * 1000, description=p.phase, status=status)
 
-        result = train_vqvae(
-            directory, name, config, progress=on_progress, resume=resume, overwrite=force
-        )
-    _print_summary(console, result)
+        yield on_progress
 
 
 def _print_summary(console: Console, result: TrainResult) -> None:
@@ -123,5 +179,17 @@ def _print_summary(console: Console, result: TrainResult) -> None:
     )
     health = result.codebook_health
     print_health(console, health, get_level_labels(len(health.levels)))
+    console.print(f"Setup: {_saved_setup_text(result)}")
     for skipped in dataset.skipped_files:
         console.print(f"[yellow]skipped:[/] {skipped}")
+
+
+def _saved_setup_text(result: TrainResult) -> str:
+    """The preset and processes as the model file records them (true on --resume too)."""
+    from distill.models.persistence import read_model_info
+
+    info = read_model_info(result.model_path)
+    training = info.metadata.training
+    if training is None:
+        return "not recorded"
+    return training.setup.describe(info.vqvae_config.hidden_channels)

@@ -160,6 +160,34 @@ class DatasetSummary:
 
 
 @dataclass(frozen=True)
+class TrainingSetup:
+    """Where a model was trained and at what size: the device preset (training/presets.py),
+    what was set by hand, and how many processes trained it (torchrun's world size)."""
+
+    preset: str = ""  # cpu | mps | cuda; "" in files from before presets
+    num_processes: int = 1
+    batch_size: int = 0  # windows per step, per process (0: not recorded)
+    chunk_frames: int = 0
+    mixed_precision: bool = False  # bf16 autocast of the convolutions
+    set_by_hand: tuple[str, ...] = ()  # preset fields the user overrode
+    backend: str = ""  # torch.distributed's (gloo, nccl) with several processes
+
+    def describe(self, hidden_channels: int) -> str:
+        """One line for summaries: 'preset cuda (width 256, batch 64, ...), 2 processes'."""
+        if not self.preset:
+            return "trained before device presets (no setup recorded)"
+        precision = "bf16 mixed precision" if self.mixed_precision else "float32"
+        by_hand = f"; set by hand: {', '.join(self.set_by_hand)}" if self.set_by_hand else ""
+        processes = "1 process" if self.num_processes == 1 else f"{self.num_processes} processes"
+        if self.backend:
+            processes += f" (torchrun, {self.backend})"
+        return (
+            f"preset {self.preset} (width {hidden_channels}, batch {self.batch_size} per "
+            f"process, {self.chunk_frames}-frame crops, {precision}{by_hand}), {processes}"
+        )
+
+
+@dataclass(frozen=True)
 class TrainingSummary:
     """How a model was trained: how long, how well, where, and with which settings."""
 
@@ -171,6 +199,7 @@ class TrainingSummary:
     # training.TrainConfig's fields (its `model` aside) as they were: models/ cannot import
     # training/, and TrainConfig changes more often than the file format.
     train_config: dict[str, Any] = field(default_factory=dict)
+    setup: TrainingSetup = field(default_factory=TrainingSetup)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

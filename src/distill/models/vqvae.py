@@ -154,6 +154,9 @@ class ConvVQVAE(nn.Module):
         )
         self.decoder = Decoder(config)
         self._spatial_shape: tuple[int, int] = (1, 0)
+        # Which training batches drop levels: this model's own draws (training seeds them),
+        # so every DDP rank, seeded alike, draws the same (the library's draw is all-reduced).
+        self.dropout_draws = random.Random(0)
 
     @property
     def num_quantizers(self) -> int:
@@ -187,9 +190,13 @@ class ConvVQVAE(nn.Module):
         # to be initialised later from whatever file is encoded first.
         all_initialised = all(bool(layer._codebook.initted) for layer in self.quantizer.layers)
         self.quantizer.quantize_dropout = (
-            self.training and all_initialised and random.random() < self.config.quantizer_dropout
+            self.training
+            and all_initialised
+            and self.dropout_draws.random() < self.config.quantizer_dropout
         )
-        quantized, codes, losses = self.quantizer(vectors)
+        # Distances, EMA updates and k-means in float32 even under mixed precision.
+        with torch.autocast(z.device.type, enabled=False):
+            quantized, codes, losses = self.quantizer(vectors.float())
         commitment = losses.sum()  # one loss per level: sum them
         if not self.training:
             # Exactly the sum of codebook entries, so codes_to_embeddings round-trips bit for bit.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import math
 import os
 import random
@@ -20,10 +21,9 @@ from distill.models.persistence import (
     ModelMetadata,
     load_model,
     model_path,
-    resolve_device,
     save_model,
 )
-from distill.models.records import CodebookHealth, DatasetSummary, TrainingSummary
+from distill.models.records import CodebookHealth, DatasetSummary, TrainingSetup, TrainingSummary
 from distill.models.vqvae import ConvVQVAE, VQVAEConfig, adaptive_codebook_size
 from distill.training.augment import augment_batch
 from distill.training.data import (
@@ -34,6 +34,15 @@ from distill.training.data import (
     tiled_batches,
 )
 from distill.training.diagnostics import diagnose_codebooks
+from distill.training.distributed import (
+    Processes,
+    data_parallel,
+    dump_rank_state,
+    rank_zero_decides,
+    require_file_everywhere,
+    training_processes,
+    wait_for_rank_zero,
+)
 from distill.training.health import code_counts
 from distill.training.listening import (
     LISTEN_EVERY_S,
@@ -70,6 +79,9 @@ class TrainConfig:
     listen_every_s: float | None = LISTEN_EVERY_S  # decode a held-out excerpt (None: never)
     seed: int = 0
     device: str = "auto"
+    mixed_precision: bool = False  # bf16 autocast of the convolutions (the GPU preset's)
+    preset: str = ""  # the device preset the sizes came from (training/presets.py); "": none
+    preset_overrides: tuple[str, ...] = ()  # preset fields set by hand
     model: VQVAEConfig = field(default_factory=VQVAEConfig)  # levels and K are set from above
     # The front end (its mel bands are the model's too); saved with the model.
     spectrogram: SpectrogramConfig = field(default_factory=SpectrogramConfig)
@@ -133,6 +145,7 @@ class TrainResult:
     cancelled: bool
     steps_per_second: float
     dataset: DatasetSummary
+    num_processes: int = 1  # torchrun's world size; only rank 0's result has the health
 
 
 def lr_at(step: int, fraction_done: float, config: TrainConfig) -> float:
@@ -185,20 +198,25 @@ class _Loop:
         report: Callable[[TrainProgress], None],
         should_stop: Callable[[], bool] | None,
         start_step: int,
+        processes: Processes,
     ) -> None:
         self.model = model
+        self.processes = processes
+        self.forward = data_parallel(model, processes, spec.device)  # DDP under torchrun
         self.config = config
         self.dataset = dataset
         self.spec = spec
         self.report = report
         self.should_stop = should_stop or (lambda: False)
-        self.rng = random.Random(config.seed)
-        self.generator = torch.Generator().manual_seed(config.seed)
+        # Each rank draws its own windows; rank 0 (and a lone process) as it always did.
+        self.rng = random.Random(config.seed + processes.rank)
+        self.generator = torch.Generator().manual_seed(config.seed + processes.rank)
         self.optimizer = torch.optim.AdamW(
             model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
         )
         frames = sum(max(c.num_frames, config.chunk_frames) for c in dataset.train)
-        self.steps_per_epoch = max(1, math.ceil(frames / (config.batch_size * config.chunk_frames)))
+        per_step = config.batch_size * config.chunk_frames * processes.world_size
+        self.steps_per_epoch = max(1, math.ceil(frames / per_step))
         self.val_batches = tiled_batches(
             dataset.validation, config.batch_size, config.chunk_frames, -1.0
         )[:64]
@@ -211,8 +229,12 @@ class _Loop:
         self.usage = torch.zeros(model.num_quantizers, model.codebook_size)
         self.cancelled = False
         self.best_at: tuple[int, float] | None = None  # (step, elapsed s) of the best
-        self.excerpt = held_out_excerpt(dataset, spec) if config.listen_every_s else None
+        listens = config.listen_every_s and processes.is_main  # rank 0 validates and listens
+        self.excerpt = held_out_excerpt(dataset, spec) if listens else None
         self.sample: ListeningSample | None = None
+        self.interrupted = False  # Ctrl-C: the other ranks may be gone
+        self.dropout_steps = 0
+        self.dropout_digest = hashlib.sha256()  # which steps dropped levels (rank-state check)
 
     @property
     def elapsed(self) -> float:
@@ -255,7 +277,7 @@ class _Loop:
             sample=self.sample,
         )
 
-    def train_step(self) -> None:
+    def train_step(self, fraction_done: float) -> None:
         config = self.config
         batch = random_batch(
             self.dataset.train,
@@ -269,10 +291,14 @@ class _Loop:
             batch, self.spec, self.generator, config.gain_db, config.mix_probability
         )
         for group in self.optimizer.param_groups:
-            group["lr"] = lr_at(self.step - self.start_step, self.fraction_done(), self.config)
-        recon, codes, commitment = self.model(batch)
+            group["lr"] = lr_at(self.step - self.start_step, fraction_done, self.config)
+        with torch.autocast(batch.device.type, torch.bfloat16, enabled=config.mixed_precision):
+            recon, codes, commitment = self.forward(batch)
+        dropped = bool(self.model.quantizer.quantize_dropout)
+        self.dropout_steps += dropped
+        self.dropout_digest.update(b"1" if dropped else b"0")
         loss = reconstruction_loss(
-            recon, batch, self.spec, config.energy_weight, config.level_weight
+            recon.float(), batch, self.spec, config.energy_weight, config.level_weight
         )
         loss = loss + commitment
         self.optimizer.zero_grad(set_to_none=True)
@@ -313,22 +339,48 @@ class _Loop:
         return (self.step - self.start_step) % self.config.validate_every_steps == 0
 
     def run(self, on_best: Callable[[], None]) -> None:
+        """Train to the budget; rank 0 alone validates, saves the best and reports."""
         last_validation = time.monotonic()
+        main = self.processes.is_main
         try:
-            while self.fraction_done() < 1.0:
-                if self.should_stop():
-                    self.cancelled = True
+            while True:
+                fraction, stop = rank_zero_decides(
+                    self.processes, self.fraction_done(), self.should_stop()
+                )
+                if fraction >= 1.0 or stop:
+                    self.cancelled = stop and fraction < 1.0
                     break
-                self.train_step()
-                if self.validation_due(last_validation):
+                self.train_step(fraction)
+                if main and self.validation_due(last_validation):
                     self.validate(on_best)
                     last_validation = time.monotonic()
                 self.report(self.progress("training"))
         except KeyboardInterrupt:
-            self.cancelled = True
-        self.validate(on_best)
+            self.cancelled = self.interrupted = True
+        dropout = {"steps": str(self.step), "dropout_steps": str(self.dropout_steps)}
+        dump_rank_state(self.model, self.processes, {**dropout, "dropout_draws": self.digest})
+        if main:
+            self.validate(on_best)
         if self.best_state is not None:
             self.model.load_state_dict(self.best_state)
+
+    @property
+    def digest(self) -> str:
+        return self.dropout_digest.hexdigest()
+
+
+def training_setup(config: TrainConfig, processes: Processes | None = None) -> TrainingSetup:
+    """What a model file records about the preset and the processes that trained it."""
+    processes = processes or Processes()
+    return TrainingSetup(
+        preset=config.preset or "custom",
+        num_processes=processes.world_size,
+        batch_size=config.batch_size,
+        chunk_frames=config.chunk_frames,
+        mixed_precision=config.mixed_precision,
+        set_by_hand=config.preset_overrides,
+        backend=processes.backend,
+    )
 
 
 def _metadata(name: str, loop: _Loop, dataset: MelDataset) -> ModelMetadata:
@@ -342,6 +394,7 @@ def _metadata(name: str, loop: _Loop, dataset: MelDataset) -> ModelMetadata:
         best_val_loss=round(loop.best_val, 5),
         device=str(loop.spec.device),
         train_config=config,
+        setup=training_setup(loop.config, loop.processes),
     )
     return ModelMetadata(name=name, dataset=dataset.summary(), training=training)
 
@@ -362,6 +415,9 @@ def train_vqvae(
     while training runs (models/locks.py): a second training of it is refused at once with
     ModelLockedError, `overwrite` or not. The disk's free space is checked before training;
     a final save that still fails keeps the weights in a fallback file (ModelRescuedError).
+    Under torchrun every
+    process calls this; they train one model together and rank 0 alone locks, saves and
+    reports (training/distributed.py).
     """
     target = model_path(name, models_directory)
     writer = os.environ.get("RANK", "0") == "0"  # under torchrun only rank 0 writes and locks
@@ -384,11 +440,28 @@ def _train_vqvae(
     """train_vqvae, once the name is reserved."""
     if target.exists() and not (resume or overwrite):
         raise TrainingError(f"A model named '{name}' already exists ({target}).")
-    device = resolve_device(config.device)
+    with training_processes(config.device) as (processes, device):
+        return _train(
+            audio_files, name, target, config, processes, device, progress, should_stop, resume
+        )
+
+
+def _train(
+    audio_files: Path | Sequence[Path],
+    name: str,
+    target: Path,
+    config: TrainConfig,
+    processes: Processes,
+    device: torch.device,
+    progress: Callable[[TrainProgress], None] | None,
+    should_stop: Callable[[], bool] | None,
+    resume: bool,
+) -> TrainResult:
+    """train_vqvae's run on this process (one of torchrun's, or the only one)."""
     torch.manual_seed(config.seed)
-    random.seed(config.seed)  # quantizer dropout (ours and the library's) draws from `random`
+    random.seed(config.seed)  # whatever else draws from `random` stays reproducible
     spec = AudioSpectrogram(config.spectrogram, device)
-    report = progress or (lambda _: None)
+    report = progress if progress is not None and processes.is_main else (lambda _: None)
 
     def on_file(number: int, total: int, path: Path) -> None:
         message = f"Reading {number}/{total}: {path.name}"
@@ -401,9 +474,14 @@ def _train_vqvae(
         config.seed,
         on_file,
     )
+    if resume:
+        require_file_everywhere(processes, target)
     model, start_step = _build_model(config, dataset, target, resume)
-    check_room_for_model(target, model, name)
-    loop = _Loop(model.to(device).train(), config, dataset, spec, report, should_stop, start_step)
+    model.dropout_draws.seed(config.seed)  # the same draws on every rank
+    model = model.to(device).train()
+    if processes.is_main:
+        check_room_for_model(target, model, name)
+    loop = _Loop(model, config, dataset, spec, report, should_stop, start_step, processes)
 
     def save(path: Path = target, health: CodebookHealth | None = None) -> None:
         save_model(path, model, spec.config, _metadata(name, loop, dataset), health)
@@ -415,10 +493,16 @@ def _train_vqvae(
             report(loop.progress("warning", f"{error} Training goes on; the weights are kept."))
 
     loop.run(on_best=checkpoint)
-    report(loop.progress("saving", "Measuring each level's code use and contribution"))
-    health = diagnose_codebooks(model, dataset, config.batch_size, config.chunk_frames, spec.config)
-    save_or_rescue(target, lambda path: save(path, health))
-    report(loop.progress("done", f"Saved {target}"))
+    health = CodebookHealth(levels=())  # measured by rank 0, which writes it to the file
+    if processes.is_main:
+        report(loop.progress("saving", "Measuring each level's code use and contribution"))
+        health = diagnose_codebooks(
+            model, dataset, config.batch_size, config.chunk_frames, spec.config
+        )
+        save_or_rescue(target, lambda path: save(path, health))
+        report(loop.progress("done", f"Saved {target}"))
+    if not loop.interrupted:
+        wait_for_rank_zero(processes)
     return TrainResult(
         target,
         loop.step,
@@ -430,4 +514,5 @@ def _train_vqvae(
         loop.cancelled,
         (loop.step - start_step) / max(loop.elapsed, 1e-9),
         dataset.summary(),
+        processes.world_size,
     )

@@ -18,6 +18,7 @@ from distill.models.labels import get_level_labels
 from distill.models.persistence import validate_model_name
 from distill.training import TrainConfig, TrainingError, TrainProgress, TrainResult, train_vqvae
 from distill.training.listening import ListeningSample
+from distill.training.presets import configure_for_device
 from distill.training.saving import check_can_start
 from distill.ui.common import (
     audio_path_of,
@@ -69,8 +70,12 @@ def training_config(
     if minutes is None or not math.isfinite(float(minutes)) or float(minutes) <= 0:
         raise TrainingError("The time budget must be more than 0 minutes.")
     size = None if codebook in (None, "", AUTO) else int(str(codebook))
-    # How often to validate is TrainConfig's to decide (as for the CLI): not set here.
-    return TrainConfig(max_minutes=float(minutes), num_levels=int(levels or 4), codebook_size=size)
+    # How often to validate is TrainConfig's to decide (as for the CLI): not set here; the
+    # sizes are the device's preset, as `distill train` picks them.
+    config = TrainConfig(
+        max_minutes=float(minutes), num_levels=int(levels or 4), codebook_size=size
+    )
+    return configure_for_device(config)
 
 
 def usage_html(level_usage: list[float]) -> str:
