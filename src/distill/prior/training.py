@@ -19,7 +19,7 @@ from distill.prior.model import CodePrior, PriorConfig
 from distill.prior.records import PriorMetadata, TrainedPrior
 from distill.training.data import TrainingError
 
-DEFAULT_PRIOR_STEPS = 1500  # without a time budget; early stopping usually ends sooner
+DEFAULT_PRIOR_STEPS = 1000  # without a time budget; early stopping often ends sooner
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ class PriorTrainConfig:
     weight_decay: float = 0.05
     validate_every_steps: int = 50
     patience: int = 6  # validations without a better held-out loss before stopping
-    hidden_size: int = 256
+    hidden_size: int = 128
     num_layers: int = 2
     dropout: float = 0.2
     seed: int = 0
