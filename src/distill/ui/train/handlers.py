@@ -16,8 +16,10 @@ import pandas as pd
 
 from distill.audio.io import find_audio_files
 from distill.models.persistence import validate_model_name
+from distill.prior.fit import PriorFitResult
 from distill.training import TrainConfig, TrainingError, TrainProgress, TrainResult, train_vqvae
 from distill.ui.common import audio_path_of, model_selector_update, ui_errors_stream
+from distill.ui.train.prior import autoencoder_share, prior_text, train_prior_after
 
 POLL_S = 0.4  # how often the page is updated while training
 MAX_CHART_POINTS = 400  # older loss points are thinned out beyond this
@@ -110,6 +112,10 @@ def progress_text(update: TrainProgress) -> str:
     """A one-line Markdown status for a progress report."""
     if update.phase == "loading":
         return html.escape(update.message or "Loading the audio…")
+    if update.phase == "prior":  # the prior over codes, after the autoencoder
+        return (
+            f"**Prior over codes**: step {update.step}, {update.elapsed_s:.0f} s. {update.message}"
+        )
     total = f" of ~{update.total_s:.0f}" if update.total_s else ""
     val = f", validation {update.val_loss:.4f}" if update.val_loss is not None else ""
     return (
@@ -132,7 +138,11 @@ def _worker(
 ) -> None:
     """The training thread: progress and the final result (or error) go into `updates`."""
     try:
-        result = train_vqvae(files, name, config, progress=updates.put, should_stop=stop.is_set)
+        autoencoder, prior_minutes = autoencoder_share(config)  # the prior gets its share
+        result = train_vqvae(
+            files, name, autoencoder, progress=updates.put, should_stop=stop.is_set
+        )
+        train_prior_after(result, files, prior_minutes, config, updates, stop)
         updates.put(result)
     except BaseException as error:  # reported to the page by the streaming handler
         updates.put(error)
@@ -170,6 +180,7 @@ def run_training(
     )
     worker.start()
     history, busy = LossHistory(), (gr.Button(interactive=False), gr.Button(interactive=True))
+    prior_line = ""
     yield f"Starting: {len(files)} files…", None, usage_html([]), *busy
     try:
         while True:
@@ -177,9 +188,12 @@ def run_training(
             for item in items:
                 if isinstance(item, BaseException):
                     raise item
+                if isinstance(item, PriorFitResult):
+                    prior_line = prior_text(item)
+                    continue
                 if isinstance(item, TrainResult):
                     session.last_model_path = str(item.model_path)
-                    yield result_text(item), history.frame(), gr.skip(), *busy
+                    yield result_text(item) + prior_line, history.frame(), gr.skip(), *busy
                     return
                 history.add(item)
             if items:
