@@ -145,3 +145,12 @@ def test_train_trains_the_prior_too_unless_told_not_to(audio_dir: Path, distill_
     assert plain.exit_code == 0 and "Prior trained" not in plain.stderr
     assert load_model(distill_home / "models" / "without.distill").prior is None
     shutil.rmtree(distill_home)
+
+
+def test_models_info_says_whether_a_model_has_a_prior(
+    prior_model_file: Path, tiny_model_file: Path
+):
+    with_prior = run_cli("models", "info", prior_model_file)
+    assert with_prior.exit_code == 0 and "prior: held-out perplexity" in with_prior.output
+    without = run_cli("models", "info", tiny_model_file)
+    assert without.exit_code == 0 and "prior: no prior (it cannot generate)" in without.output

@@ -73,6 +73,8 @@ def info(
         typer.echo("training: " + json.dumps(metadata.training.to_dict()))
     if model.codebook_health:
         _echo_health(model.codebook_health)
+    prior = model.prior_metadata
+    typer.echo(f"prior: {prior.summary()}" if prior else "prior: no prior (it cannot generate)")
 
 
 def _echo_health(health: CodebookHealth) -> None:

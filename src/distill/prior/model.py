@@ -30,7 +30,7 @@ class PriorConfig:
     codebook_size: int  # K, the autoencoder's
     hidden_size: int = 128  # H: 0.36 M parameters at L 4, K 64 (small data, CPU speed)
     num_layers: int = 2
-    dropout: float = 0.2  # on inputs, between GRU layers and in the heads: small collections
+    dropout: float = 0.4  # on inputs, between GRU layers and in the heads: small collections
 
     def __post_init__(self) -> None:
         if not 1 <= self.num_levels <= 16 or not 2 <= self.codebook_size <= 4096:

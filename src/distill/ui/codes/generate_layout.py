@@ -41,7 +41,7 @@ def _settings() -> list[gr.components.Component]:
         top_k = gr.Number(
             0, label="Top-k (0: all codes)", precision=0, minimum=0, elem_id="gen-top-k"
         )
-        top_p = gr.Slider(0.05, 1.0, value=0.95, step=0.05, label="Top-p", elem_id="gen-top-p")
+        top_p = gr.Slider(0.05, 1.0, value=1.0, step=0.05, label="Top-p", elem_id="gen-top-p")
         seed = gr.Number(
             0, label="Seed (same seed, same result)", precision=0, minimum=0, elem_id="gen-seed"
         )
