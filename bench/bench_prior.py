@@ -4,7 +4,10 @@ and what generations copy from the training grids; log-mel images of generations
 training clips.
 
     .venv/bin/python bench/bench_prior.py --model demo                  (make bench)
-    .venv/bin/python bench/bench_prior.py --corpus build/corpus --minutes 6 --prior-minutes 1.5
+    .venv/bin/python bench/bench_prior.py --corpus build/corpus --minutes 5 --prior-minutes 1.5
+    .venv/bin/python bench/bench_prior.py --corpus build/corpus --model build/bench-prior.distill
+
+With --model and --corpus, a model trained before is measured on the corpus (no training).
 
 With --model, the model's own prior is measured (its stored perplexities) and a short
 training run on its stored grids gives steps/s. With --corpus (built by bench/corpus.py), an
@@ -26,6 +29,7 @@ import torch
 from corpus import split_corpus
 from distill.audio.io import load_audio, to_mono
 from distill.audio.loudness import normalize_loudness
+from distill.demo.sounds import DEMO_SOUNDS_DIR
 from distill.inference import decode_grid, encode_grid
 from distill.models.persistence import LoadedVQModel, find_model, load_model
 from distill.prior.evaluation import grid_nll, perplexity, unigram_nll
@@ -39,22 +43,32 @@ SEEDS = (0, 1, 2)
 GENERATE_SECONDS = 20.0
 
 
-def _train_corpus_model(corpus: Path, minutes: float, prior_minutes: float) -> tuple[Path, dict]:
+def _train_corpus_model(corpus: Path, minutes: float, prior_minutes: float, keep: Path) -> Path:
+    """An autoencoder, then its prior, on the corpus's training files; saved under `keep`."""
     train_files, _ = split_corpus(corpus)
-    directory = Path(tempfile.mkdtemp())
     config = TrainConfig(max_minutes=minutes, device="cpu")
-    result = train_vqvae(train_files, "bench-prior", config, directory, overwrite=True)
-    fit = fit_prior(result.model_path, train_files, PriorTrainConfig(max_minutes=prior_minutes))
-    meta = fit.prior.metadata
-    return result.model_path, {
-        "autoencoder_minutes": round(result.elapsed_s / 60, 2),
-        "autoencoder_steps": result.steps,
+    result = train_vqvae(train_files, "bench-prior", config, keep, overwrite=True)
+    fit_prior(result.model_path, train_files, PriorTrainConfig(max_minutes=prior_minutes))
+    return result.model_path
+
+
+def _training_summary(loaded: LoadedVQModel) -> dict:
+    """How the model and its prior were trained, from the model file."""
+    training, meta = loaded.metadata.training, loaded.prior_metadata
+    assert meta is not None
+    summary = {
         "prior_minutes": round(meta.elapsed_s / 60, 2),
         "prior_steps": meta.steps,
         "prior_best_step": meta.best_step,
         "prior_stopped_early": meta.stopped_early,
-        "prior_steps_per_second": round(fit.steps_per_second, 2),
+        "prior_train_steps_per_second": round(meta.steps / max(meta.elapsed_s, 1e-9), 2),
     }
+    if training is not None:
+        summary |= {
+            "autoencoder_minutes": round(training.elapsed_s / 60, 2),
+            "autoencoder_steps": training.steps,
+        }
+    return summary
 
 
 def _training_speed(loaded: LoadedVQModel, steps: int) -> dict:
@@ -83,13 +97,13 @@ def _corpus_held_out(loaded: LoadedVQModel, corpus: Path) -> dict:
     }
 
 
-def _generation(loaded: LoadedVQModel, top_p: float) -> tuple[dict, list]:
+def _generation(loaded: LoadedVQModel, temperature: float, top_p: float) -> tuple[dict, list]:
     """Columns per second of sampling alone and of generate() (memorisation included)."""
     assert loaded.prior is not None
     runs, results = [], []
     for seed in SEEDS:
         started = time.monotonic()
-        result = generate(loaded, GENERATE_SECONDS, top_p=top_p, seed=seed)
+        result = generate(loaded, GENERATE_SECONDS, temperature, top_p=top_p, seed=seed)
         total_s = time.monotonic() - started
         columns = result.grid.num_columns
         plan = torch.zeros(columns, result.grid.num_levels, dtype=torch.long)
@@ -113,14 +127,18 @@ def _generation(loaded: LoadedVQModel, top_p: float) -> tuple[dict, list]:
         )
         results.append(result)
     real_time = results[0].grid.columns_per_second
-    sampling = min(r["sampling_columns_per_second"] for r in runs)
+    sampling = sorted(r["sampling_columns_per_second"] for r in runs)
+    whole = sorted(r["generate_columns_per_second"] for r in runs)
     summary = {
         "seconds_per_generation": GENERATE_SECONDS,
+        "temperature": temperature,
         "top_p": top_p,
         "real_time_columns_per_second": round(real_time, 2),
-        "slowest_sampling_columns_per_second": sampling,
-        "slowest_generate_columns_per_second": min(r["generate_columns_per_second"] for r in runs),
-        "ratio_to_real_time": round(sampling / real_time, 1),
+        "median_sampling_columns_per_second": sampling[len(sampling) // 2],
+        "slowest_sampling_columns_per_second": sampling[0],
+        "median_generate_columns_per_second": whole[len(whole) // 2],
+        "ratio_to_real_time": round(sampling[len(sampling) // 2] / real_time, 1),
+        "slowest_ratio_to_real_time": round(sampling[0] / real_time, 1),
         "runs": runs,
     }
     return summary, results
@@ -170,20 +188,24 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=6.0, help="Autoencoder budget (corpus).")
     parser.add_argument("--prior-minutes", type=float, default=1.5, help="Prior budget (corpus).")
     parser.add_argument("--train-steps", type=int, default=60, help="Timed steps (--model).")
+    parser.add_argument("--temperature", type=float, default=1.0)
     parser.add_argument("--top-p", type=float, default=1.0)
+    parser.add_argument("--keep", type=Path, default=None, help="Where the corpus model goes.")
     parser.add_argument("--out", type=Path, default=RESULTS / "prior.json")
     parser.add_argument("--images", type=Path, default=None, help="PNG of generations.")
     args = parser.parse_args()
     torch.set_num_threads(1)
 
     started = time.monotonic()
-    if args.corpus is not None:
-        model_path, summary = _train_corpus_model(args.corpus, args.minutes, args.prior_minutes)
+    if args.model is None and args.corpus is not None:  # train; with --model: measure it
+        keep = args.keep or Path(tempfile.mkdtemp())
+        model_path = _train_corpus_model(args.corpus, args.minutes, args.prior_minutes, keep)
     else:
-        model_path, summary = find_model(args.model or "demo"), {}
+        model_path = find_model(args.model or "demo")
     loaded = load_model(model_path, "cpu")
     meta = loaded.prior_metadata
     assert meta is not None, f"{model_path} has no prior"
+    summary = {"model_path": str(model_path), **_training_summary(loaded)}
     if args.corpus is None:
         summary |= _training_speed(loaded, args.train_steps)
     summary |= {
@@ -198,15 +220,12 @@ def main() -> None:
     }
     if args.corpus is not None:
         summary |= _corpus_held_out(loaded, args.corpus)
-    generation, results = _generation(loaded, args.top_p)
+    generation, results = _generation(loaded, args.temperature, args.top_p)
     summary["generation"] = generation
     if args.images is not None:
-        training = [
-            args.corpus / f.name if args.corpus else None for f in meta.files if not f.held_out
-        ]
-        clips = [c for c in training if c is not None and c.is_file()][
-            :: max(1, len(training) // 3)
-        ]
+        folder = args.corpus or DEMO_SOUNDS_DIR  # where the training files are
+        training = [folder / f.name for f in meta.files if not f.held_out]
+        clips = [c for c in training if c.is_file()][:: max(1, len(training) // 3)]
         _images(loaded, results, clips[: len(results)], args.images)
     summary["wall_s"] = round(time.monotonic() - started, 1)
     summary["note"] = "timings on a shared CPU (other work running): upper bounds"
