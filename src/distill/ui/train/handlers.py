@@ -198,7 +198,9 @@ def run_training(
                 history.add(item)
             if items:
                 latest = items[-1]
-                yield progress_text(latest), history.frame(), usage_html(latest.level_usage), *busy
+                # The prior's steps leave the autoencoder's codebook bars as they ended.
+                usage = gr.skip() if latest.phase == "prior" else usage_html(latest.level_usage)
+                yield progress_text(latest), history.frame(), usage, *busy
             elif not worker.is_alive() and updates.empty():
                 raise TrainingError("Training stopped without a result; see the terminal log.")
     finally:
