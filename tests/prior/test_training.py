@@ -97,3 +97,10 @@ def test_file_grids_split_the_stored_codes_back_into_files(trained_prior):
     for (f, codes), expected in zip(pieces, note_files(), strict=True):
         assert f == expected.file and torch.equal(codes, expected.codes)
     assert isinstance(pieces[0][0], PriorFile) and isinstance(note_files()[0], FileGrid)
+
+
+def test_a_prior_no_better_than_the_unigram_says_so():
+    prior = train_prior(note_files(4, 60, 1), 16, replace(TINY_PRIOR, max_steps=1))
+    meta = prior.metadata
+    assert meta.heldout_perplexity >= meta.unigram_perplexity  # one step learns nothing yet
+    assert meta.summary().endswith("no better than code frequencies alone yet: train it longer")

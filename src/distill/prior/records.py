@@ -58,11 +58,14 @@ class PriorMetadata:
     def summary(self) -> str:
         """'held-out perplexity 12.3 per code (unigram 40.1), 30 files': for lists and logs."""
         which = "training-set" if self.heldout_is_training else "held-out"
-        return (
+        text = (
             f"{which} perplexity {self.heldout_perplexity:.1f} per code (unigram "
             f"{self.unigram_perplexity:.1f}), trained on {sum(not f.held_out for f in self.files)} "
             f"of {len(self.files)} files"
         )
+        if self.heldout_perplexity >= self.unigram_perplexity:
+            text += "; no better than code frequencies alone yet: train it longer"
+        return text
 
 
 @dataclass(frozen=True, eq=False)
