@@ -49,6 +49,7 @@ bench: setup
 	$(PY) bench/bench_demo.py
 	$(PY) bench/bench_diagnostics.py
 	$(PY) bench/bench_training.py $(DEMO_SOUNDS) --steps 100 --out bench/results/training.json
+	$(PY) bench/bench_prior.py --model demo --out bench/results/prior.json
 	$(PY) bench/report.py
 
 # The quality run: 15 minutes of training on real recordings that Debian packages
@@ -56,6 +57,8 @@ bench: setup
 bench-corpus: setup
 	$(PY) bench/corpus.py build/corpus
 	$(PY) bench/bench_training.py build/corpus --minutes 15 --out bench/results/training_corpus.json
+	$(PY) bench/bench_prior.py --corpus build/corpus --minutes 5 --prior-minutes 1.5 \
+	  --out bench/results/prior_corpus.json --images bench/results/prior_corpus.png
 	$(PY) bench/report.py
 
 # One vs two torchrun training processes, and folder encoding at 1 and 2 jobs (a few
@@ -68,7 +71,8 @@ demo-sounds: setup
 	$(PY) -m distill.demo.sounds
 
 # The bundled demo model, trained by `distill train` on the demo sounds with a step budget and
-# a fixed seed, so the same machine rebuilds the same weights (8 minutes on 2 CPU cores).
+# a fixed seed, so the same machine rebuilds the same weights (8 minutes on 2 CPU cores), then
+# its prior over codes (`distill train` adds it: up to 1000 steps, early stopping, ~3 minutes).
 demo-model: setup
 	rm -rf build/demo-model
 	DISTILL_HOME=build/demo-model $(VENV)/bin/distill train $(DEMO_SOUNDS) --name distill-demo \

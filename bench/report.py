@@ -205,6 +205,53 @@ def scale_rows() -> list[Row]:
     return rows
 
 
+def _prior_row(label: str, result: dict[str, Any]) -> list[Row]:
+    generation = result["generation"]
+    speed = result.get("prior_steps_per_second", result.get("prior_train_steps_per_second"))
+    held = (
+        f"; on the corpus's {result['corpus_held_out_files']} fixed held-out files "
+        f"{result['corpus_held_out_perplexity']} vs {result['corpus_held_out_unigram_perplexity']}"
+        if "corpus_held_out_perplexity" in result
+        else ""
+    )
+    copies = max(r["longest_copy_s"] for r in generation["runs"])
+    shares = max(r["ngram_share"] for r in generation["runs"])
+    return [
+        (
+            f"prior, {label}: held-out perplexity per code vs unigram ({result['files']} files, "
+            f"{result['training_columns']} columns, {result['prior_parameters'] / 1e6:.2f} M "
+            "parameters)",
+            "bench_prior.py",
+            f"**{result['heldout_perplexity']:.1f} vs {result['unigram_perplexity']:.1f}** "
+            f"(K {result['codebook_size']}){held}; training {speed} steps/s",
+        ),
+        (
+            f"prior, {label}: generation speed ({generation['seconds_per_generation']:.0f} s, "
+            f"temperature {generation['temperature']}, top-p {generation['top_p']}) and what "
+            "it copies",
+            "bench_prior.py",
+            f"{generation['median_sampling_columns_per_second']} columns/s, **"
+            f"{generation['ratio_to_real_time']}x real time** (slowest "
+            f"{generation['slowest_ratio_to_real_time']}x); with the memorisation check "
+            f"{generation['median_generate_columns_per_second']} columns/s; longest copy "
+            f"{copies:.2f} s, at most {shares:.0%} of 4-column stretches seen",
+        ),
+    ]
+
+
+def prior_rows() -> list[Row]:
+    rows: list[Row] = []
+    for name, label in (("prior.json", "demo model"), ("prior_corpus.json", "real recordings")):
+        result = _load(name)
+        if result is None:
+            rows.append((f"prior, {label}", "bench_prior.py", "not run"))
+        elif "median_sampling_columns_per_second" not in result.get("generation", {}):
+            rows.append((f"prior, {label}", "bench_prior.py", "stale result: run it again"))
+        else:
+            rows += _prior_row(label, result)
+    return rows
+
+
 SECTIONS: list[Callable[[], list[Row]]] = [
     demo_rows,
     lambda: training_rows("training_corpus.json", "training on real recordings"),
@@ -213,6 +260,7 @@ SECTIONS: list[Callable[[], list[Row]]] = [
     grid_rows,
     edit_rows,
     scale_rows,
+    prior_rows,
 ]
 
 

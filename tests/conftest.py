@@ -4,6 +4,7 @@ helpers they use live in tests/helpers.py)."""
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ import soundfile as sf
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from tests.helpers import make_tiny_model_file, synth_tone
+from tests.prior.grids import add_prior, tiny_prior
 
 
 @pytest.fixture
@@ -35,3 +37,22 @@ def distill_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "distill_home"
     monkeypatch.setenv("DISTILL_HOME", str(home))
     return home
+
+
+@pytest.fixture(scope="session")
+def trained_prior():  # -> TrainedPrior: a tiny real prior, trained once (seconds) on note grids
+    return tiny_prior()
+
+
+@pytest.fixture(scope="session")
+def prior_model_master(tmp_path_factory: pytest.TempPathFactory, trained_prior) -> Path:
+    path = make_tiny_model_file(tmp_path_factory.mktemp("prior") / "tiny.distill")
+    return add_prior(path, trained_prior)
+
+
+@pytest.fixture
+def prior_model_file(tmp_path: Path, prior_model_master: Path) -> Path:
+    """The tiny model with a tiny prior, a fresh copy per test (tests may rewrite it)."""
+    target = tmp_path / "with-prior" / "tiny.distill"  # beside tiny_model_file's, not over it
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(prior_model_master, target))

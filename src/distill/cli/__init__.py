@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from distill.cli import codes, edit, models, train, ui
+from distill.cli import codes, edit, models, prior, train, ui
 from distill.cli.common import state
 
 app = typer.Typer(
@@ -30,6 +30,8 @@ def _options(
 app.command("train")(train.train)
 app.command("encode")(codes.encode)
 app.command("decode")(codes.decode)
+app.command("generate")(prior.generate)
+app.command("train-prior")(prior.train_prior)
 app.add_typer(edit.app, name="edit")
 app.add_typer(models.app, name="models")
 app.command("ui")(ui.ui)

@@ -125,3 +125,5 @@ def print_model(console: Console, model: ModelInfo) -> None:
         print_health(console, model.codebook_health, labels)
     else:
         console.print("Codebook health was not measured for this model.")
+    prior = model.prior_metadata
+    console.print(f"prior: {prior.summary()}" if prior else "prior: no prior (it cannot generate)")

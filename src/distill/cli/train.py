@@ -67,11 +67,21 @@ def train(
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     resume: Annotated[bool, typer.Option(help="Continue training the saved model NAME.")] = False,
     force: Annotated[bool, typer.Option(help="Replace an existing model named NAME.")] = False,
+    no_prior: Annotated[
+        bool,
+        typer.Option(
+            "--no-prior",
+            help="Skip the prior (it takes 20% of --minutes; after --steps or --epochs, as "
+            "many steps as the autoencoder, at most 1000). Without it the model cannot generate.",
+        ),
+    ] = False,
 ) -> None:
-    """Train a model on a folder of your audio (Ctrl-C stops and keeps the best model so far).
+    """Train a model on a folder of your audio (Ctrl-C stops and keeps the best model so far),
+    then the prior over its codes that lets it generate.
 
     Under `torchrun --nproc_per_node N -m distill train ...` the N processes train one model.
     """
+    from distill.prior.fit import share_of_minutes
     from distill.training import TrainConfig, train_vqvae
     from distill.training.distributed import is_main_process
     from distill.training.presets import PresetOverrides, configure_for_device
@@ -83,6 +93,9 @@ def train(
     _check_range("--crop-frames", crop_frames, 16, 8192)
     if minutes is None and epochs is None and steps is None:
         minutes = 10.0
+    prior_minutes = None
+    if minutes is not None and not no_prior and minutes > 0:
+        minutes, prior_minutes = share_of_minutes(minutes)
     config = TrainConfig(
         max_minutes=minutes,
         epochs=epochs,
@@ -101,8 +114,10 @@ def train(
         result = train_vqvae(
             directory, name, config, progress=on_progress, resume=resume, overwrite=force
         )
-    if is_main_process():
+    if is_main_process():  # under torchrun the prior is trained once, by rank 0
         _print_summary(console, result)
+        if not no_prior:
+            _train_prior(console, result, directory, prior_minutes, seed, device)
 
 
 def _check_range(option: str, value: int | None, low: int, high: int) -> None:
@@ -163,6 +178,29 @@ def _progress_bar(console: Console) -> Iterator[Callable[[TrainProgress], None]]
             bar.update(task, completed=min(done, 1.0) * 1000, description=p.phase, status=status)
 
         yield on_progress
+
+
+def _train_prior(
+    console: Console,
+    result: TrainResult,
+    directory: Path,
+    minutes: float | None,
+    seed: int,
+    device: str,
+) -> None:
+    """The prior after the autoencoder: `minutes` (its share of --minutes), else as many
+    steps as the autoencoder took, at most DEFAULT_PRIOR_STEPS."""
+    from distill.cli.prior import run_prior_training
+    from distill.prior.training import DEFAULT_PRIOR_STEPS, PriorTrainConfig
+
+    if result.cancelled:
+        console.print(
+            "No prior trained (training was stopped): add one with `distill train-prior`."
+        )
+        return
+    steps = None if minutes else max(1, min(result.steps, DEFAULT_PRIOR_STEPS))
+    config = PriorTrainConfig(max_minutes=minutes, max_steps=steps, seed=seed, device=device)
+    run_prior_training(console, result.model_path, directory, config)
 
 
 def _print_summary(console: Console, result: TrainResult) -> None:

@@ -25,6 +25,9 @@ from distill.models.records import (
     read_record,
 )
 from distill.models.vqvae import ConvVQVAE, VQVAEConfig
+from distill.prior.model import CodePrior, PriorConfig
+from distill.prior.records import PriorMetadata, TrainedPrior
+from distill.prior.stored import PRIOR_PREFIX, prior_records, prior_tensors, rebuild_prior
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -80,6 +83,8 @@ class ModelInfo:
     spectrogram_config: SpectrogramConfig
     codebook_health: CodebookHealth | None
     size_bytes: int
+    prior_config: PriorConfig | None = None  # None: no prior (older files, or --no-prior)
+    prior_metadata: PriorMetadata | None = None
 
     @property
     def name(self) -> str:
@@ -115,10 +120,18 @@ class LoadedVQModel:
     device: torch.device
     codebook_health: CodebookHealth | None
     vqvae_config: VQVAEConfig
-    prior: Any | None = None  # the code prior arrives with generation; none yet
-    prior_config: dict | None = None
-    prior_metadata: dict | None = None
+    prior: CodePrior | None = None  # None: the file has no prior ("no prior" where offered)
+    prior_config: PriorConfig | None = None
+    prior_metadata: PriorMetadata | None = None
     path: Path | None = None
+    prior_grids: torch.Tensor | None = None  # codes [N, L]: what the prior was trained on
+
+    @property
+    def trained_prior(self) -> TrainedPrior | None:
+        """The prior with its record and grids, as one value (None: no prior)."""
+        if self.prior is None or self.prior_metadata is None or self.prior_grids is None:
+            return None
+        return TrainedPrior(self.prior, self.prior_metadata, self.prior_grids)
 
 
 def models_dir() -> Path:
@@ -165,8 +178,9 @@ def _header(
     vqvae_config: VQVAEConfig,
     spectrogram_config: SpectrogramConfig,
     codebook_health: CodebookHealth | None,
+    prior: TrainedPrior | None = None,
 ) -> dict[str, str]:
-    document = {
+    document: dict[str, Any] = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
         "model_type": MODEL_TYPE,
@@ -175,6 +189,8 @@ def _header(
         "spectrogram_config": spectrogram_config.to_dict(),
         "codebook_health": codebook_health.to_dict() if codebook_health else None,
     }
+    if prior is not None:
+        document["prior"] = {"config": prior.config.to_dict(), "metadata": prior.metadata.to_dict()}
     return {METADATA_KEY: json.dumps(document)}
 
 
@@ -184,13 +200,17 @@ def save_model(
     spectrogram_config: SpectrogramConfig,
     metadata: ModelMetadata,
     codebook_health: CodebookHealth | None = None,
+    prior: TrainedPrior | None = None,
 ) -> Path:
     """Write the model atomically (temporary file, then rename): never a half-written file.
 
-    A full disk or a folder that cannot be written raises WriteError, in plain words.
+    `prior`, when given, is saved in the same file (tensors under PRIOR_PREFIX). A full disk
+    or a folder that cannot be written raises WriteError, in plain words.
     """
     tensors = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
-    header = _header(metadata, model.config, spectrogram_config, codebook_health)
+    if prior is not None:
+        tensors |= prior_tensors(prior)
+    header = _header(metadata, model.config, spectrogram_config, codebook_health, prior)
     return write_bytes_atomic(path, save(tensors, metadata=header))
 
 
@@ -253,6 +273,7 @@ def read_model_info(path: str | Path) -> ModelInfo:
             ),
             codebook_health=None if health is None else CodebookHealth.from_dict(health),
             size_bytes=path.stat().st_size,
+            **prior_records(document.get("prior")),
         )
     except RecordError as error:
         raise ModelFileError(f"{path.name} has a damaged metadata header: {error}") from None
@@ -264,14 +285,18 @@ def load_model(path: str | Path, device: str | torch.device = "cpu") -> LoadedVQ
     target = resolve_device(device) if isinstance(device, str) else device
     spectrogram_config = SpectrogramConfig(**info.spectrogram_config.to_dict())
     try:
+        tensors = load_file(str(info.path))
         model = ConvVQVAE(info.vqvae_config)
-        model.load_state_dict(load_file(str(info.path)), strict=True)
+        model.load_state_dict(
+            {k: v for k, v in tensors.items() if not k.startswith(PRIOR_PREFIX)}, strict=True
+        )
     except Exception as error:  # shapes, missing keys, bad config values, damaged tensors
         raise ModelFileError(
             f"{info.path.name} could not be loaded: its weights do not match its configuration "
             f"({type(error).__name__})."
         ) from None
     model.to(target).eval()
+    prior = _load_prior(info, tensors)
     return LoadedVQModel(
         model=model,
         spectrogram=AudioSpectrogram(spectrogram_config, target),
@@ -280,7 +305,18 @@ def load_model(path: str | Path, device: str | torch.device = "cpu") -> LoadedVQ
         codebook_health=info.codebook_health,
         vqvae_config=info.vqvae_config,
         path=info.path,
+        prior=None if prior is None else prior.network,
+        prior_config=info.prior_config,
+        prior_metadata=info.prior_metadata,
+        prior_grids=None if prior is None else prior.grids,
     )
+
+
+def _load_prior(info: ModelInfo, tensors: dict[str, torch.Tensor]) -> TrainedPrior | None:
+    try:
+        return rebuild_prior(info.prior_config, info.prior_metadata, tensors)
+    except (ValueError, RuntimeError) as error:
+        raise ModelFileError(f"{info.path.name} could not be loaded: {error}.") from None
 
 
 def _model_files(directory: Path) -> Iterator[Path]:
@@ -341,7 +377,14 @@ def update_metadata(path: str | Path, **changes: Any) -> ModelInfo:
         raise ValueError(f"A model's metadata has no field '{unknown[0]}'.")
     loaded = load_model(path)
     metadata = replace(loaded.metadata, **changes)
-    save_model(path, loaded.model, loaded.spectrogram.config, metadata, loaded.codebook_health)
+    save_model(
+        path,
+        loaded.model,
+        loaded.spectrogram.config,
+        metadata,
+        loaded.codebook_health,
+        loaded.trained_prior,
+    )
     return read_model_info(path)
 
 

@@ -105,6 +105,11 @@ def _apply(
     return session, _grid_a_html(session), b_update, history_text(session), status
 
 
+def apply_grids(session: CodesSession, grids: tuple[CodeGrid, ...], status: str) -> EditUpdate:
+    """An edit made elsewhere (the Generate panel's regeneration) as a step of the history."""
+    return _apply(session, grids, status)
+
+
 def edit_cell(session: CodesSession, event: GridEvent) -> EditUpdate:
     """A code typed into a double-clicked cell (A or B); only 0..K-1 are accepted."""
     a, b = _files(session)

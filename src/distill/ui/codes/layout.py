@@ -11,6 +11,7 @@ from distill.demo.sounds import DEMO_SOUNDS_DIR, EXAMPLE_SOUND
 from distill.ui import assets
 from distill.ui.codes import editor_layout
 from distill.ui.codes.editor_layout import EditorControls
+from distill.ui.codes.generate_layout import GenerateTargets, build_generate_panel
 from distill.ui.codes.handlers import decode, encode, grid_click, show_original
 from distill.ui.codes.labels import apply_labels, show_model_labels
 from distill.ui.codes.render import grid_html
@@ -183,6 +184,11 @@ def build_codes_tab() -> CodesTab:
     edit = _editor()
     labels, apply = _labels(model)
     original, reconstruction, unedited, preview, row_audio = _players()
+    build_generate_panel(
+        GenerateTargets(
+            model, session, grid, edit.grid_b, summary, edit.history, edit.first_levels, status
+        )
+    )
 
     _demo_examples(upload)
     refresh.click(model_selector_update, [model], [model])

@@ -16,6 +16,7 @@ import gradio as gr
 from distill.audio.io import find_audio_files
 from distill.models.labels import get_level_labels
 from distill.models.persistence import validate_model_name
+from distill.prior.fit import PriorFitResult
 from distill.training import TrainConfig, TrainingError, TrainProgress, TrainResult, train_vqvae
 from distill.training.listening import ListeningSample
 from distill.training.presets import configure_for_device
@@ -29,6 +30,7 @@ from distill.ui.common import (
 )
 from distill.ui.components.diagnostics import diagnostics_html
 from distill.ui.train.chart import LossHistory, best_text, eta_text
+from distill.ui.train.prior import autoencoder_share, prior_text, train_prior_after
 
 POLL_S = 0.4  # how often the page is updated while training
 AUTO = "auto"
@@ -97,6 +99,10 @@ def progress_text(update: TrainProgress) -> str:
         return html.escape(update.message or "Loading the audio…")
     if update.phase == "warning":
         return f"**Warning**: {html.escape(update.message)}"
+    if update.phase == "prior":  # the prior over codes, after the autoencoder
+        return (
+            f"**Prior over codes**: step {update.step}, {update.elapsed_s:.0f} s. {update.message}"
+        )
     total = f" of ~{update.total_s:.0f}" if update.total_s else ""
     val = f", validation {update.val_loss:.4f}" if update.val_loss is not None else ""
     extra = "".join(f"; {text}" for text in (best_text(update), eta_text(update)) if text)
@@ -136,7 +142,11 @@ def _worker(
 ) -> None:
     """The training thread: progress and the final result (or error) go into `updates`."""
     try:
-        result = train_vqvae(files, name, config, progress=updates.put, should_stop=stop.is_set)
+        autoencoder, prior_minutes = autoencoder_share(config)  # the prior gets its share
+        result = train_vqvae(
+            files, name, autoencoder, progress=updates.put, should_stop=stop.is_set
+        )
+        train_prior_after(result, files, prior_minutes, config, updates, stop)
         updates.put(result)
     except BaseException as error:  # reported to the page by the streaming handler
         updates.put(error)
@@ -184,16 +194,27 @@ def run_training(
     history, busy = LossHistory(), (gr.Button(interactive=False), gr.Button(interactive=True))
     yield f"Starting: {len(files)} files…", None, usage_html([]), None, "", *busy
     heard: int | None = None  # the step of the excerpt decode the player has
+    prior_line = ""
     try:
         while True:
             items = _drain(updates)
             for item in items:
                 if isinstance(item, BaseException):
                     raise item
+                if isinstance(item, PriorFitResult):
+                    prior_line = prior_text(item)
+                    continue
                 if isinstance(item, TrainResult):
                     session.last_model_path = str(item.model_path)
                     summary = summary_html(item)
-                    yield result_text(item), history.frame(), gr.skip(), gr.skip(), summary, *busy
+                    yield (
+                        result_text(item) + prior_line,
+                        history.frame(),
+                        gr.skip(),
+                        gr.skip(),
+                        summary,
+                        *busy,
+                    )
                     return
                 if item.phase == "warning":  # a checkpoint could not be saved; training goes on
                     gr.Warning(html.escape(item.message))
@@ -202,7 +223,8 @@ def run_training(
                 latest = items[-1]
                 listen = listening_update(latest.sample, heard)
                 heard = latest.sample.step if latest.sample else heard
-                usage = usage_html(latest.level_usage)
+                # The prior's steps leave the autoencoder's codebook bars as they ended.
+                usage = gr.skip() if latest.phase == "prior" else usage_html(latest.level_usage)
                 yield progress_text(latest), history.frame(), usage, listen, gr.skip(), *busy
             elif not worker.is_alive() and updates.empty():
                 raise TrainingError("Training stopped without a result; see the terminal log.")
