@@ -175,9 +175,7 @@ def add_diagnostics(model_file: str | Path, audio: Path | Sequence[Path]) -> Cod
         int(settings.get("chunk_frames", 128)),
         spectrogram,
     )
-    save_model(
-        model_file, loaded.model, spectrogram, loaded.metadata, health, loaded.trained_prior
-    )
+    save_model(model_file, loaded.model, spectrogram, loaded.metadata, health, loaded.trained_prior)
     return health
 
 
