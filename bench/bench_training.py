@@ -93,7 +93,7 @@ def main() -> None:
         "codebook_use": [level.utilisation for level in result.codebook_health.levels],
         "train_config": {k: v for k, v in asdict(config).items() if k != "model"},
         "steps_per_second_note": "with --threads; other work may share the CPU",
-        "model_config": loaded.vqvae_config,
+        "model_config": loaded.vqvae_config.to_dict(),
         "spectrogram_config": loaded.spectrogram.config.to_dict(),
         "reconstruction": report,
         "wall_s": round(time.monotonic() - started, 1),
