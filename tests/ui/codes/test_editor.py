@@ -152,6 +152,7 @@ def test_swap_and_blend_need_b_and_a_selection(model: Path, tone_file: Path) -> 
 def test_a_full_disk_at_export_is_one_plain_message_and_leaves_nothing(
     two: CodesSession, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
+    (tmp_path / "system-temp").mkdir()  # a system temp folder always exists
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "system-temp"))
     scratch = tmp_path / "system-temp" / SCRATCH_FOLDER
 
