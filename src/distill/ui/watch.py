@@ -16,7 +16,12 @@ from distill.inference.codes_json import model_sha256
 from distill.models.persistence import MODEL_SUFFIX, models_dir
 from distill.ui.codes.session import CodesSession, file_stamp, replaced_message
 from distill.ui.common import model_choices, pick_choice
-from distill.ui.library.handlers import library_note, library_table, model_details
+from distill.ui.library.handlers import (
+    library_note,
+    library_table,
+    model_details,
+    model_diagnostics,
+)
 
 WATCH_EVERY_S = 2.0
 
@@ -75,7 +80,8 @@ def _list_update(choices: list[tuple[str, str]], selected: str | None) -> gr.Dro
 
 
 def refreshed_lists(selected: str | None, library_selected: str | None) -> tuple[Any, ...]:
-    """(Codes model list, Library table, Library model list, its details, its note)."""
+    """(Codes model list, Library table, Library model list, its details, its note, its
+    diagnostics): the Library part in the order of LibraryTab.refresh_outputs."""
     choices = model_choices()
     kept = library_selected if library_selected in [path for _, path in choices] else None
     library_value = kept or pick_choice(choices)
@@ -85,6 +91,7 @@ def refreshed_lists(selected: str | None, library_selected: str | None) -> tuple
         _list_update(choices, library_selected),
         model_details(library_value),
         library_note(),
+        model_diagnostics(library_value),
     )
 
 
@@ -96,7 +103,7 @@ def watch_models(
     seen = seen if isinstance(seen, Seen) else Seen()
     skip = gr.skip()
     listing = models_listing()
-    lists: tuple[Any, ...] = (skip, skip, skip, skip, skip)
+    lists: tuple[Any, ...] = (skip,) * 6
     if listing != seen.listing:
         lists = refreshed_lists(selected, library_selected)
     status: Any = skip
