@@ -1,0 +1,108 @@
+"""How a training is set up (TrainConfig), what it reports as it goes (TrainProgress) and
+what it returns (TrainResult)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from distill.audio.spectrogram import SpectrogramConfig
+from distill.models.records import CodebookHealth, DatasetSummary
+from distill.models.vqvae import VQVAEConfig
+from distill.training.data import TrainingError
+from distill.training.listening import LISTEN_EVERY_S, ListeningSample
+from distill.training.loss import ENERGY_WEIGHT, FRAME_LEVEL_WEIGHT
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How to train. Either a wall-clock budget (max_minutes) or a number of epochs."""
+
+    max_minutes: float | None = 10.0
+    epochs: int | None = None
+    max_steps: int | None = None  # a step budget (benchmarks compare configs at equal steps)
+    num_levels: int = 4
+    codebook_size: int | None = None  # None: from the number of files (DESIGN.md 3)
+    batch_size: int = 16
+    chunk_frames: int = 128  # ~1.4 s windows; 192 with 160 mel bands and no energy term lost
+    learning_rate: float = 1e-3
+    max_shift_bins: int = 0  # pitch augmentation (+-bins per window); 3 measured no better
+    gain_db: float = 0.0  # gain augmentation, +-dB per window
+    mix_probability: float = 0.0  # share of windows mixed with another window of the batch
+    weight_decay: float = 0.01  # AdamW's
+    energy_weight: float = ENERGY_WEIGHT  # loss terms (training/loss.py)
+    level_weight: float = FRAME_LEVEL_WEIGHT
+    warmup_steps: int = 50
+    val_fraction: float = 0.1
+    validate_every_s: float | None = None  # with a time budget; None: validation_interval_s
+    validate_every_steps: int = 100  # without one: same steps, same checkpoints, same model
+    listen_every_s: float | None = LISTEN_EVERY_S  # decode a held-out excerpt (None: never)
+    seed: int = 0
+    device: str = "auto"
+    mixed_precision: bool = False  # bf16 autocast of the convolutions (the GPU preset's)
+    preset: str = ""  # the device preset the sizes came from (training/presets.py); "": none
+    preset_overrides: tuple[str, ...] = ()  # preset fields set by hand
+    model: VQVAEConfig = field(default_factory=VQVAEConfig)  # levels and K are set from above
+    # The front end (its mel bands are the model's too); saved with the model.
+    spectrogram: SpectrogramConfig = field(default_factory=SpectrogramConfig)
+
+    def __post_init__(self) -> None:
+        if self.max_minutes is None and self.epochs is None and self.max_steps is None:
+            raise TrainingError("Give a time budget (minutes) or a number of epochs.")
+        if self.max_minutes is not None and self.max_minutes <= 0:
+            raise TrainingError("The time budget must be more than 0 minutes.")
+        if self.epochs is not None and self.epochs < 1:
+            raise TrainingError("Train for at least 1 epoch.")
+        if self.max_steps is not None and self.max_steps < 1:
+            raise TrainingError("Train for at least 1 step.")
+        if self.validate_every_steps < 1:
+            raise TrainingError("Validate at least every step (validate_every_steps >= 1).")
+        if self.validate_every_s is not None and not self.validate_every_s > 0:
+            raise TrainingError("Validate at intervals of more than 0 seconds.")
+
+    @property
+    def validation_interval_s(self) -> float:
+        """Seconds between validations under a time budget: validate_every_s if given, else a
+        quarter of the budget, kept within 5-30 s (a short run still sees a few validations,
+        a long one does not spend its time validating). The Train tab and the CLI both use it."""
+        if self.validate_every_s is not None:
+            return self.validate_every_s
+        budget_s = (self.max_minutes or 0.0) * 60
+        return min(30.0, max(5.0, budget_s / 4))
+
+
+@dataclass(frozen=True)
+class TrainProgress:
+    step: int
+    epoch: float
+    elapsed_s: float
+    total_s: float | None
+    train_loss: float
+    val_loss: float | None
+    best_val_loss: float | None
+    level_usage: list[float]
+    phase: str  # loading | training | validating | saving | warning (message says) | done
+    message: str = ""
+    best_step: int | None = None  # where the kept checkpoint (the best on validation) is
+    best_elapsed_s: float | None = None
+    sample: ListeningSample | None = None  # the latest held-out excerpt decoded, if any
+
+    @property
+    def eta_s(self) -> float | None:
+        """Seconds left by the budget's estimate (None until it can tell)."""
+        return None if self.total_s is None else max(0.0, self.total_s - self.elapsed_s)
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    model_path: Path
+    steps: int
+    epochs: float
+    elapsed_s: float
+    best_val_loss: float
+    final_train_loss: float
+    codebook_health: CodebookHealth
+    cancelled: bool
+    steps_per_second: float
+    dataset: DatasetSummary
+    num_processes: int = 1  # torchrun's world size; only rank 0's result has the health
