@@ -31,7 +31,8 @@ from distill.audio.io import load_audio, to_mono
 from distill.audio.loudness import normalize_loudness
 from distill.demo.sounds import DEMO_SOUNDS_DIR
 from distill.inference import decode_grid, encode_grid
-from distill.models.persistence import LoadedVQModel, find_model, load_model
+from distill.models.library import find_model
+from distill.models.persistence import LoadedVQModel, load_model
 from distill.prior.evaluation import grid_nll, perplexity, unigram_nll
 from distill.prior.fit import fit_prior, stored_grids
 from distill.prior.sampling import SamplingSettings, generate, sample_columns

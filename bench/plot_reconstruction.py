@@ -23,7 +23,8 @@ import torch
 from distill.audio.io import load_audio, to_mono
 from distill.audio.spectrogram import AudioSpectrogram
 from distill.inference import decode_grid, encode_grid
-from distill.models.persistence import find_model, load_model
+from distill.models.library import find_model
+from distill.models.persistence import load_model
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MAX_FRAMES = 300  # ~3.2 s of each file

@@ -7,13 +7,8 @@ from pathlib import Path
 
 from tests.helpers import make_tiny_model_file, run_cli
 
-from distill.models.persistence import (
-    DEMO_MODEL_PATH,
-    load_model,
-    read_model_info,
-    save_model,
-    update_metadata,
-)
+from distill.models.library import update_metadata
+from distill.models.persistence import DEMO_MODEL_PATH, load_model, read_model_info, save_model
 from distill.models.records import CodebookHealth, LevelHealth
 
 

@@ -13,7 +13,8 @@ from distill.audio.loudness import measure_loudness_db
 from distill.audio.metrics import best_gain_distance
 from distill.demo.sounds import DEMO_SOUNDS_DIR, EXAMPLE_SOUND
 from distill.inference import decode_grid, encode_grid
-from distill.models.persistence import DEMO_MODEL_PATH, ModelFileError, load_model, update_metadata
+from distill.models.library import update_metadata
+from distill.models.persistence import DEMO_MODEL_PATH, ModelFileError, load_model
 
 ROOT = Path(__file__).resolve().parents[2]
 

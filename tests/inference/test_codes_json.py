@@ -21,7 +21,8 @@ from distill.inference import (
     write_codes_json,
 )
 from distill.inference.codes_json import FORMAT_NAME, FORMAT_VERSION
-from distill.models.persistence import LoadedVQModel, load_model, update_metadata
+from distill.models.library import update_metadata
+from distill.models.persistence import LoadedVQModel, load_model
 
 LABELS = ["Structure", "Timbre", "Detail"]
 

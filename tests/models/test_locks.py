@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from tests.helpers import end_normally, hold_lock_in_process, kill_hard, make_tiny_model_file
 
+from distill.models.library import delete_model, list_models, rename_model
 from distill.models.locks import (
     OTHER_HOST_STALE_S,
     UNREADABLE_STALE_S,
@@ -24,7 +25,6 @@ from distill.models.locks import (
     read_owner,
     running_training,
 )
-from distill.models.persistence import delete_model, list_models, rename_model
 
 
 def test_the_lock_holds_who_took_it_and_goes_at_the_end(tmp_path: Path) -> None:

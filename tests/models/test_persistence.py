@@ -15,17 +15,19 @@ from distill import files
 from distill.audio.spectrogram import SpectrogramConfig
 from distill.files import WriteError
 from distill.models import persistence
-from distill.models.persistence import (
-    ModelFileError,
-    ModelMetadata,
+from distill.models.library import (
     delete_model,
     find_model,
     list_models,
+    rename_model,
+    update_metadata,
+)
+from distill.models.persistence import (
+    ModelFileError,
+    ModelMetadata,
     load_model,
     models_dir,
     read_model_info,
-    rename_model,
-    update_metadata,
     validate_model_name,
 )
 from distill.models.records import CodebookHealth, DatasetSummary, LevelHealth, TrainingSummary

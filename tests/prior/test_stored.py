@@ -13,7 +13,8 @@ from safetensors.torch import load_file, save_file
 from tests.prior.grids import add_prior
 
 from distill.inference import model_sha256
-from distill.models.persistence import ModelFileError, load_model, read_model_info, update_metadata
+from distill.models.library import update_metadata
+from distill.models.persistence import ModelFileError, load_model, read_model_info
 from distill.prior.records import PriorMetadata
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import gradio as gr
 from tests.helpers import make_tiny_model_file
 
-from distill.models.persistence import rename_model, update_metadata
+from distill.models.library import rename_model, update_metadata
 from distill.ui.codes import handlers as codes
 from distill.ui.codes.session import CodesSession
 from distill.ui.watch import Seen, loaded_model_notice, new_seen, watch_models

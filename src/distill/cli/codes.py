@@ -27,7 +27,8 @@ DeviceOption = Annotated[str, typer.Option(help="auto, cpu, cuda or mps.")]
 
 
 def _load(model: str, device: str) -> tuple[Path, LoadedVQModel]:
-    from distill.models.persistence import find_model, load_model
+    from distill.models.library import find_model
+    from distill.models.persistence import load_model
 
     path = find_model(model)
     return path, load_model(path, device)

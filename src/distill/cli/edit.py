@@ -77,7 +77,8 @@ def _region(grid: CodeGrid, levels: str | None, columns: str | None) -> Region |
 def _read(paths: list[Path], model: str | None) -> tuple[Path, list[CodesFile]]:
     """The model file and the codes files, each checked to be that model's own (its hash)."""
     from distill.inference import read_codes_json
-    from distill.models.persistence import ModelFileError, find_model
+    from distill.models.library import find_model
+    from distill.models.persistence import ModelFileError
 
     if model is not None:
         model_path = find_model(model)

@@ -38,7 +38,8 @@ def encode_folder(
 
     from distill.inference.folder import FolderProgress, default_jobs, plan_folder
     from distill.inference.folder import encode_folder as run
-    from distill.models.persistence import find_model, resolve_device
+    from distill.models.library import find_model
+    from distill.models.persistence import resolve_device
 
     if output.exists() and not output.is_dir():
         raise fail(f"{output} is a file; for a folder of audio, -o names an output folder.")

@@ -24,7 +24,8 @@ def list_() -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from distill.models.persistence import list_models, models_dir, unreadable_models
+    from distill.models.library import list_models, unreadable_models
+    from distill.models.persistence import models_dir
 
     infos = list_models()
     console = Console()
@@ -57,7 +58,8 @@ def info(
     from rich.console import Console
 
     from distill.cli.diagnostics import print_model
-    from distill.models.persistence import find_model, read_model_info
+    from distill.models.library import find_model
+    from distill.models.persistence import read_model_info
 
     print_model(Console(), read_model_info(find_model(name)))
 
@@ -69,7 +71,7 @@ def delete(
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete a saved model (asks first)."""
-    from distill.models.persistence import check_writable, delete_model, find_model
+    from distill.models.library import check_writable, delete_model, find_model
 
     path = find_model(name)
     check_writable(path, "deleted")  # refused before asking, not after

@@ -74,7 +74,7 @@ def train_prior(
     """Add or replace the prior of an existing model (it lets the model generate)."""
     from rich.console import Console
 
-    from distill.models.persistence import find_model
+    from distill.models.library import find_model
     from distill.prior.training import DEFAULT_PRIOR_STEPS, PriorTrainConfig
 
     if directory is not None and not directory.is_dir():
@@ -107,7 +107,8 @@ def generate(
     """Generate new sound from a model's prior (or continue a file), and say what it copies."""
     from distill.audio.io import save_audio
     from distill.inference import decode_grid, encode_grid, write_codes_json
-    from distill.models.persistence import find_model, load_model
+    from distill.models.library import find_model
+    from distill.models.persistence import load_model
     from distill.prior.sampling import continue_grid, require_prior
     from distill.prior.sampling import generate as generate_grid
 

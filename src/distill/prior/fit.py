@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from distill.models.persistence import check_writable, load_model, save_model
+from distill.models.library import check_writable
+from distill.models.persistence import load_model, save_model
 from distill.prior.data import FileGrid, grids_of_collection
 from distill.prior.records import TrainedPrior
 from distill.prior.training import PriorProgress, PriorTrainConfig, train_prior

@@ -18,7 +18,8 @@ import gradio as gr
 import numpy as np
 
 from distill.files import describe_os_error
-from distill.models.persistence import ModelInfo, list_models, models_dir
+from distill.models.library import list_models
+from distill.models.persistence import ModelInfo, models_dir
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -13,7 +13,8 @@ import soundfile as sf
 from tests.helpers import error_text, make_tiny_model_file, synth_tone
 
 from distill.models import persistence
-from distill.models.persistence import read_model_info, update_metadata
+from distill.models.library import update_metadata
+from distill.models.persistence import read_model_info
 from distill.ui.codes import handlers as codes
 from distill.ui.codes import labels
 from distill.ui.codes.session import (

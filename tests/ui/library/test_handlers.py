@@ -10,7 +10,8 @@ from tests.helpers import error_text, make_tiny_model_file
 
 from distill.audio.spectrogram import SpectrogramConfig
 from distill.models import persistence
-from distill.models.persistence import ModelMetadata, read_model_info, update_metadata
+from distill.models.library import update_metadata
+from distill.models.persistence import ModelMetadata, read_model_info
 from distill.models.records import CodebookHealth, DatasetSummary, LevelHealth, TrainingSummary
 from distill.models.vqvae import VQVAEConfig
 from distill.ui.library import handlers as library

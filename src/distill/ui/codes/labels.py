@@ -9,7 +9,8 @@ from typing import Any
 import gradio as gr
 
 from distill.models.labels import get_level_labels
-from distill.models.persistence import ModelFileError, ModelInfo, read_model_info, update_metadata
+from distill.models.library import update_metadata
+from distill.models.persistence import ModelFileError, ModelInfo, read_model_info
 from distill.ui.codes.render import grid_html
 from distill.ui.codes.session import CodesSession, note_model_rewritten
 from distill.ui.common import ui_errors

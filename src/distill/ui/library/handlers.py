@@ -9,15 +9,14 @@ import gradio as gr
 import pandas as pd
 
 from distill.models.labels import get_level_labels
-from distill.models.persistence import (
-    ModelInfo,
+from distill.models.library import (
     check_writable,
     delete_model,
     list_models,
-    read_model_info,
     rename_model,
     unreadable_models,
 )
+from distill.models.persistence import ModelInfo, read_model_info
 from distill.ui.common import (
     model_choices,
     model_selector_update,
