@@ -74,6 +74,7 @@ def test_edit_swap_blend_undo_listen_export(new_tab, tiny_model: Path, tmp_path:
     page.click("#codes-encode")
     expect(page.locator(B)).to_have_count(1, timeout=SLOW_MS)
     expect(history(page)).to_contain_text("No edits yet")
+    tab.wait_reconstruction()
     unedited = tab.audio_src("codes-unedited")
     assert unedited, "the decode before any edit is there for A/B"
 
