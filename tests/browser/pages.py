@@ -88,13 +88,13 @@ class AppPage:
             )
         )
 
-    def wait_reconstruction(self) -> str:
+    def wait_reconstruction(self, timeout_ms: float = SLOW_MS) -> str:
         """Wait for the reconstruction that follows an encode (it is decoded after the grid
         shows); its URL."""
         self.page.wait_for_function(
             "() => { const a = document.querySelector('#codes-reconstruction audio');"
             " return a && (a.currentSrc || a.src); }",
-            timeout=SLOW_MS,
+            timeout=timeout_ms,
         )
         return self.audio_src("codes-reconstruction")
 

@@ -76,14 +76,14 @@
     if (button) setDifference(!document.documentElement.classList.contains("distill-difference"));
   });
 
-  // A grid put into the page: back to where that grid was scrolled, window drawn, toggle
-  // state shown.
+  // A grid put into the page: back to where that grid was scrolled, window drawn. (Gradio
+  // may patch a grid in place rather than replace it, so the toggles are synced on every
+  // change of the page.)
   function settle(grid) {
     if (grid.distillPicturesSettled) return;
     grid.distillPicturesSettled = true;
     var box = grid.querySelector(".cg-scroll"), left = scrolled[key(grid)];
     if (box && left) box.scrollLeft = left;
-    setDifference(document.documentElement.classList.contains("distill-difference"));
     showWindow(grid);
     // The box may get its width only later (a tab shown, the window resized).
     if (box && window.ResizeObserver) {
@@ -97,6 +97,7 @@
     requestAnimationFrame(function () {
       pending = false;
       document.querySelectorAll(".distill-grid").forEach(settle);
+      setDifference(document.documentElement.classList.contains("distill-difference"));
     });
   }
   function start() {

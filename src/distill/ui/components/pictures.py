@@ -37,7 +37,8 @@ class GridPictures:
     overview: str  # a data: URL
     reconstruction: tuple[str, ...] | None = None
     difference: tuple[str, ...] | None = None
-    pending: str = "Decoding the reconstruction…"  # shown until the reconstruction is in
+    # Shown until the reconstruction is in (the players sit below the editor).
+    pending: str = "Decoding the reconstruction… (progress on the Reconstruction player)"
 
 
 def png_bytes(image: np.ndarray) -> bytes:
