@@ -75,7 +75,8 @@ def encode(tab: AppPage, audio: Path) -> None:
 def wait_pictures(tab: AppPage, row: str) -> None:
     """Every block of a picture row that is in view has loaded."""
     tab.page.wait_for_function(
-        "row => { const box = document.querySelector('#codes-grid .cg-scroll').getBoundingClientRect();"
+        "row => { const box = document.querySelector('#codes-grid .cg-scroll')"
+        ".getBoundingClientRect();"
         " const shown = [...document.querySelectorAll('#codes-grid .cg-pic-row.' + row + ' img')]"
         ".filter(i => { const r = i.getBoundingClientRect();"
         " return r.right > box.left && r.left < box.right; });"
