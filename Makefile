@@ -45,6 +45,7 @@ bench: setup
 	$(PY) bench/bench_grid.py
 	$(PY) bench/bench_edit.py
 	$(PY) bench/bench_editor_page.py
+	$(PY) bench/bench_open_file.py
 	$(PY) bench/bench_codes.py --long
 	$(PY) bench/bench_demo.py
 	$(PY) bench/bench_training.py $(DEMO_SOUNDS) --steps 100 --out bench/results/training.json

@@ -175,12 +175,44 @@ def grid_rows() -> list[Row]:
     return rows
 
 
+def open_file_rows() -> list[Row]:
+    result = _load("open_file.json")
+    if result is None:
+        return [("opening a file in the app", "bench_open_file.py", "not run")]
+    rows = []
+    load = result.get("load_average_after")
+    for name, case in result["cases"].items():
+        during = "while decoding" if case["click_answered_while_decoding"] else "after the decode"
+        text = (
+            f"grid with the original's spectrogram {case['time_to_grid_s']} s, reconstruction "
+            f"{case['time_to_reconstruction_s']} s, a click answered at "
+            f"{case['click_answered_at_s']} s ({during}); {case['grid_html_kb']} KB grid"
+        )
+        if "scroll_frame_ms_median" in case:
+            text += (
+                f"; scrolling 20 screens: {case['scroll_frame_ms_median']} ms median frame, "
+                f"{case['scroll_frame_ms_p95']} ms p95, "
+                f"{case['picture_blocks_loaded_after_scroll']} of {case['picture_blocks']} "
+                "picture blocks fetched"
+            )
+        rows.append(
+            (
+                f"opening a {name} file: from Encode pressed ({case['columns']} columns; "
+                f"load average {load} on {result['cpus']} CPUs)",
+                "bench_open_file.py",
+                text,
+            )
+        )
+    return rows
+
+
 SECTIONS: list[Callable[[], list[Row]]] = [
     demo_rows,
     lambda: training_rows("training_corpus.json", "training on real recordings"),
     lambda: training_rows("training.json", "training speed on the demo sounds"),
     codes_rows,
     grid_rows,
+    open_file_rows,
     edit_rows,
 ]
 
