@@ -192,6 +192,7 @@ def test_the_overview_marks_the_window_and_jumps(new_tab, tiny_model: Path, tmp_
     tab = new_tab()
     page = tab.page
     encode(tab, audio)
+    tab.wait_reconstruction(timeout_ms=3 * SLOW_MS)  # the grid is redrawn with it
     strip = page.locator(f"{GRID} .cg-overview").bounding_box()
     frame = page.locator(f"{GRID} .cg-overview .cg-window")
     assert strip is not None

@@ -76,10 +76,11 @@
     if (button) setDifference(!document.documentElement.classList.contains("distill-difference"));
   });
 
-  // A grid put into the page: back to where that grid was scrolled, window drawn. (Gradio
-  // may patch a grid in place rather than replace it, so the toggles are synced on every
-  // change of the page.)
+  // A grid put into the page: back to where that grid was scrolled. (Gradio may also patch
+  // a grid in place, which resets the window's style and the toggles' state: both are drawn
+  // again after every change of the page.)
   function settle(grid) {
+    showWindow(grid);
     if (grid.distillPicturesSettled) return;
     grid.distillPicturesSettled = true;
     var box = grid.querySelector(".cg-scroll"), left = scrolled[key(grid)];
