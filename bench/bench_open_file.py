@@ -8,7 +8,8 @@ presses Encode and times in the page (from the press): the grid with the origina
 spectrogram shown (its first picture block loaded), a click on a cell served while the
 reconstruction is still decoding (its status line), and the reconstruction's spectrogram
 shown. Then it scrolls the long grid across 20 screens and records the frame times, and
-jumps with the overview strip. Writes bench/results/open_file.json.
+jumps with the overview strip; last, it times the library's part of the time to grid alone
+(encode, picture blocks, grid HTML). Writes bench/results/open_file.json.
 """
 
 from __future__ import annotations
@@ -108,15 +109,11 @@ def open_file(page, path: Path) -> dict:  # type: ignore[no-untyped-def]
     )
     grid_s = _seconds_since(start)
     decoding = page.locator(RECONSTRUCTION_PICTURE).count() == 0
-    page.locator(f'{GRID} .cg-row[data-l="0"] .code-cell[data-p="3"]').click()
-    page.wait_for_function(
-        "() => document.querySelector('#codes-status').textContent.includes('column 3')",
-        timeout=300_000,
-        polling=50,
-    )
+    during_ms = click_ms(page, 3)
     click_s = _seconds_since(start)
     click_during_decode = decoding and page.locator(RECONSTRUCTION_PICTURE).count() == 0
     page.wait_for_selector(RECONSTRUCTION_PICTURE, timeout=600_000)
+    reconstruction_s = _seconds_since(start)
     columns = int(page.get_attribute(GRID, "data-columns") or 0)
     return {
         "file_seconds": round(sf.info(path).duration, 1),
@@ -124,9 +121,46 @@ def open_file(page, path: Path) -> dict:  # type: ignore[no-untyped-def]
         "time_to_grid_s": grid_s,
         "click_answered_at_s": click_s,
         "click_answered_while_decoding": click_during_decode,
-        "time_to_reconstruction_s": _seconds_since(start),
+        "click_ms_while_decoding": during_ms,
+        "time_to_reconstruction_s": reconstruction_s,
+        "click_ms_after_decode": click_ms(page, 5),
         "grid_html_kb": round(len(page.inner_html("#codes-grid")) / 1024),
     }
+
+
+def click_ms(page, column: int) -> float:  # type: ignore[no-untyped-def]
+    """Milliseconds from a click on a cell of the first level to the status naming it."""
+    start = time.perf_counter()
+    page.locator(f'{GRID} .cg-row[data-l="0"] .code-cell[data-p="{column}"]').click()
+    page.wait_for_function(
+        "text => document.querySelector('#codes-status').textContent.includes(text)",
+        arg=f"column {column} at",
+        timeout=300_000,
+        polling=20,
+    )
+    return round(1000 * (time.perf_counter() - start))
+
+
+def encode_alone(path: Path) -> dict:
+    """The library's share of the time to grid, timed in this process after the page run:
+    encode_sound, then the original's picture blocks and the grid's HTML."""
+    from distill.inference import encode_sound
+    from distill.models.persistence import find_model, load_model
+    from distill.ui.codes.pictures import original_pictures, remove_pictures
+    from distill.ui.components.code_grid import render_grid
+
+    loaded = load_model(find_model("demo"))
+    start = time.perf_counter()
+    encoded = encode_sound(path, loaded)
+    encode_s = _seconds_since(start)
+    start = time.perf_counter()
+    state = original_pictures(encoded, loaded.spectrogram)
+    pictures_s = _seconds_since(start)
+    start = time.perf_counter()
+    render_grid(encoded.grid, pictures=state.shown)
+    html_s = _seconds_since(start)
+    remove_pictures(state)
+    return {"encode_s": encode_s, "pictures_s": pictures_s, "grid_html_s": html_s}
 
 
 def scroll_and_jump(page) -> dict:  # type: ignore[no-untyped-def]
@@ -180,9 +214,11 @@ def main() -> None:
             page.wait_for_selector("#codes-encode")
             for seconds in args.lengths:
                 name = f"{seconds:g}s"
-                case = open_file(page, demo_file(work / f"demo-{name}.wav", seconds))
+                path = demo_file(work / f"demo-{name}.wav", seconds)
+                case = open_file(page, path)
                 if seconds >= 60:
                     case |= scroll_and_jump(page)
+                case["alone"] = encode_alone(path)
                 cases[name] = case
                 print(name, json.dumps(case), flush=True)
             browser.close()

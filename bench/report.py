@@ -186,8 +186,16 @@ def open_file_rows() -> list[Row]:
         text = (
             f"grid with the original's spectrogram {case['time_to_grid_s']} s, reconstruction "
             f"{case['time_to_reconstruction_s']} s, a click answered at "
-            f"{case['click_answered_at_s']} s ({during}); {case['grid_html_kb']} KB grid"
+            f"{case['click_answered_at_s']} s ({during}, in {case.get('click_ms_while_decoding')}"
+            f" ms; {case.get('click_ms_after_decode')} ms after the decode); "
+            f"{case['grid_html_kb']} KB grid"
         )
+        alone = case.get("alone")
+        if alone:
+            text += (
+                f" (of the time to grid, timed alone: encode {alone['encode_s']} s, picture "
+                f"blocks {alone['pictures_s']} s, grid HTML {alone['grid_html_s']} s)"
+            )
         if "scroll_frame_ms_median" in case:
             text += (
                 f"; scrolling 20 screens: {case['scroll_frame_ms_median']} ms median frame, "

@@ -83,11 +83,6 @@ def with_reconstruction(
     return replace(state, shown=shown, reconstruction_stem=stem)
 
 
-def pending(state: PictureState, note: str) -> PictureState:
-    """The pictures with the reconstruction's row saying `note` (an edit makes it stale)."""
-    return replace(state, shown=replace(state.shown, pending=note))
-
-
 def _remove_decode(state: PictureState) -> None:
     if state.reconstruction_stem is not None:
         for path in state.folder.glob(f"{state.reconstruction_stem}-*.png"):

@@ -117,10 +117,11 @@ def picture_labels_html() -> str:
     title = html.escape(DIFFERENCE_TITLE, quote=True)
     return (
         f'<div class="cg-pic-label" style="height:{PICTURE_HEIGHT_PX}px">'
-        '<span class="cg-name">Original</span><span class="cg-pic-hint">log-mel</span></div>'
+        '<span class="cg-pic-name">Original</span><span class="cg-pic-hint">log-mel</span></div>'
         f'<div class="cg-pic-label" style="height:{PICTURE_HEIGHT_PX}px">'
-        '<span class="cg-name cg-when-reconstruction">Reconstruction</span>'
-        f'<span class="cg-name cg-when-difference" title="{title}">Difference</span>'
+        '<span class="cg-pic-name cg-when-reconstruction">Reconstruction</span>'
+        '<span class="cg-pic-hint">as last decoded</span>'
+        f'<span class="cg-pic-name cg-when-difference" title="{title}">Difference</span>'
         '<button type="button" class="cg-diff-toggle" aria-pressed="false" '
         f'title="{title}">Δ Difference</button></div>'
     )
