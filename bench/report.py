@@ -181,7 +181,7 @@ def open_file_rows() -> list[Row]:
         return [("opening a file in the app", "bench_open_file.py", "not run")]
     rows = []
     load = result.get("load_average_after")
-    for name, case in result["cases"].items():
+    for case in result["cases"].values():
         during = "while decoding" if case["click_answered_while_decoding"] else "after the decode"
         text = (
             f"grid with the original's spectrogram {case['time_to_grid_s']} s, reconstruction "
@@ -203,9 +203,11 @@ def open_file_rows() -> list[Row]:
                 f"{case['picture_blocks_loaded_after_scroll']} of {case['picture_blocks']} "
                 "picture blocks fetched"
             )
+        seconds = case["file_seconds"]
+        length = f"{seconds:g} s" if seconds < 60 else f"{seconds / 60:g}-minute"
         rows.append(
             (
-                f"opening a {name} file: from Encode pressed ({case['columns']} columns; "
+                f"opening a {length} file: from Encode pressed ({case['columns']} columns; "
                 f"load average {load} on {result['cpus']} CPUs)",
                 "bench_open_file.py",
                 text,
