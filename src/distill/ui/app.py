@@ -68,8 +68,9 @@ def launch_app(
     _offline()
     from distill.demo.sounds import DEMO_SOUNDS_DIR
     from distill.ui.assets import APP_CSS, HEAD_HTML, build_theme
-    from distill.ui.codes.pictures import pictures_folder
+    from distill.ui.codes.pictures import pictures_folder, remove_stale_pictures
 
+    remove_stale_pictures()
     app = build_app()
     app.launch(
         server_name=host,

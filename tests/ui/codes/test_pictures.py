@@ -3,6 +3,7 @@ serve, replaced per decode, removed with the session; a late decode of a replace
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import gradio as gr
@@ -10,7 +11,7 @@ import pytest
 from tests.helpers import write_tone
 
 from distill.ui.codes import handlers as codes
-from distill.ui.codes.pictures import pictures_folder
+from distill.ui.codes.pictures import STALE_AFTER_S, pictures_folder, remove_stale_pictures
 from distill.ui.codes.session import CodesSession, end_codes_session
 from distill.ui.components.pictures import FILE_ROUTE
 
@@ -75,4 +76,19 @@ def test_a_decode_that_finishes_after_another_encode_changes_nothing(
     assert session.open_file is not None and session.open_file.audio_name == "second.wav"
     # The second file's grid still waits for its own reconstruction.
     assert session.pictures is not None and session.pictures.shown.reconstruction is None
+    end_codes_session(session)
+
+
+def test_folders_a_stopped_server_left_are_removed_a_day_later(
+    model: Path, tmp_path: Path, session: CodesSession
+) -> None:
+    grid = codes.encode(str(model), str(write_tone(tmp_path / "t.wav", 1.0, 220.0)), session)[1]
+    live = served_files(grid, "original")[0].parent
+    left = pictures_folder() / "grid-left-behind"
+    left.mkdir()
+    (left / "original-0.png").write_bytes(b"old")
+    os.utime(left, (live.stat().st_mtime - STALE_AFTER_S - 60,) * 2)
+    assert remove_stale_pictures() >= 1
+    assert not left.exists() and live.is_dir()  # a live session's folder is young: kept
+    # (Never "now" in the future here: other test runs on this machine share the folder.)
     end_codes_session(session)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass, replace
 from itertools import count
 from pathlib import Path
@@ -29,6 +30,9 @@ from distill.ui.components.code_grid import CHUNK_COLUMNS
 from distill.ui.components.pictures import GridPictures, data_url, write_blocks
 
 PICTURES_FOLDER = "pictures"  # inside the scratch folder; launch_app lets Gradio serve it
+# A session removes its folder when it ends; one a stopped server left is removed at the next
+# launch once this old (other servers on this machine may share the folder, so not younger).
+STALE_AFTER_S = 24 * 3600
 _decodes = count(1)  # a new file name per decode: the browser must not show a cached block
 
 
@@ -48,6 +52,15 @@ def pictures_folder() -> Path:
     folder = scratch_folder() / PICTURES_FOLDER
     folder.mkdir(exist_ok=True)
     return folder
+
+
+def remove_stale_pictures(now: float | None = None) -> int:
+    """Delete session picture folders untouched for STALE_AFTER_S; how many went."""
+    cutoff = (time.time() if now is None else now) - STALE_AFTER_S
+    stale = [p for p in pictures_folder().glob("grid-*") if p.stat().st_mtime < cutoff]
+    for folder in stale:
+        shutil.rmtree(folder, ignore_errors=True)
+    return len(stale)
 
 
 def _blocks(image: np.ndarray, picture: MelPicture) -> list[np.ndarray]:
