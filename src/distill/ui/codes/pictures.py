@@ -54,9 +54,9 @@ def pictures_folder() -> Path:
     return folder
 
 
-def remove_stale_pictures(now: float | None = None) -> int:
+def remove_stale_pictures() -> int:
     """Delete session picture folders untouched for STALE_AFTER_S; how many went."""
-    cutoff = (time.time() if now is None else now) - STALE_AFTER_S
+    cutoff = time.time() - STALE_AFTER_S
     stale = [p for p in pictures_folder().glob("grid-*") if p.stat().st_mtime < cutoff]
     for folder in stale:
         shutil.rmtree(folder, ignore_errors=True)
