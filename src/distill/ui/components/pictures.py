@@ -120,8 +120,8 @@ def picture_labels_html() -> str:
         '<span class="cg-pic-name">Original</span><span class="cg-pic-hint">log-mel</span></div>'
         f'<div class="cg-pic-label" style="height:{PICTURE_HEIGHT_PX}px">'
         '<span class="cg-pic-name cg-when-reconstruction">Reconstruction</span>'
-        '<span class="cg-pic-hint">as last decoded</span>'
         f'<span class="cg-pic-name cg-when-difference" title="{title}">Difference</span>'
+        '<span class="cg-pic-hint">as last decoded</span>'
         '<button type="button" class="cg-diff-toggle" aria-pressed="false" '
         f'title="{title}">Δ Difference</button></div>'
     )
