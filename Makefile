@@ -40,11 +40,12 @@ lint: setup
 # The same gate as `make test` (the name STYLE.md and the README use).
 check: test
 
-# Every benchmark (about 2.5 minutes on a 2-core CPU), then the table in bench/README.md.
+# Every benchmark (about 5 minutes on a 2-core CPU, 2 of them decoding a 10-minute file), then the table in bench/README.md.
 bench: setup
 	$(PY) bench/bench_grid.py
 	$(PY) bench/bench_edit.py
 	$(PY) bench/bench_editor_page.py
+	$(PY) bench/bench_open_file.py
 	$(PY) bench/bench_codes.py --long
 	$(PY) bench/bench_demo.py
 	$(PY) bench/bench_diagnostics.py

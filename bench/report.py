@@ -205,6 +205,47 @@ def scale_rows() -> list[Row]:
     return rows
 
 
+def open_file_rows() -> list[Row]:
+    result = _load("open_file.json")
+    if result is None:
+        return [("opening a file in the app", "bench_open_file.py", "not run")]
+    rows = []
+    load = result.get("load_average_after")
+    for case in result["cases"].values():
+        during = "while decoding" if case["click_answered_while_decoding"] else "after the decode"
+        text = (
+            f"grid with the original's spectrogram {case['time_to_grid_s']} s, reconstruction "
+            f"{case['time_to_reconstruction_s']} s, a click answered at "
+            f"{case['click_answered_at_s']} s ({during}, in {case.get('click_ms_while_decoding')}"
+            f" ms; {case.get('click_ms_after_decode')} ms after the decode); "
+            f"{case['grid_html_kb']} KB grid"
+        )
+        alone = case.get("alone")
+        if alone:
+            text += (
+                f" (of the time to grid, timed alone: encode {alone['encode_s']} s, picture "
+                f"blocks {alone['pictures_s']} s, grid HTML {alone['grid_html_s']} s)"
+            )
+        if "scroll_frame_ms_median" in case:
+            text += (
+                f"; scrolling 20 screens: {case['scroll_frame_ms_median']} ms median frame, "
+                f"{case['scroll_frame_ms_p95']} ms p95, "
+                f"{case['picture_blocks_loaded_after_scroll']} of {case['picture_blocks']} "
+                "picture blocks fetched"
+            )
+        seconds = case["file_seconds"]
+        length = f"{seconds:g} s" if seconds < 60 else f"{seconds / 60:g}-minute"
+        rows.append(
+            (
+                f"opening a {length} file: from Encode pressed ({case['columns']} columns; "
+                f"load average {load} on {result['cpus']} CPUs)",
+                "bench_open_file.py",
+                text,
+            )
+        )
+    return rows
+
+
 def _prior_row(label: str, result: dict[str, Any]) -> list[Row]:
     generation = result["generation"]
     speed = result.get("prior_steps_per_second", result.get("prior_train_steps_per_second"))
@@ -258,6 +299,7 @@ SECTIONS: list[Callable[[], list[Row]]] = [
     lambda: training_rows("training.json", "training speed on the demo sounds"),
     codes_rows,
     grid_rows,
+    open_file_rows,
     edit_rows,
     scale_rows,
     prior_rows,

@@ -88,6 +88,16 @@ class AppPage:
             )
         )
 
+    def wait_reconstruction(self, timeout_ms: float = SLOW_MS) -> str:
+        """Wait for the reconstruction that follows an encode (it is decoded after the grid
+        shows); its URL."""
+        self.page.wait_for_function(
+            "() => { const a = document.querySelector('#codes-reconstruction audio');"
+            " return a && (a.currentSrc || a.src); }",
+            timeout=timeout_ms,
+        )
+        return self.audio_src("codes-reconstruction")
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / name

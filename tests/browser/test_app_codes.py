@@ -79,7 +79,7 @@ def test_encode_click_rename_decode_with_playhead(
     )
     expect(page.locator(f"{GRID} .cg-name")).to_have_text(DEFAULT_LABELS)
     expect(page.locator("#codes-summary")).to_contain_text(f"{expected_columns} columns × 4 levels")
-    assert tab.audio_src("codes-reconstruction"), "encoding should also decode for A/B"
+    assert tab.wait_reconstruction(), "the reconstruction follows the grid, for A/B"
     assert tab.audio_src("codes-original").endswith("tone.wav")
     tab.screenshot("codes_after_encode.png")
 

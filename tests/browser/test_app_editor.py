@@ -31,7 +31,9 @@ def cell(page: Page, grid: str, level: int, position: int) -> Locator:
 
 
 def codes_of(page: Page, grid: str, level: int, first: int, last: int) -> list[str]:
-    return [cell(page, grid, level, p).inner_text() for p in range(first, last + 1)]
+    # textContent, not innerText: a block of cells scrolled out of view is not rendered
+    # (content-visibility: auto), and innerText of what is not rendered is empty.
+    return [cell(page, grid, level, p).text_content() or "" for p in range(first, last + 1)]
 
 
 def drag(page: Page, start: Locator, end: Locator) -> None:
@@ -48,6 +50,7 @@ def drag(page: Page, start: Locator, end: Locator) -> None:
 def slide(page: Page, element_id: str, fraction: float) -> None:
     """Drag a slider's thumb from its left end to `fraction` of its track, then let go."""
     track = page.locator(f"#{element_id} input[type=range]")
+    track.scroll_into_view_if_needed()  # the mouse only reaches what is in the viewport
     box = track.bounding_box()
     assert box
     y = box["y"] + box["height"] / 2
@@ -74,6 +77,7 @@ def test_edit_swap_blend_undo_listen_export(new_tab, tiny_model: Path, tmp_path:
     page.click("#codes-encode")
     expect(page.locator(B)).to_have_count(1, timeout=SLOW_MS)
     expect(history(page)).to_contain_text("No edits yet")
+    tab.wait_reconstruction()
     unedited = tab.audio_src("codes-unedited")
     assert unedited, "the decode before any edit is there for A/B"
 

@@ -85,7 +85,7 @@ def test_the_example_encodes_with_the_demo_model_without_uploading(
             for c in page.locator(f"{GRID} .cg-row").first.locator(".code-cell").all_inner_texts()
         ]
         assert first_row == [int(c) for c in expected["indices"][0, :, 0].tolist()]
-        assert tab.audio_src("codes-reconstruction"), "encoding also decodes for A/B"
+        assert tab.wait_reconstruction(), "the reconstruction follows the grid, for A/B"
 
         page.locator(f'{GRID} .cg-row[data-l="0"] .code-cell[data-p="10"]').click()
         expect(page.locator("#codes-status")).to_contain_text("column 10")

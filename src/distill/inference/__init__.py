@@ -1,10 +1,12 @@
 """Inference: encode audio to code grids, decode them, preview codes, and the codes file."""
 
 from distill.inference.codes import (
+    EncodedSound,
     decode_code_grid,
     decode_grid,
     encode_audio_file,
     encode_grid,
+    encode_sound,
     play_level,
     play_row_audio,
     preview_code,
@@ -32,11 +34,13 @@ __all__ = [
     "CodeGrid",
     "CodeGridError",
     "CodesFile",
+    "EncodedSound",
     "check_code_grid",
     "decode_code_grid",
     "decode_grid",
     "encode_audio_file",
     "encode_grid",
+    "encode_sound",
     "grid_for_model",
     "model_sha256",
     "play_level",

@@ -10,7 +10,7 @@ Files shorter than one chunk take a single pass everywhere.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import torch
 
@@ -126,15 +126,20 @@ def mel_to_waveform_chunked(
     chunk_frames: int = INVERT_CHUNK_FRAMES,
     overlap_frames: int = INVERT_OVERLAP_FRAMES,
     crossfade_frames: int = CROSSFADE_FRAMES,
+    on_progress: Callable[[float], None] | None = None,
 ) -> torch.Tensor:
     """log-mel [1, 1, M, F] -> waveform [S] (S = length, with length // hop + 1 == F).
 
     Deterministic (each chunk's Griffin-Lim is seeded). Chunks overlap by `overlap_frames`
     on each side and are joined by a sine/cosine crossfade centred on the chunk boundary.
+    on_progress hears the share of frames done (0 to 1] after each chunk.
     """
     num_frames = mel.shape[-1]
+    report = on_progress or (lambda _done: None)
     if num_frames <= chunk_frames:
-        return spectrogram.mel_to_waveform(mel, num_iterations, length=length)[0, 0]
+        waveform = spectrogram.mel_to_waveform(mel, num_iterations, length=length)[0, 0]
+        report(1.0)
+        return waveform
     hop = spectrogram.config.hop_length
     half_fade = min(crossfade_frames, 2 * overlap_frames - 2) * hop // 2
     output = torch.zeros(length, device=mel.device)
@@ -157,6 +162,7 @@ def mel_to_waveform_chunked(
         if last < num_frames:
             weight *= _fade(piece.shape[0], last * hop - offset, half_fade, False, piece.device)
         output[offset : offset + piece.shape[0]] += piece * weight
+        report(last / num_frames)
     return output
 
 

@@ -83,7 +83,9 @@ def launch_app(
     _offline()
     from distill.demo.sounds import DEMO_SOUNDS_DIR
     from distill.ui.assets import APP_CSS, HEAD_HTML, build_theme
+    from distill.ui.codes.pictures import pictures_folder, remove_stale_pictures
 
+    remove_stale_pictures()
     app = build_app()
     app.launch(
         server_name=host,
@@ -92,7 +94,9 @@ def launch_app(
         share=False,
         prevent_thread_lock=True,
         max_file_size=MAX_UPLOAD,
-        allowed_paths=[str(DEMO_SOUNDS_DIR)],  # the example sounds live inside the package
+        # The example sounds live inside the package; the spectrograms over the grid are PNG
+        # blocks with unguessable folder names (one per encode) in the pictures folder.
+        allowed_paths=[str(DEMO_SOUNDS_DIR), str(pictures_folder())],
         show_error=False,
         ssr_mode=False,
         pwa=False,

@@ -7,7 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from distill.ui.components.code_grid import CLICK_TEXTBOX_ID, GRID_SCRIPT
-from distill.ui.components.static import read_static
+from distill.ui.components.static import PICTURES_SCRIPT, read_static
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -37,6 +37,7 @@ PLAYER_IDS = {
 
 HEAD_HTML = (
     f"<script>{GRID_SCRIPT}</script>\n"
+    f"<script>{PICTURES_SCRIPT}</script>\n"
     f"<script>window.distillPlayerIds = {json.dumps(PLAYER_IDS)};</script>\n"
     f"<script>{PLAYERS_SCRIPT}</script>"
 )

@@ -105,7 +105,7 @@ def write_scratch_wav(audio: np.ndarray, kind: str, sample_rate: int = 48000) ->
     """
     from distill.audio.io import save_audio
 
-    fd, name = tempfile.mkstemp(prefix=f"distill-{kind}-", suffix=".wav", dir=_scratch_folder())
+    fd, name = tempfile.mkstemp(prefix=f"distill-{kind}-", suffix=".wav", dir=scratch_folder())
     os.close(fd)
     samples = np.asarray(audio, dtype=np.float32)
     with removed_on_failure(name):
@@ -113,7 +113,7 @@ def write_scratch_wav(audio: np.ndarray, kind: str, sample_rate: int = 48000) ->
     return name
 
 
-def _scratch_folder() -> Path:
+def scratch_folder() -> Path:
     folder = Path(tempfile.gettempdir()) / SCRATCH_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -144,7 +144,7 @@ def removed_on_failure(path: str) -> Iterator[None]:
 
 def export_path(stem: str, suffix: str) -> str:
     """The path for an export named STEM + SUFFIX in a new folder of its own (not written)."""
-    folder = Path(tempfile.mkdtemp(prefix="distill-export-", dir=_scratch_folder()))
+    folder = Path(tempfile.mkdtemp(prefix="distill-export-", dir=scratch_folder()))
     return str(folder / f"{stem}{suffix}")
 
 

@@ -112,7 +112,7 @@ def test_listening_mutes_solos_and_first_levels_without_touching_codes(two, mode
     editor.set_first_levels(two, 1)
     assert editor.heard_grid(two).codes[0, :, 1:].eq(-1).all()
     assert torch.equal(grids(two)[0], a0)  # listening never edits the codes
-    _, path, status = codes.decode(two)
+    _, path, status, _ = codes.decode(two)
     assert sf.info(path).frames == two.open_file.grid.num_samples
     assert "levels left out: 2, 3" in status
 

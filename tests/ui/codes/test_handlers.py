@@ -40,17 +40,26 @@ def click(payload: str, session: CodesSession) -> tuple:
     return list(codes.grid_click(payload, session))[-1]
 
 
-def test_encode_draws_the_grid_and_decodes_for_ab(encoded, tone_file: Path) -> None:
-    session, (same, grid, summary, original, reconstruction, label_text, *_, status) = encoded
+def test_encode_draws_the_grid_then_the_reconstruction_follows(encoded, tone_file: Path) -> None:
+    session, (same, grid, summary, original, reconstruction, label_text, *rest) = encoded
+    unedited, status = rest[1], rest[-1]
     assert same is session and session.open_file is not None
     columns = session.open_file.grid.num_columns
     assert grid.count('class="cg-row"') == 3 and grid.count('class="cg-col"') == columns
     assert f"{columns} columns × 3 levels" in summary and "tone.wav" in summary
     assert original == str(tone_file)
-    assert sf.info(reconstruction).frames == session.open_file.grid.num_samples
-    assert sf.info(reconstruction).samplerate == 48000
     assert label_text == "Structure, Timbre, Detail"
     assert "Click a cell" in status
+    # The grid comes with the original's spectrogram; the reconstruction is decoded after.
+    assert reconstruction is None and unedited is None
+    assert grid.count('<img class="cg-pic"') == 1 and "Decoding the reconstruction" in grid
+
+    grid, reconstruction, unedited, status = codes.decode_reconstruction(session)
+    assert unedited == reconstruction
+    assert sf.info(reconstruction).frames == session.open_file.grid.num_samples
+    assert sf.info(reconstruction).samplerate == 48000
+    assert grid.count('<img class="cg-pic"') == 3 and "Decoding the reconstruction" not in grid
+    assert "Reconstruction of tone.wav ready" in status
 
 
 @pytest.mark.parametrize(
@@ -135,10 +144,12 @@ def test_clicks_and_decode_before_encoding_say_what_to_do() -> None:
 
 
 def test_decode_renders_the_grid_again(encoded) -> None:
-    session, outputs = encoded
-    _, path, status = codes.decode(session)
-    assert path != outputs[4] and sf.info(path).frames == session.open_file.grid.num_samples
+    session, _ = encoded
+    _, first, _ = codes.decode_reconstruction(session)[:3]
+    _, path, status, grid = codes.decode(session)
+    assert path != first and sf.info(path).frames == session.open_file.grid.num_samples
     assert "Decoded the grid of tone.wav" in status
+    assert grid.count('<img class="cg-pic"') == 3  # its spectrogram is drawn over the grid
 
 
 def test_scratch_files_are_pruned_and_removed_with_the_session(encoded) -> None:

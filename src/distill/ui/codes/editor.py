@@ -76,6 +76,7 @@ def _grid_a_html(session: CodesSession) -> str:
         session.changed.get("a"),
         session.distances,
         session.listening,
+        session.shown_pictures,
     )
 
 

@@ -1,5 +1,6 @@
-"""Codes tab handlers: encode A (and B), decode what the grid is now, and answer the grid's
-gestures (clicks play; a typed code, a selection, Mute and Solo go to the editor)."""
+"""Codes tab handlers: encode A (and B), then decode A's reconstruction while the grid is
+already in use, decode what the grid is now, and answer the grid's gestures (clicks play; a
+typed code, a selection, Mute and Solo go to the editor)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,18 @@ from typing import Any
 
 import gradio as gr
 
-from distill.inference import decode_grid, encode_grid, play_level, preview_code, preview_column
+from distill.inference import (
+    CodeGrid,
+    decode_grid,
+    encode_sound,
+    play_level,
+    preview_code,
+    preview_column,
+)
 from distill.models.persistence import LoadedVQModel, read_model_info
 from distill.ui.codes import editor
 from distill.ui.codes.labels import labels_for, labels_text
+from distill.ui.codes.pictures import original_pictures, remove_pictures, with_reconstruction
 from distill.ui.codes.render import (
     cell_note,
     column_note,
@@ -37,7 +46,7 @@ def show_original(upload: Any) -> str | None:
 
 
 def _open(path: str, model_path: str, loaded: LoadedVQModel, labels: list[str]) -> OpenFile:
-    grid = encode_grid(Path(path), loaded).with_labels(labels)
+    grid = encode_sound(Path(path), loaded).grid.with_labels(labels)
     return OpenFile(model_path, Path(path).name, grid, grid)
 
 
@@ -49,11 +58,12 @@ def encode(
     other_upload: Any = None,
     progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way to ask for a progress bar)
 ) -> tuple[Any, ...]:
-    """Encode A (and B, when one is uploaded) with the chosen model, and decode A at once.
+    """Encode A (and B, when one is uploaded) with the chosen model and draw A's grid with
+    the original's spectrogram over it; `decode_reconstruction` follows.
 
-    Returns (session, grid A, summary, original, reconstruction, label text, grid B, the
-    unedited reconstruction, history line, the levels-heard slider, status). The edit
-    history starts again, and so do the listening choices.
+    Returns (session, grid A, summary, original, reconstruction (cleared), label text, grid
+    B, the unedited reconstruction (cleared), history line, the levels-heard slider,
+    status). The edit history starts again, and so do the listening choices.
     """
     audio_path, other_path = audio_path_of(upload), audio_path_of(other_upload)
     if not model_path:
@@ -65,12 +75,13 @@ def encode(
     progress(0.2, desc="Encoding")
     info = read_model_info(model_path)
     labels = labels_for(session, info)
-    open_file = _open(audio_path, model_path, loaded, labels)
+    encoded = encode_sound(Path(audio_path), loaded)
+    grid = encoded.grid.with_labels(labels)
+    open_file = OpenFile(model_path, Path(audio_path).name, grid, grid)
     other = _open(other_path, model_path, loaded, labels) if other_path else None
-    progress(0.5, desc="Decoding the reconstruction")
-    reconstruction = session.keep_scratch(
-        "reconstruction", write_scratch_wav(decode_grid(open_file.grid, loaded), "reconstruction")
-    )
+    progress(0.8, desc="Drawing the spectrogram")
+    remove_pictures(session.pictures)
+    session.pictures = original_pictures(encoded, loaded.spectrogram)
     session.open_file, session.other_file = open_file, other
     session.listening = Listening()
     editor.start_history(session)
@@ -83,13 +94,62 @@ def encode(
         a_html,
         summary_text(open_file, info.lookup_name),
         audio_path,
-        reconstruction,
+        None,
         labels_text(labels),
         b_html,
-        reconstruction,
+        None,
         editor.history_text(session),
         gr.Slider(maximum=open_file.grid.num_levels, value=open_file.grid.num_levels),
         status,
+    )
+
+
+def _decode_with_picture(
+    session: CodesSession, grid: CodeGrid, progress: gr.Progress, desc: str
+) -> tuple[str, bool]:
+    """Decode `grid` of A (reporting progress); keep it as the reconstruction and draw its
+    spectrogram. Returns (the WAV, whether A is still the file that was decoded)."""
+    open_file = session.open_file
+    if open_file is None:
+        raise ValueError(NO_GRID)
+    loaded = session_model(session, open_file.model_path)
+    encoded = open_file.encoded
+
+    def report(done: float) -> None:
+        progress(0.05 + 0.85 * done, desc=desc)
+
+    report(0.0)
+    audio = decode_grid(grid, loaded, on_progress=report)
+    current = session.open_file is not None and session.open_file.encoded is encoded
+    path = write_scratch_wav(audio, "reconstruction")
+    if current and session.pictures is not None:
+        progress(0.95, desc="Drawing the reconstruction's spectrogram")
+        session.pictures = with_reconstruction(session.pictures, audio, grid, loaded.spectrogram)
+    return session.keep_scratch("reconstruction", path), current
+
+
+@ui_errors
+def decode_reconstruction(
+    session: CodesSession,
+    progress: gr.Progress = gr.Progress(),  # noqa: B008
+) -> tuple[Any, Any, Any, Any]:
+    """After encode, while the grid already answers clicks: decode A as encoded. Returns
+    (grid A with the reconstruction's spectrogram, reconstruction, unedited reconstruction,
+    status); nothing changes if another file was encoded meanwhile."""
+    open_file = session.open_file
+    if open_file is None:
+        raise ValueError(NO_GRID)
+    path, current = _decode_with_picture(
+        session, open_file.encoded, progress, "Decoding the reconstruction"
+    )
+    if not current:
+        return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+    return (
+        editor.grids_html(session)[0],
+        path,
+        path,
+        f"Reconstruction of {open_file.audio_name} ready: play it beside the original, or "
+        "press Δ Difference to see where it loses or adds energy.",
     )
 
 
@@ -97,16 +157,13 @@ def encode(
 def decode(
     session: CodesSession,
     progress: gr.Progress = gr.Progress(),  # noqa: B008
-) -> tuple[CodesSession, str, str]:
+) -> tuple[CodesSession, Any, str, Any]:
     """Decode A as it is now (edits included; levels muted, soloed or beyond the first k
-    left out). Returns (session, reconstruction, status)."""
+    left out). Returns (session, reconstruction, status, grid A with its spectrogram)."""
     open_file = session.open_file
     if open_file is None:
         raise ValueError("Nothing to decode yet: upload an audio file and press Encode first.")
-    progress(0.1, desc="Decoding")
-    loaded = session_model(session, open_file.model_path)
-    path = write_scratch_wav(decode_grid(editor.heard_grid(session), loaded), "reconstruction")
-    session.keep_scratch("reconstruction", path)
+    path, current = _decode_with_picture(session, editor.heard_grid(session), progress, "Decoding")
     quiet = session.listening.quiet_levels(open_file.grid.num_levels)
     heard = (
         "" if not quiet else f"; levels left out: {', '.join(str(q + 1) for q in sorted(quiet))}"
@@ -117,6 +174,7 @@ def decode(
         path,
         f"Decoded the grid of {open_file.audio_name} ({seconds:.2f} s){heard}. Compare it "
         "with the reconstruction before any edit.",
+        editor.grids_html(session)[0] if current else gr.skip(),
     )
 
 

@@ -12,7 +12,13 @@ from distill.ui import assets
 from distill.ui.codes import editor_layout
 from distill.ui.codes.editor_layout import EditorControls
 from distill.ui.codes.generate_layout import GenerateTargets, build_generate_panel
-from distill.ui.codes.handlers import decode, encode, grid_click, show_original
+from distill.ui.codes.handlers import (
+    decode,
+    decode_reconstruction,
+    encode,
+    grid_click,
+    show_original,
+)
 from distill.ui.codes.labels import apply_labels, show_model_labels
 from distill.ui.codes.render import grid_html
 from distill.ui.codes.session import end_codes_session, new_codes_session
@@ -213,11 +219,20 @@ def build_codes_tab() -> CodesTab:
         show_progress_on=[grid],
         concurrency_id=WORK_ID,
         concurrency_limit=WORK_LIMIT,
+    ).success(
+        # The grid is in use while this runs: its progress shows on the player, not the grid.
+        decode_reconstruction,
+        [session],
+        [grid, reconstruction, unedited, status],
+        show_progress_on=[reconstruction],
+        concurrency_id=WORK_ID,
+        concurrency_limit=WORK_LIMIT,
     )
     decode_button.click(
         decode,
         [session],
-        [session, reconstruction, status],
+        [session, reconstruction, status, grid],
+        show_progress_on=[reconstruction],
         concurrency_id=WORK_ID,
         concurrency_limit=WORK_LIMIT,
     )

@@ -8,7 +8,7 @@ import numpy as np
 
 from distill.editing import Region
 from distill.ui.codes.session import Listening, OpenFile
-from distill.ui.components.code_grid import GridMarks, render_grid
+from distill.ui.components.code_grid import GridMarks, GridPictures, render_grid
 
 
 def grid_html(
@@ -18,10 +18,11 @@ def grid_html(
     changed: np.ndarray | None = None,
     distances: np.ndarray | None = None,
     listening: Listening | None = None,
+    pictures: GridPictures | None = None,
 ) -> str:
     """A file's code grid with the editor's marks (the empty-state hint when there is none):
     cells edited since encoding, the selection, the last change, a blend's snap distances,
-    and the levels a decode leaves silent."""
+    and the levels a decode leaves silent; pictures: the spectrograms drawn over it."""
     if open_file is None:
         return render_grid(None)
     grid = open_file.grid
@@ -32,7 +33,7 @@ def grid_html(
         selection=(selection.levels, selection.columns) if selection else None,
         quiet_levels=listening.quiet_levels(grid.num_levels) if listening else frozenset(),
     )
-    return render_grid(grid, grid_id=grid_id, marks=marks, editable=True)
+    return render_grid(grid, grid_id=grid_id, marks=marks, editable=True, pictures=pictures)
 
 
 def summary_text(open_file: OpenFile, model_name: str) -> str:

@@ -11,7 +11,9 @@ from distill.editing import EditHistory, Region
 from distill.inference.codes_json import model_sha256
 from distill.inference.grid import CodeGrid
 from distill.models.persistence import LoadedVQModel, ModelFileError, load_model
+from distill.ui.codes.pictures import PictureState, remove_pictures
 from distill.ui.common import remove_files
+from distill.ui.components.pictures import GridPictures
 
 DEVICE = "auto"  # CUDA, then Apple's MPS, then the CPU
 SCRATCH_KEEP = 2  # newest scratch files kept per kind (the player may still be fetching one)
@@ -67,6 +69,11 @@ class CodesSession:
     distances: np.ndarray | None = None  # the last blend's snap distances on A [F', L]
     label_overrides: dict[str, list[str]] = field(default_factory=dict)
     scratch: dict[str, list[str]] = field(default_factory=dict)
+    pictures: PictureState | None = None  # the spectrograms over grid A
+
+    @property
+    def shown_pictures(self) -> GridPictures | None:
+        return self.pictures.shown if self.pictures is not None else None
 
     def keep_scratch(self, kind: str, path: str) -> str:
         """Remember a scratch file; delete older ones of the same kind (already fetched)."""
@@ -86,6 +93,8 @@ def end_codes_session(session: CodesSession | None) -> None:
         for files in session.scratch.values():
             remove_files(files)
         session.scratch.clear()
+        remove_pictures(session.pictures)
+        session.pictures = None
 
 
 FileStamp = tuple[int, int, int]  # (size, st_mtime_ns, inode): any rewrite changes it

@@ -23,7 +23,13 @@ from distill.models.labels import DEFAULT_LEVEL_LABELS, get_level_labels
 from distill.ui.components.grid_events import GridEvent, parse_grid_event
 from distill.ui.components.grid_marks import GridMarks, mark_cells
 from distill.ui.components.grid_page import render_grid_page
-from distill.ui.components.static import GRID_CSS, GRID_SCRIPT
+from distill.ui.components.pictures import (
+    GridPictures,
+    overview_html,
+    picture_labels_html,
+    pictures_html,
+)
+from distill.ui.components.static import GRID_CSS, GRID_SCRIPT, PICTURES_CSS
 
 __all__ = [
     "CLICK_TEXTBOX_ID",
@@ -37,6 +43,7 @@ __all__ = [
     "CodeGridError",
     "GridEvent",
     "GridMarks",
+    "GridPictures",
     "code_colours",
     "format_time",
     "get_level_labels",
@@ -92,7 +99,7 @@ def _grid_style() -> str:
         f".distill-grid .code-cell.c{n}{{background:{bg};color:{fg}}}"
         for n, (bg, fg) in enumerate(_palette())
     )
-    return f"<style>{GRID_CSS}{colours}\n</style>"
+    return f"<style>{GRID_CSS}{PICTURES_CSS}{colours}\n</style>"
 
 
 def format_time(seconds: float) -> str:
@@ -111,12 +118,14 @@ def render_grid(
     grid_id: str = "a",
     marks: GridMarks | None = None,
     editable: bool = False,
+    pictures: GridPictures | None = None,
 ) -> str:
     """HTML for a code grid (its own labels unless others are given); None: the empty state.
 
     grid_id "b" marks the editor's second grid (its gestures say so); marks are the
     editor's per-cell marks (edited, selection, blend, last change); editable lets a
-    double-click type a new code into a cell.
+    double-click type a new code into a cell; pictures are the spectrograms drawn over the
+    grid (column-aligned) and the overview strip of the whole file.
     """
     if grid is None:
         return _empty_html()
@@ -131,6 +140,7 @@ def render_grid(
         grid_id,
         marks,
         editable,
+        pictures,
     )
 
 
@@ -191,8 +201,10 @@ def _grid_html(
     grid_id: str = "a",
     marks: GridMarks | None = None,
     editable: bool = False,
+    pictures: GridPictures | None = None,
 ) -> str:
-    """Checked codes [F', L] -> the grid's HTML (ruler, cells, playhead, click bridge)."""
+    """Checked codes [F', L] -> the grid's HTML (overview, pictures, ruler, cells, playhead,
+    click bridge)."""
     num_columns, num_levels = codes.shape
     data_width = num_columns * COLUMN_WIDTH_PX
     quiet = marks.quiet_levels if marks else frozenset()
@@ -207,13 +219,18 @@ def _grid_html(
         f'role="group" aria-label="Code grid: {num_levels} levels by {num_columns} columns" '
         f'onclick="{html.escape(CLICK_HANDLER_JS, quote=True)}">'
     )
+    above = ""
+    if pictures is not None:
+        above = pictures_html(pictures, num_columns, COLUMN_WIDTH_PX, CHUNK_COLUMNS)
     return "".join(
         [
             _grid_style(),
             root,
+            overview_html(pictures, LABEL_WIDTH_PX) if pictures is not None else "",
             '<div class="cg-scroll"><div class="cg-body">',
-            _labels_html(labels, quiet),
+            _labels_html(labels, quiet, pictures is not None),
             f'<div class="cg-data" style="width:{data_width}px">',
+            above,
             _ruler_html(num_columns, seconds_per_column),
             _chunks_html(codes, codebook_size, selected, marks),
             '<div class="playhead-line"></div>',
@@ -222,10 +239,14 @@ def _grid_html(
     )
 
 
-def _labels_html(labels: list[str], quiet: frozenset[int] = frozenset()) -> str:
-    """The sticky left column: a corner over the ruler and header, then one label per level
-    (with Play, and Mute / Solo for what a decode of the grid lets you hear)."""
-    rows = ['<div class="cg-labels"><div class="cg-corner">time<br>column</div>']
+def _labels_html(
+    labels: list[str], quiet: frozenset[int] = frozenset(), pictures: bool = False
+) -> str:
+    """The sticky left column: the pictures' labels (if any), a corner over the ruler and
+    header, then one label per level (with Play, and Mute / Solo for what a decode of the
+    grid lets you hear)."""
+    rows = ['<div class="cg-labels">', picture_labels_html() if pictures else ""]
+    rows.append('<div class="cg-corner">time<br>column</div>')
     for level, label in enumerate(labels):
         name = html.escape(label, quote=True)
         state = " quiet" if level in quiet else ""

@@ -11,6 +11,8 @@ def read_static(name: str, package: str = __package__) -> str:
 
 
 GRID_CSS = read_static("grid.css")
+PICTURES_CSS = read_static("pictures.css")  # the spectrogram rows and the overview
 GRID_SCRIPT = read_static("grid.js")  # window.distillGrid: clicks and the playhead
 PAGE_CSS = read_static("grid_page.css")
 PAGE_SCRIPT = read_static("grid_page.js")
+PICTURES_SCRIPT = read_static("pictures.js")  # window.distillPictures: overview, toggle
