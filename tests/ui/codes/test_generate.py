@@ -59,6 +59,19 @@ def test_continue_keeps_the_encoded_columns(prior_model_file: Path, tone_file: P
     assert out[7].startswith(f"Continued tone.wav by 0.98 s (from column {encoded.num_columns})")
 
 
+def test_a_continuation_past_the_original_s_pictures_opens_without_them(
+    prior_model_file: Path, tone_file: Path, session
+):
+    """The encoded file's spectrograms cover its own columns only: a continuation that grows
+    the grid past them (here into a second 100-column block) opens with none, not an error."""
+    codes.encode(str(prior_model_file), str(tone_file), session)
+    assert session.pictures is not None
+    out = gen.continue_file(5.0, *SAMPLING, session)
+    assert session.open_file is not None and session.open_file.grid.num_columns > 100
+    assert out[1].count('class="cg-col"') == session.open_file.grid.num_columns
+    assert session.pictures is None
+
+
 def test_regenerating_the_selection_is_an_edit_undo_takes_back(prior_model_file: Path, session):
     gen.generate_new(str(prior_model_file), 2.0, *SAMPLING, session)
     assert session.open_file is not None

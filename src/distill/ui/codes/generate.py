@@ -25,6 +25,7 @@ from distill.prior.sampling import (
 )
 from distill.ui.codes import editor
 from distill.ui.codes.labels import labels_for
+from distill.ui.codes.pictures import remove_pictures
 from distill.ui.codes.render import summary_text
 from distill.ui.codes.session import CodesSession, Listening, OpenFile, session_model
 from distill.ui.common import ui_errors, write_scratch_wav
@@ -94,8 +95,11 @@ def _show(
 def _open_result(
     session: CodesSession, model_path: str, name: str, result: GenerationResult
 ) -> None:
-    """The result as file A with a fresh history (B stays if the same model made it)."""
+    """The result as file A with a fresh history (B stays if the same model made it). The
+    previous file's spectrograms go: a generated grid has no original to draw."""
     info = read_model_info(model_path)
+    remove_pictures(session.pictures)
+    session.pictures = None
     grid = result.grid.with_labels(labels_for(session, info))
     session.open_file = OpenFile(model_path, name, grid, grid)
     other = session.other_file
