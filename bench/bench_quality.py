@@ -5,17 +5,25 @@
 Per file and on average: the model's decode as users get it and the Griffin-Lim-only
 ceiling, each as multi-scale mel distance at the input's level, at the best gain, and the
 harmonic distance (see distill.audio.metrics and distill.training.evaluation).
+
+--before scores the same weights as decodes were made before issue 10's inversion and level
+changes: the clamped pseudo-inverse (no magnitude refinement), 32 Griffin-Lim iterations and
+the decode's gated RMS brought to the training loudness. A model trained with today's recipe
+scored both ways gives the inversion's share of a change; the training recipe's share needs
+the old recipe trained too.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import torch
 
 from corpus import split_corpus
+from distill.audio.spectrogram import AudioSpectrogram
 from distill.models.persistence import load_model
 from distill.training.evaluation import reconstruction_report
 
@@ -28,12 +36,19 @@ def main() -> None:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--iterations", type=int, default=None, help="Griffin-Lim iterations")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    parser.add_argument("--before", action="store_true", help="the decode before issue 10")
     parser.add_argument("--out", type=Path, default=RESULTS / "quality.json")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     _, held_out = split_corpus(args.corpus)
-    report = reconstruction_report(load_model(args.model), held_out, args.iterations)
+    loaded = load_model(args.model)
+    iterations = args.iterations
+    if args.before:
+        old = replace(loaded.spectrogram.config, magnitude_iterations=0)
+        loaded = replace(loaded, spectrogram=AudioSpectrogram(old, loaded.device))
+        iterations = iterations or 32
+    report = reconstruction_report(loaded, held_out, iterations, match_loudness=args.before)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
     print(json.dumps({k: v for k, v in report.items() if k != "files"}, indent=2))

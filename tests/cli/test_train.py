@@ -207,3 +207,15 @@ def test_the_device_preset_is_shown_recorded_and_overridable(audio_dir: Path, di
         assert refused.exit_code != 0 and len(lines) == 1, refused.stderr
         assert lines[0].startswith("error: ") and fragment in lines[0]
         assert not (distill_home / "models" / "bad.distill").exists()
+
+
+def test_a_time_budget_says_when_the_epoch_limit_ended_it(audio_dir: Path, distill_home: Path):
+    small = ("--width", "8", "--levels", "2", "--codebook-size", "4", "--device", "cpu")
+    args = ("--minutes", "5", "--epoch-limit", "2", "--no-prior", *small)
+    result = run_cli("train", audio_dir, "--name", "short", *args)
+    assert result.exit_code == 0, result.output
+    said = " ".join(result.stderr.split())
+    assert "Stopped at the epoch limit (2 passes over the files, " in said
+    assert "--epoch-limit 0 trains for the whole budget." in said
+    refused = run_cli("train", audio_dir, "--name", "bad", "--epoch-limit", "-1", *small)
+    assert refused.exit_code != 0 and "--epoch-limit must be between 0" in refused.stderr

@@ -199,3 +199,18 @@ def test_measured_health_reports_low_use(audio_dir: Path):
     assert len(report.levels) == 4
     assert all(w.startswith("Level ") and "codes" in w for w in report.warnings)
     assert np.isfinite([level.perplexity for level in report.levels]).all()
+
+
+def test_a_time_budget_stops_at_the_epoch_limit_and_asked_steps_do_not(
+    audio_dir: Path, tmp_path: Path
+):
+    """A small collection is memorised past the limit: a 10-minute budget on five tiny files
+    ends after `epoch_limit` passes (seconds, not minutes); a step budget is kept as asked."""
+    limited = tiny_config(max_minutes=10.0, epochs=None, epoch_limit=3)
+    result = train_vqvae(audio_dir, "limited", limited, tmp_path / "models")
+    assert not result.cancelled and 3.0 <= result.epochs < 3.5
+    assert result.elapsed_s < 60
+    steps = tiny_config(epochs=None, max_steps=3 * result.steps, epoch_limit=3)
+    assert train_vqvae(audio_dir, "steps", steps, tmp_path / "models").steps == 3 * result.steps
+    with pytest.raises(TrainingError, match="epoch limit must be at least 1"):
+        tiny_config(epoch_limit=0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -34,6 +35,13 @@ def train(
     steps: Annotated[
         int | None,
         typer.Option(help="Train for this many steps instead (same seed, same model)."),
+    ] = None,
+    epoch_limit: Annotated[
+        int | None,
+        typer.Option(
+            help="With --minutes: stop after this many passes over the files even if time is "
+            "left (default 250: more memorises a small collection); 0 trains to the budget."
+        ),
     ] = None,
     levels: Annotated[int, typer.Option(help="Quantizer levels (rows of the code grid), 2-8.")] = 4,
     codebook_size: Annotated[
@@ -91,6 +99,7 @@ def train(
     _check_range("--width", width, 8, 1024)
     _check_range("--batch-size", batch_size, 1, 4096)
     _check_range("--crop-frames", crop_frames, 16, 8192)
+    _check_range("--epoch-limit", epoch_limit, 0, 1_000_000)
     if minutes is None and epochs is None and steps is None:
         minutes = 10.0
     prior_minutes = None
@@ -106,6 +115,8 @@ def train(
         seed=seed,
         listen_every_s=None,  # the held-out excerpt is for the Train tab's player
     )
+    if epoch_limit is not None:
+        config = replace(config, epoch_limit=epoch_limit or None)
     overrides = PresetOverrides(width, batch_size, crop_frames, mixed_precision)
     config = configure_for_device(config, preset, overrides)
     console = _console(quiet=not is_main_process())  # under torchrun, rank 0 alone prints
@@ -116,8 +127,22 @@ def train(
         )
     if is_main_process():  # under torchrun the prior is trained once, by rank 0
         _print_summary(console, result)
+        _say_if_limited(console, config, result)
         if not no_prior:
             _train_prior(console, result, directory, prior_minutes, seed, device)
+
+
+def _say_if_limited(console: Console, config: TrainConfig, result: TrainResult) -> None:
+    """A time budget that the epoch limit ended early says so, and how to train on."""
+    limit = config.epoch_limit
+    if config.max_minutes is None or limit is None or config.epochs or config.max_steps:
+        return
+    if not result.cancelled and result.epochs >= limit - 0.5:
+        console.print(
+            f"Stopped at the epoch limit ({limit} passes over the files, "
+            f"{result.elapsed_s / 60:.1f} of {config.max_minutes:g} min): more would memorise "
+            "them. --epoch-limit 0 trains for the whole budget."
+        )
 
 
 def _check_range(option: str, value: int | None, low: int, high: int) -> None:

@@ -16,6 +16,7 @@ import torch
 
 from distill.audio.io import load_audio, to_mono
 from distill.audio.loudness import (
+    match_decoded_loudness,
     measure_loudness_db,
     normalize_loudness,
     undo_loudness,
@@ -54,11 +55,13 @@ def _level_change_db(decoded: torch.Tensor, original: torch.Tensor, sample_rate:
 
 @torch.no_grad()
 def reconstruct_file(
-    loaded: LoadedVQModel, path: Path, iterations: int | None = None
+    loaded: LoadedVQModel, path: Path, iterations: int | None = None, match_loudness: bool = False
 ) -> FileReconstruction:
     """Ruler numbers of the model's decode and of the ceiling for one file (see module doc).
 
     iterations: Griffin-Lim iterations, None for the model's final-render default.
+    match_loudness: score the decode with its gated RMS brought to the training loudness
+    first (decode_grid's opt-in, the default before decodes kept their own level).
     """
     spec = loaded.spectrogram
     rate = spec.config.sample_rate
@@ -69,7 +72,8 @@ def reconstruct_file(
     ceiling = spec.mel_to_waveform(mel, iterations, length)[0, 0].cpu()
     recon_mel, _, _ = loaded.model.eval()(mel)
     raw = spec.mel_to_waveform(recon_mel, iterations, length)[0, 0].cpu()
-    decoded = undo_loudness(raw, gain)  # as decode_grid gives it: the decoder's own level
+    matched = match_decoded_loudness(raw, gain, rate) if match_loudness else raw
+    decoded = undo_loudness(matched, gain)  # as decode_grid gives it
     reference = original[0]
     _, raw_gain_db = best_gain_distance(reference, undo_loudness(raw, gain))
     return FileReconstruction(
@@ -97,10 +101,13 @@ def _summary(files: list[FileReconstruction], which: str) -> dict:
 
 
 def reconstruction_report(
-    loaded: LoadedVQModel, paths: list[Path], iterations: int | None = None
+    loaded: LoadedVQModel,
+    paths: list[Path],
+    iterations: int | None = None,
+    match_loudness: bool = False,
 ) -> dict:
     """Per-file ruler numbers and their means, for the model and for the ceiling."""
-    files = [reconstruct_file(loaded, path, iterations) for path in paths]
+    files = [reconstruct_file(loaded, path, iterations, match_loudness) for path in paths]
     model, ceiling = _summary(files, "model"), _summary(files, "ceiling")
     levels = [f.level_error_db for f in files]
     return {

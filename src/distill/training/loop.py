@@ -105,12 +105,17 @@ class TrainingLoop:
         return self.step / self.steps_per_epoch
 
     def fraction_done(self) -> float:
-        """How far through the budget: time, epochs, or whichever ends first."""
+        """How far through the budget: time, epochs (or the epoch limit), steps, whichever ends
+        first."""
         fractions = []
         if self.config.max_minutes is not None:
             fractions.append(self.elapsed / (self.config.max_minutes * 60))
-        if self.config.epochs is not None:
-            epoch_steps = self.config.epochs * self.steps_per_epoch
+        config = self.config
+        # A time budget alone also stops at the epoch limit; epochs or steps asked for are kept.
+        limit = config.epoch_limit if config.max_steps is None else None
+        epochs = config.epochs or limit
+        if epochs is not None:
+            epoch_steps = epochs * self.steps_per_epoch
             fractions.append((self.step - self.start_step) / epoch_steps)
         if self.config.max_steps is not None:
             fractions.append((self.step - self.start_step) / self.config.max_steps)
