@@ -183,3 +183,16 @@ def test_the_result_names_skipped_files_and_shows_the_diagnostics() -> None:
     assert text.endswith("Skipped text.mp3: 'text.mp3' is not an audio file.")
     summary = train.summary_html(result)
     assert summary.count('data-badge="red"') == 2 and "1 · Structure" in summary
+
+
+def test_the_result_says_when_the_epoch_limit_ended_the_training() -> None:
+    from distill.models.records import CodebookHealth, DatasetSummary
+    from distill.training import TrainResult
+
+    health, data = CodebookHealth(()), DatasetSummary()
+    limit = TrainConfig.epoch_limit
+    assert limit is not None
+    ended = TrainResult(Path("m.distill"), 2000, limit, 270.0, 0.8, 0.5, health, False, 7.3, data)
+    assert f"after {limit} passes over the files" in train.result_text(ended)
+    for early in (replace(ended, epochs=limit / 2), replace(ended, cancelled=True)):
+        assert "passes over the files" not in train.result_text(early)

@@ -131,9 +131,20 @@ def result_text(result: TrainResult) -> str:
     return (
         f"**{how}**: {html.escape(result.model_path.stem)} saved ({result.steps} steps, "
         f"{result.elapsed_s:.0f} s, best validation loss {result.best_val_loss:.4f}). "
-        "It is now in the Codes tab's model list."
+        "It is now in the Codes tab's model list." + _limit_text(result)
     ) + "".join(
         f"\n\nSkipped {html.escape(why, quote=False)}" for why in result.dataset.skipped_files
+    )
+
+
+def _limit_text(result: TrainResult) -> str:
+    """Why a training ended before its minutes: the Train tab's budgets keep the epoch limit."""
+    limit = TrainConfig.epoch_limit
+    if result.cancelled or limit is None or result.epochs < limit - 0.5:
+        return ""
+    return (
+        f" It stopped before its minutes, after {limit} passes over the files: training on "
+        "would memorise them."
     )
 
 
