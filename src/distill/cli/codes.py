@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from distill.cli.common import fail, refuse_overwrite, user_errors
+from distill.cli.common import check_audio_output, fail, refuse_overwrite, user_errors
 from distill.cli.folder import encode_folder as _encode_folder
 
 if TYPE_CHECKING:
@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from distill.models.persistence import LoadedVQModel
 
 MAX_PAGE_AUDIO_S = 60.0  # longer reconstructions would make the page tens of megabytes
-_AUDIO_SUFFIXES = (".wav", ".flac")
 
 ModelArgument = Annotated[
     str, typer.Argument(help="Model name ('demo' is the bundled one) or path to a .distill file.")
@@ -145,9 +144,7 @@ def decode(
     from distill.audio.io import save_audio
     from distill.inference import decode_grid, read_codes_json
 
-    if output.suffix.lower() not in _AUDIO_SUFFIXES:
-        raise fail(f"{output}: the output file name must end in .wav or .flac.")
-    refuse_overwrite(output, force)
+    check_audio_output(output, force)
     model_path, loaded = _load(model, device)
     grid = read_codes_json(codes, loaded, model_path).grid
     save_audio(output, decode_grid(grid, loaded, num_iterations=iterations), grid.sample_rate)

@@ -62,6 +62,16 @@ def plain_message(error: ValueError | OSError) -> str:
     return describe_os_error(error) if isinstance(error, OSError) else str(error)
 
 
+AUDIO_OUTPUT_SUFFIXES = (".wav", ".flac")
+
+
+def check_audio_output(path: Path, force: bool) -> None:
+    """An audio file to write: a .wav or .flac name, and never overwritten without --force."""
+    if path.suffix.lower() not in AUDIO_OUTPUT_SUFFIXES:
+        raise fail(f"{path}: the output file name must end in .wav or .flac.")
+    refuse_overwrite(path, force)
+
+
 def refuse_overwrite(path: Path, force: bool) -> None:
     """Never overwrite an output without --force."""
     if path.exists() and not force:

@@ -8,15 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from distill.cli.codes import DeviceOption, ForceOption, ModelArgument
-from distill.cli.common import fail, refuse_overwrite, user_errors
+from distill.cli.common import check_audio_output, fail, refuse_overwrite, user_errors
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from distill.prior.fit import PriorFitResult
     from distill.prior.training import PriorTrainConfig
-
-_AUDIO_SUFFIXES = (".wav", ".flac")
 
 
 def run_prior_training(
@@ -112,9 +110,7 @@ def generate(
     from distill.prior.sampling import continue_grid, require_prior
     from distill.prior.sampling import generate as generate_grid
 
-    if output.suffix.lower() not in _AUDIO_SUFFIXES:
-        raise fail(f"{output}: the output file name must end in .wav or .flac.")
-    refuse_overwrite(output, force)
+    check_audio_output(output, force)
     if codes_out is not None:
         refuse_overwrite(codes_out, force)
     path = find_model(model)
