@@ -8,12 +8,12 @@ from dataclasses import dataclass
 import gradio as gr
 
 from distill.ui.codes import generate
+from distill.ui.codes.concurrency import WORK_ID, WORK_LIMIT
 
 GENERATE_ID = "gen-new"
 CONTINUE_ID = "gen-continue"
 REGENERATE_ID = "gen-regenerate"
 GENERATED_AUDIO_ID = "gen-audio"
-WORK_ID, WORK_LIMIT = "codes-work", 2  # the Codes tab's (layout.py): shared with encode
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from distill.audio.io import AUDIO_EXTENSIONS
 from distill.demo.sounds import DEMO_SOUNDS_DIR, EXAMPLE_SOUND
 from distill.ui import assets
 from distill.ui.codes import editor_layout
+from distill.ui.codes.concurrency import WORK_ID, WORK_LIMIT
 from distill.ui.codes.editor_layout import EditorControls
 from distill.ui.codes.generate_layout import GenerateTargets, build_generate_panel
 from distill.ui.codes.handlers import (
@@ -24,9 +25,6 @@ from distill.ui.codes.render import grid_html
 from distill.ui.codes.session import end_codes_session, new_codes_session
 from distill.ui.common import model_choices, model_selector_update, pick_choice
 
-# Encoding, decoding and previews are CPU- or GPU-heavy: a few at once across all sessions.
-WORK_ID = "codes-work"
-WORK_LIMIT = 2
 # Bundled sounds offered under the upload box: one of each kind (the example is melody).
 # True whatever the box holds: the page opens with the example in it, the user may replace it
 # (a label that said "an example is loaded" stayed after another file was in). Updating the
