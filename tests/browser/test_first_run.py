@@ -4,6 +4,7 @@ own, the bundled demo model selected and the example sound loaded; Encode is the
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -72,7 +73,10 @@ def test_the_example_encodes_with_the_demo_model_without_uploading(
             "demo (bundled example) · 4 levels × 128"
         )
         expect(page.locator("#codes-upload")).to_contain_text(EXAMPLE_SOUND.stem)
-        assert tab.audio_src("codes-original"), "the example should be ready to listen to"
+        # Ready to listen to: the player's audio gets the example's file (it loads after the
+        # page's other values, so wait for it as a user would).
+        player = page.locator("#codes-original audio")
+        expect(player).to_have_attribute("src", re.compile(re.escape(EXAMPLE_SOUND.name)))
 
         page.click("#codes-encode")  # the only step: nothing uploaded, nothing chosen
         summary = page.locator("#codes-summary")

@@ -104,9 +104,14 @@ def test_a_silent_cell_fades_in_from_silence(loaded):
     a, b = mute_levels(make_grid(seed=8), [1]), make_grid(seed=9)
     vectors = codebook_vectors(loaded)[1]  # [K, D]
     assert (blend_region(a, b, 0.0, loaded).grid.codes[0, :, 1] == NO_CODE).all()
-    assert (blend_region(a, b, 0.05, loaded).grid.codes[0, :, 1] == NO_CODE).all()
+    # 5% of B's vector is near silence: each cell is silent or a code at most twice as far
+    # from the origin as the mix (silence is a candidate; a tiny model may have a code there).
+    quiet = blend_region(a, b, 0.05, loaded).grid.codes[0, :, 1]
+    sounding = quiet != NO_CODE
+    limit = 2 * 0.05 * vectors[b.codes[0, sounding, 1]].norm(dim=-1)
+    assert (vectors[quiet[sounding]].norm(dim=-1) <= limit + 1e-6).all()
     assert torch.equal(blend_region(a, b, 1.0, loaded).grid.codes[0, :, 1], b.codes[0, :, 1])
-    for amount in (0.3, 0.5, 0.7):
+    for amount in (0.05, 0.3, 0.5, 0.7):
         blend = blend_region(a, b, amount, loaded)
         mix = amount * vectors[b.codes[0, :, 1]]  # the silent side is the zero vector
         with_silence = torch.cat([vectors, torch.zeros(1, vectors.shape[1])])

@@ -23,6 +23,9 @@ from distill.inference import (
 from distill.inference.codes_json import FORMAT_NAME, FORMAT_VERSION
 from distill.models.library import update_metadata
 from distill.models.persistence import LoadedVQModel, load_model
+from distill.models.vqvae import VQVAEConfig
+
+N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands
 
 LABELS = ["Structure", "Timbre", "Detail"]
 
@@ -155,7 +158,7 @@ def _set_code(level, position, value):
         (_set("duration_s", 9.0), "duration_s disagrees"),
         (_set("spatial_shape", [1]), "'spatial_shape' must be two"),
         (_set("spatial_shape", [2, 18]), r"spatial_shape must be \[1, columns\]"),
-        (_set("mel_shape", [128, 0]), "'mel_shape' must be two"),
+        (_set("mel_shape", [N_MELS, 0]), "'mel_shape' must be two"),
         (_set("level_labels", ["a", "b"]), "level_labels must be 3 texts"),
         (_set("level_labels", ["a", "b", 3]), "level_labels must be 3 texts"),
         (lambda raw: raw["codes"].pop(), "'codes' has 2 levels, not 3"),
@@ -220,6 +223,6 @@ def test_renaming_levels_keeps_codes_files_valid(codes_file, tiny_model_file):
 
 
 def test_mel_frames_must_fit_the_sample_count(codes_file, loaded):
-    edit(codes_file, _set("mel_shape", [128, 142]))  # still 36 columns, but one frame too many
+    edit(codes_file, _set("mel_shape", [N_MELS, 142]))  # still 36 columns, but one frame too many
     with pytest.raises(CodeGridError, match="mel frames 142 in the codes, 141 for 72000 samples"):
         read_codes_json(codes_file, loaded)

@@ -20,6 +20,9 @@ from distill.inference import (
     seconds_per_column,
 )
 from distill.models.persistence import LoadedVQModel, load_model
+from distill.models.vqvae import VQVAEConfig
+
+N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands
 
 SECONDS_PER_COLUMN = 4 * 512 / 48000  # frames per column x hop / sample rate
 
@@ -33,7 +36,7 @@ def grid_of(columns: int = 6, levels: int = 3, **changes: object) -> CodeGrid:
     fields: dict = {
         "codes": torch.arange(columns * levels).reshape(1, columns, levels) % 16,
         "codebook_size": 16,
-        "mel_shape": (128, columns * 4),
+        "mel_shape": (N_MELS, columns * 4),
         "num_samples": (columns * 4 - 1) * 512,
         "sample_rate": 48000,
         "seconds_per_column": SECONDS_PER_COLUMN,
@@ -113,7 +116,7 @@ def test_grids_are_frozen_copies_and_edits_make_new_ones() -> None:
         ({"sample_rate": 1.5}, "sample_rate"),
         ({"seconds_per_column": 0.0}, "seconds_per_column"),
         ({"loudness_gain": float("nan")}, "loudness_gain"),
-        ({"mel_shape": (128, 5)}, "6 columns but only 5 mel frames"),
+        ({"mel_shape": (N_MELS, 5)}, "6 columns but only 5 mel frames"),
         ({"level_labels": ("a",)}, "3 levels but 1 level labels"),
     ],
 )

@@ -31,6 +31,9 @@ from distill.models.persistence import (
     validate_model_name,
 )
 from distill.models.records import CodebookHealth, DatasetSummary, LevelHealth, TrainingSummary
+from distill.models.vqvae import VQVAEConfig
+
+N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands
 
 
 def test_round_trip_keeps_weights_and_metadata(tiny_model_file: Path):
@@ -44,7 +47,7 @@ def test_round_trip_keeps_weights_and_metadata(tiny_model_file: Path):
         loaded.model.state_dict().items(), again.model.state_dict().items(), strict=True
     ):
         assert torch.equal(a, b), name
-    mel = torch.randn(1, 1, 128, 32)
+    mel = torch.randn(1, 1, N_MELS, 32)
     with torch.no_grad():
         assert torch.equal(loaded.model(mel)[0], again.model(mel)[0])
 

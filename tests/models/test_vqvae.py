@@ -7,6 +7,8 @@ import torch
 
 from distill.models.vqvae import ConvVQVAE, VQVAEConfig, adaptive_codebook_size
 
+N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands
+
 
 def small_model(levels: int = 3, size: int = 16) -> ConvVQVAE:
     torch.manual_seed(0)
@@ -20,13 +22,13 @@ def small_model(levels: int = 3, size: int = 16) -> ConvVQVAE:
         )
     )
     with torch.no_grad():
-        model(torch.randn(4, 1, 128, 64))  # k-means init
+        model(torch.randn(4, 1, N_MELS, 64))  # k-means init
     return model.eval()
 
 
 def test_columns_are_time():
     model = small_model()
-    mel = torch.randn(2, 1, 128, 100)
+    mel = torch.randn(2, 1, N_MELS, 100)
     latent = model.encode(mel)
     assert latent.shape == (2, 8, 1, 25)
     assert model._spatial_shape == (1, 25)
@@ -39,7 +41,7 @@ def test_columns_are_time():
 @pytest.mark.parametrize("frames", [1, 3, 4, 97, 130])
 def test_any_length_decodes_to_the_same_number_of_frames(frames):
     model = small_model()
-    mel = torch.randn(1, 1, 128, frames)
+    mel = torch.randn(1, 1, N_MELS, frames)
     with torch.no_grad():
         recon, codes, _ = model(mel)
     assert recon.shape == mel.shape
@@ -49,7 +51,7 @@ def test_any_length_decodes_to_the_same_number_of_frames(frames):
 def test_quantize_then_codes_to_embeddings_is_exact():
     model = small_model()
     with torch.no_grad():
-        latent = model.encode(torch.randn(2, 1, 128, 64))
+        latent = model.encode(torch.randn(2, 1, N_MELS, 64))
         quantized, codes, _ = model.quantize(latent)
         rebuilt = model.codes_to_embeddings(codes, (1, codes.shape[1]))
         library, _, _ = model.quantizer(latent.squeeze(2).transpose(1, 2))
@@ -83,7 +85,7 @@ def test_codes_to_embeddings_rejects_bad_codes():
 
 def test_eval_mode_is_deterministic():
     model = small_model()
-    mel = torch.randn(1, 1, 128, 40)
+    mel = torch.randn(1, 1, N_MELS, 40)
     with torch.no_grad():
         a, codes_a, _ = model(mel)
         b, codes_b, _ = model(mel)
@@ -95,13 +97,37 @@ def test_quantizer_dropout_only_in_training_and_only_on_some_batches():
     model.train()
     dropped = 0
     for _ in range(40):
-        _, codes, _ = model(torch.randn(2, 1, 128, 16))
+        _, codes, _ = model(torch.randn(2, 1, N_MELS, 16))
         dropped += int((codes == -1).any())
     assert 5 < dropped < 35  # config.quantizer_dropout = 0.5 of batches, minus full-depth draws
     model.eval()
     with torch.no_grad():
-        _, codes, _ = model(torch.randn(2, 1, 128, 16))
+        _, codes, _ = model(torch.randn(2, 1, N_MELS, 16))
     assert (codes >= 0).all()
+
+
+def test_residual_dropout_acts_only_while_training_and_adds_no_weights():
+    torch.manual_seed(0)
+    plain = ConvVQVAE(VQVAEConfig(hidden_channels=16, latent_dim=8, residual_dilations=(1,)))
+    dropped = ConvVQVAE(
+        VQVAEConfig(hidden_channels=16, latent_dim=8, residual_dilations=(1,), dropout=0.3)
+    )
+    assert plain.state_dict().keys() == dropped.state_dict().keys()  # old files load as they are
+    dropped.load_state_dict(plain.state_dict())
+    mel = torch.randn(1, 1, N_MELS, 32)
+    with torch.no_grad():
+        dropped.train()
+        first = dropped.decoder(dropped.encoder(mel.squeeze(1)))
+        second = dropped.decoder(dropped.encoder(mel.squeeze(1)))
+        assert not torch.equal(first, second)  # a fresh dropout mask each pass
+        dropped.eval()
+        plain.eval()
+        assert torch.equal(dropped.encoder(mel.squeeze(1)), plain.encoder(mel.squeeze(1)))
+    with pytest.raises(ValueError, match="dropout must be"):
+        VQVAEConfig(dropout=1.0)
+    stored = VQVAEConfig().to_dict()
+    del stored["dropout"]  # a file saved before the field existed was trained without it
+    assert VQVAEConfig.from_dict(stored).dropout == 0.0
 
 
 def test_config_validation_and_adaptive_codebook():

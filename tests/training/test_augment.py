@@ -5,12 +5,15 @@ from __future__ import annotations
 import torch
 
 from distill.audio.spectrogram import AudioSpectrogram
+from distill.models.vqvae import VQVAEConfig
 from distill.training.augment import augment_batch
+
+N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands
 
 
 def batch() -> torch.Tensor:
     generator = torch.Generator().manual_seed(0)
-    mel = torch.rand(6, 1, 128, 24, generator=generator) * 1.5 - 1.0  # [B, 1, M, F]
+    mel = torch.rand(6, 1, N_MELS, 24, generator=generator) * 1.5 - 1.0  # [B, 1, M, F]
     mel[..., :4] = -1.0  # silence at the floor
     return mel
 

@@ -61,7 +61,9 @@ def test_a_contribution_is_the_decode_change_when_the_level_is_muted(tiny_model_
     full = model.decode(model.codes_to_embeddings(codes, (1, codes.shape[1])), (config.n_mels, 32))
     muted = codes.clone()
     muted[..., 1] = -1
-    without = model.decode(model.codes_to_embeddings(muted, (1, codes.shape[1])), (128, 32))
+    without = model.decode(
+        model.codes_to_embeddings(muted, (1, codes.shape[1])), (config.n_mels, 32)
+    )
     expected = float((without - full).abs().mean()) * mel_db(config)
     assert contributions[1] == pytest.approx(expected, rel=1e-4)
     assert mel_db(SpectrogramConfig(log_scale=4.0)) == 40.0  # log10 power / 4 -> 40 dB a unit

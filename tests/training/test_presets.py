@@ -25,6 +25,8 @@ from distill.training.presets import (
     preset_for,
 )
 
+N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands
+
 TINY = VQVAEConfig(hidden_channels=16, latent_dim=8, residual_dilations=(1,))
 
 
@@ -80,7 +82,7 @@ def test_setup_lines_say_preset_overrides_and_processes():
 def test_mixed_precision_runs_the_convolutions_in_bf16_and_the_quantizer_in_float32():
     torch.manual_seed(0)
     model = ConvVQVAE(VQVAEConfig(hidden_channels=16, latent_dim=8, num_levels=2, codebook_size=8))
-    mel = torch.randn(2, 1, 128, 32)
+    mel = torch.randn(2, 1, N_MELS, 32)
     model.train()
     with torch.autocast("cpu", torch.bfloat16):
         recon, codes, commitment = model(mel)

@@ -25,6 +25,8 @@ from distill.training.data import (
 from distill.training.health import code_counts, level_health, measure_codebook_health
 from distill.training.loss import reconstruction_loss
 
+N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands
+
 TINY = VQVAEConfig(hidden_channels=16, latent_dim=8, residual_dilations=(1,))
 
 
@@ -155,10 +157,10 @@ def test_batches_pad_short_clips_with_silence(audio_dir: Path):
 
     dataset = load_dataset(audio_dir, AudioSpectrogram())
     batch = random_batch(dataset.all_clips, 8, 64, -1.0, random.Random(0))
-    assert batch.shape == (8, 1, 128, 64)
+    assert batch.shape == (8, 1, N_MELS, 64)
     blip = next(c for c in dataset.all_clips if c.path.name == "blip.wav")
     tiles = tiled_batches([blip], 4, 64, -1.0)
-    assert tiles[0].shape == (1, 1, 128, 64)
+    assert tiles[0].shape == (1, 1, N_MELS, 64)
     assert torch.all(tiles[0][..., blip.num_frames :] == -1.0)
 
 
@@ -173,7 +175,7 @@ def test_pitch_augmentation_moves_bins_and_fills_with_silence():
 
 def test_loss_is_zero_for_perfect_and_punishes_lost_energy():
     spec = AudioSpectrogram()
-    target = torch.rand(1, 1, 128, 16) * 2 - 1
+    target = torch.rand(1, 1, N_MELS, 16) * 2 - 1
     assert reconstruction_loss(target, target, spec).item() == pytest.approx(0.0, abs=1e-6)
     quieter = target - 0.1
     assert reconstruction_loss(quieter, target, spec) > (quieter - target).abs().mean()

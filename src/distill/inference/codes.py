@@ -1,8 +1,9 @@
 """Encode audio into a code grid, decode it back, and hear single codes, columns and levels.
 
 Loudness: encoding applies the training loudness normalisation and reports its gain;
-`decode_code_grid` and `play_row_audio` bring the decode to the normalisation target (the
-decoder's level is less exact than its spectral shape) and divide by that gain again.
+`decode_grid` and `play_row_audio` keep the decoder's own level (its loss holds each frame's
+level) and divide by that gain again (`match_loudness=True` first brings the decode's gated
+RMS to the normalisation target instead; see `decode_grid`).
 Previews (one code, one column) stay at the training loudness, get 10 ms raised-cosine
 fades so clicks do not click, and are scaled down (never up) to a peak of -6 dBFS. Row
 playback is scaled down only if it would clip. Every output is finite float32 at the

@@ -21,7 +21,7 @@ from distill.audio.spectrogram import AudioSpectrogram
 from distill.inference.chunked import waveform_to_mel_chunked
 from distill.inference.grid import CodeGrid
 
-PICTURE_ROWS = 64  # mel bins averaged in groups to this many rows (128 mels -> pairs)
+PICTURE_ROWS = 64  # mel bins averaged to this many rows whatever the model's bands
 RANGE_DB = 80.0  # the darkest colour is this far below the original's loudest bin
 DIFFERENCE_DB = 20.0  # full colour at this much louder (red) or quieter (blue)
 OVERVIEW_ROWS = 32
@@ -59,9 +59,8 @@ def mel_picture(mel: torch.Tensor, grid: CodeGrid, spectrogram: AudioSpectrogram
     db = db[:, :width]
     if db.shape[1] < width:
         db = torch.nn.functional.pad(db, (0, width - db.shape[1]), value=floor_db)
-    group = max(1, db.shape[0] // PICTURE_ROWS)
-    rows = db.shape[0] // group
-    pooled = db[: rows * group].reshape(rows, group, width).mean(dim=1)  # [H, F' * fpc]
+    # Each row the mean of its share of the bins (160 bands: 2.5 per row; fewer bins repeat).
+    pooled = torch.nn.functional.adaptive_avg_pool1d(db.T.unsqueeze(0), PICTURE_ROWS)[0].T
     return MelPicture(pooled.flip(0).numpy().astype(np.float32), frames_per_column)
 
 

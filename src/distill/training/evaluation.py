@@ -122,6 +122,7 @@ def reconstruction_report(
         "raw_mean_abs_level_error_db": _mean([abs(f.raw_level_error_db) for f in files]),
         "raw_max_abs_level_error_db": max(abs(f.raw_level_error_db) for f in files),
         "mean_abs_loudness_change_db": _mean([abs(f.loudness_change_db) for f in files]),
+        "max_abs_loudness_change_db": round(max(abs(f.loudness_change_db) for f in files), 2),
         "mean_abs_raw_loudness_change_db": _mean([abs(f.raw_loudness_change_db) for f in files]),
         "files": [
             {**asdict(f), "ratio": round(f.ratio, 3), "level_error_db": f.level_error_db}

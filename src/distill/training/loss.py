@@ -8,6 +8,8 @@ import torch
 
 from distill.audio.spectrogram import AudioSpectrogram
 
+# On 18 held-out recordings (bench/README.md): energy 0 / 1 / 2 scored 0.580 / 0.491 / 0.512
+# level-restored mel, frame level 3 instead of 1 scored 0.582.
 ENERGY_WEIGHT = 1.0
 FRAME_LEVEL_WEIGHT = 1.0  # per 10 dB of frame level error
 
