@@ -24,10 +24,18 @@ import torch
 
 from corpus import split_corpus
 from distill.audio.spectrogram import AudioSpectrogram
-from distill.models.persistence import load_model
+from distill.models.persistence import LoadedVQModel, load_model
 from distill.training.evaluation import reconstruction_report
 
 RESULTS = Path(__file__).parent / "results"
+BEFORE_ITERATIONS = 32  # Griffin-Lim iterations of a render before issue 10
+
+
+def decoded_as_before(loaded: LoadedVQModel) -> LoadedVQModel:
+    """The same weights with the inversion of before issue 10: the clamped pseudo-inverse,
+    no magnitude refinement (decode with BEFORE_ITERATIONS and match_loudness=True)."""
+    old = replace(loaded.spectrogram.config, magnitude_iterations=0)
+    return replace(loaded, spectrogram=AudioSpectrogram(old, loaded.device))
 
 
 def main() -> None:
@@ -45,9 +53,8 @@ def main() -> None:
     loaded = load_model(args.model)
     iterations = args.iterations
     if args.before:
-        old = replace(loaded.spectrogram.config, magnitude_iterations=0)
-        loaded = replace(loaded, spectrogram=AudioSpectrogram(old, loaded.device))
-        iterations = iterations or 32
+        loaded = decoded_as_before(loaded)
+        iterations = iterations or BEFORE_ITERATIONS
     report = reconstruction_report(loaded, held_out, iterations, match_loudness=args.before)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))

@@ -4,9 +4,10 @@
 
 Made for looking at what a model keeps and loses (harmonics, transients, noise floor) where
 a distance number cannot say it. With --before, a third column shows an older model's decode
-of the same files. Every image uses one fixed display front end (SpectrogramConfig()), not the
-models' own, so models with different front ends are shown alike.
-Default output: bench/results/reconstruction.png.
+of the same files, decoded as before issue 10 (pseudo-inverse, 32 iterations, gated-RMS
+match: bench_quality.py --before) unless --before-decode-now. Every image uses one fixed
+display front end (SpectrogramConfig()), not the models' own, so models with different front
+ends are shown alike. Default output: bench/results/reconstruction.png.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import torch
 
+from bench_quality import BEFORE_ITERATIONS, decoded_as_before
 from distill.audio.io import load_audio, to_mono
 from distill.audio.spectrogram import AudioSpectrogram
 from distill.inference import decode_grid, encode_grid
@@ -35,12 +37,19 @@ def main() -> None:
     parser.add_argument("model")
     parser.add_argument("files", type=Path, nargs="+")
     parser.add_argument("--before", default=None, help="an older model, shown in between")
+    parser.add_argument(
+        "--before-decode-now", action="store_true", help="decode --before as decodes are now"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "reconstruction.png")
     args = parser.parse_args()
-    models = [("model decode", load_model(find_model(args.model)))]
+    models = [("model decode", load_model(find_model(args.model)), {})]
     if args.before:
-        models.insert(0, ("before", load_model(find_model(args.before))))
-        models[1] = ("after", models[1][1])
+        old = load_model(find_model(args.before))
+        old_decode: dict = {}
+        if not args.before_decode_now:
+            old = decoded_as_before(old)
+            old_decode = {"num_iterations": BEFORE_ITERATIONS, "match_loudness": True}
+        models = [("before", old, old_decode), ("after", models[0][1], {})]
     spec = AudioSpectrogram()  # the display front end, the same for every image
     columns = 1 + len(models)
     figure, axes = plt.subplots(
@@ -49,8 +58,8 @@ def main() -> None:
     for row, path in enumerate(args.files):
         original = to_mono(load_audio(path, spec.config.sample_rate).waveform)
         images = [(original, "original")]
-        for what, loaded in models:
-            decoded = decode_grid(encode_grid(path, loaded), loaded)
+        for what, loaded, options in models:
+            decoded = decode_grid(encode_grid(path, loaded), loaded, **options)
             images.append((torch.from_numpy(decoded), what))
         for column, (waveform, what) in enumerate(images):
             mel = spec.waveform_to_mel(waveform.reshape(1, 1, -1))[0, 0, :, :MAX_FRAMES]

@@ -31,6 +31,16 @@ def _use(levels: list[float]) -> str:
     return " / ".join(f"{u:.0%}" for u in levels)
 
 
+def _loudness(report: dict) -> str:
+    """The gated-RMS loudness change of the decodes, where the result has it."""
+    if "max_abs_loudness_change_db" not in report:
+        return ""
+    return (
+        f"; loudness (gated RMS) off by {report['mean_abs_loudness_change_db']:.2f} dB on "
+        f"average, {report['max_abs_loudness_change_db']:.1f} dB at most"
+    )
+
+
 def _reconstruction(label: str, script: str, result: dict[str, Any], report: dict) -> list[Row]:
     config = result.get("model_config", {})
     levels, size = config.get("num_levels"), config.get("codebook_size")
@@ -48,7 +58,7 @@ def _reconstruction(label: str, script: str, result: dict[str, Any], report: dic
             f"{model_scores['harmonic']}, ceiling {ceiling['mel']} / {ceiling['best_gain_mel']} / "
             f"{ceiling['harmonic']}; **ratio {report['ratio']}** (worst file "
             f"{report['worst_ratio']}); level error mean {report['mean_abs_level_error_db']} dB, "
-            f"max {report['max_abs_level_error_db']} dB",
+            f"max {report['max_abs_level_error_db']} dB{_loudness(report)}",
         ),
         (
             f"{label}: codebook use per level (full pass over the training files)",
