@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -179,7 +180,13 @@ def test_bad_inputs_show_clear_messages(new_tab, distill_home: Path, tmp_path: P
     broken = make_tiny_model_file(distill_home / "models" / "broken.distill", 4, 64)
     tab.page.click("#codes-refresh")
     tab.choose("codes-model", "broken")
-    broken.write_bytes(b"this is not a model any more" * 50)  # damaged after it was listed
+    # Damaged after it was listed, its size, time and inode kept: the page's watcher (which
+    # goes by those) must not drop it from the list before Encode reads it, or this races.
+    stamp = broken.stat()
+    garbage = b"this is not a model any more" * (stamp.st_size // 28 + 1)
+    with broken.open("r+b") as file:
+        file.write(garbage[: stamp.st_size])
+    os.utime(broken, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
     tab.page.click("#codes-encode")
     tab.toast("broken.distill is not a readable Distill model file")
 
