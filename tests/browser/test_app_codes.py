@@ -14,6 +14,7 @@ from tests.helpers import make_tiny_model_file, write_tone
 from distill.inference import encode_audio_file
 from distill.models.persistence import load_model, read_model_info
 from distill.ui.components.code_grid import COLUMN_WIDTH_PX
+from distill.ui.watch import WATCH_EVERY_S
 
 pytestmark = pytest.mark.browser
 
@@ -179,6 +180,9 @@ def test_bad_inputs_show_clear_messages(new_tab, distill_home: Path, tmp_path: P
     make_tiny_model_file(distill_home / "models" / "tiny.distill", 4, 64)
     broken = make_tiny_model_file(distill_home / "models" / "broken.distill", 4, 64)
     tab.page.click("#codes-refresh")
+    # Let the page's model watcher see the two new files first: a tick that first sees them
+    # after the damage below lists the models again and drops the broken one.
+    tab.page.wait_for_timeout(3 * WATCH_EVERY_S * 1000)
     tab.choose("codes-model", "broken")
     # Damaged after it was listed, its size, time and inode kept: the page's watcher (which
     # goes by those) must not drop it from the list before Encode reads it, or this races.
