@@ -17,7 +17,10 @@ import pytest
 import soundfile as sf
 import torch
 
+from distill.models.vqvae import VQVAEConfig
+
 SAMPLE_RATE = 48000
+N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands (tiny models use it too)
 
 
 def synth_tone(

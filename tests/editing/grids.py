@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import torch
+from tests.helpers import N_MELS
 
 from distill.inference import CodeGrid
-from distill.models.vqvae import VQVAEConfig
 
 SECONDS_PER_COLUMN = 4 * 512 / 48000  # frames per column x hop / sample rate
 
@@ -19,7 +19,7 @@ def make_grid(
     return CodeGrid(
         codes=codes,
         codebook_size=codebook_size,
-        mel_shape=(VQVAEConfig().n_mels, columns * 4),
+        mel_shape=(N_MELS, columns * 4),
         num_samples=(columns * 4 - 1) * 512,
         sample_rate=48000,
         seconds_per_column=SECONDS_PER_COLUMN,

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
-from tests.helpers import make_tiny_model_file
+from tests.helpers import N_MELS, make_tiny_model_file
 
 from distill.audio.io import load_audio, to_mono
 from distill.audio.loudness import measure_loudness_db, normalize_loudness
@@ -31,9 +31,6 @@ from distill.inference.codes import (
     preview_columns,
 )
 from distill.models.persistence import LoadedVQModel, load_model
-from distill.models.vqvae import VQVAEConfig
-
-N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands
 
 HOP = 512
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from tests.helpers import make_tiny_model_file
+from tests.helpers import N_MELS, make_tiny_model_file
 
 from distill.inference import (
     NO_CODE,
@@ -23,9 +23,6 @@ from distill.inference import (
 from distill.inference.codes_json import FORMAT_NAME, FORMAT_VERSION
 from distill.models.library import update_metadata
 from distill.models.persistence import LoadedVQModel, load_model
-from distill.models.vqvae import VQVAEConfig
-
-N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands
 
 LABELS = ["Structure", "Timbre", "Detail"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from tests.helpers import make_tiny_model_file
+from tests.helpers import N_MELS, make_tiny_model_file
 
 from distill.inference import (
     NO_CODE,
@@ -20,9 +20,6 @@ from distill.inference import (
     seconds_per_column,
 )
 from distill.models.persistence import LoadedVQModel, load_model
-from distill.models.vqvae import VQVAEConfig
-
-N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands
 
 SECONDS_PER_COLUMN = 4 * 512 / 48000  # frames per column x hop / sample rate
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 from safetensors.torch import save_file
-from tests.helpers import make_tiny_model_file
+from tests.helpers import N_MELS, make_tiny_model_file
 
 from distill import files
 from distill.audio.spectrogram import SpectrogramConfig
@@ -31,9 +31,6 @@ from distill.models.persistence import (
     validate_model_name,
 )
 from distill.models.records import CodebookHealth, DatasetSummary, LevelHealth, TrainingSummary
-from distill.models.vqvae import VQVAEConfig
-
-N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands
 
 
 def test_round_trip_keeps_weights_and_metadata(tiny_model_file: Path):

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 import torch
+from tests.helpers import N_MELS
 
 from distill.models.vqvae import ConvVQVAE, VQVAEConfig, adaptive_codebook_size
-
-N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands
 
 
 def small_model(levels: int = 3, size: int = 16) -> ConvVQVAE:

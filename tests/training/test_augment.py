@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import torch
+from tests.helpers import N_MELS
 
 from distill.audio.spectrogram import AudioSpectrogram
-from distill.models.vqvae import VQVAEConfig
 from distill.training.augment import augment_batch
-
-N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands
 
 
 def batch() -> torch.Tensor:

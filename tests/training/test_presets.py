@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 import torch
-from tests.helpers import synth_tone
+from tests.helpers import N_MELS, synth_tone
 
 from distill.models.persistence import load_model, read_model_info
 from distill.models.records import TrainingSetup
@@ -24,8 +24,6 @@ from distill.training.presets import (
     named_preset,
     preset_for,
 )
-
-N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands
 
 TINY = VQVAEConfig(hidden_channels=16, latent_dim=8, residual_dilations=(1,))
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import torch
-from tests.helpers import synth_tone
+from tests.helpers import N_MELS, synth_tone
 
 from distill.audio.spectrogram import AudioSpectrogram
 from distill.models.persistence import load_model
@@ -24,8 +24,6 @@ from distill.training.data import (
 )
 from distill.training.health import code_counts, level_health, measure_codebook_health
 from distill.training.loss import reconstruction_loss
-
-N_MELS = VQVAEConfig().n_mels  # the default front end's mel bands
 
 TINY = VQVAEConfig(hidden_channels=16, latent_dim=8, residual_dilations=(1,))
 
