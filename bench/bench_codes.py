@@ -1,9 +1,9 @@
 """Codes pipeline speed on a 10 s file with a default-size model; writes bench/results/codes.json.
 
-Times (median of --runs) encode, full decode, single-code preview, time-slice preview and row
-playback. The model has VQVAEConfig() defaults and codebooks k-means-initialised by a
-train-mode forward pass (repeated until every level is initialised), so it computes exactly
-what a trained model of that size does.
+Times (median of --runs) encode (with the code search, and without it), full decode,
+single-code preview, time-slice preview and row playback. The model has VQVAEConfig()
+defaults and codebooks k-means-initialised by a train-mode forward pass (repeated until every
+level is initialised), so it computes exactly what a trained model of that size does.
 With --long it also measures the peak memory growth (Linux) and time of encoding and
 decoding a 5-minute file.
 """
@@ -27,6 +27,7 @@ from distill.audio.spectrogram import AudioSpectrogram, SpectrogramConfig
 from distill.inference import (
     decode_code_grid,
     encode_audio_file,
+    encode_sound,
     play_row_audio,
     preview_single_code,
     preview_time_slice,
@@ -91,6 +92,9 @@ def time_pipeline(model_path: Path, audio_path: Path, runs: int) -> dict[str, fl
     restore = {"num_samples": encoded["num_samples"], "loudness_gain": encoded["loudness_gain"]}
     return {
         "encode": median_ms(lambda: encode_audio_file(audio_path, loaded), runs),
+        "encode_without_search": median_ms(
+            lambda: encode_sound(audio_path, loaded, refine_steps=0), runs
+        ),
         "decode": median_ms(
             lambda: decode_code_grid(encoded["indices"], *shapes, loaded, **restore), runs
         ),

@@ -87,7 +87,8 @@ def _corpus_held_out(loaded: LoadedVQModel, corpus: Path) -> dict:
     prior = loaded.trained_prior
     assert prior is not None
     _, held_out = split_corpus(corpus)
-    grids = [encode_grid(path, loaded).codes[0] for path in held_out]
+    # the encoder's own codes, as the prior is trained on (prior/data.py)
+    grids = [encode_grid(path, loaded, refine_steps=0).codes[0] for path in held_out]
     train = [codes for _, codes in prior.file_grids(held_out=False)]
     return {
         "corpus_held_out_files": len(grids),

@@ -8,7 +8,8 @@ harmonic distance (see distill.audio.metrics and distill.training.evaluation).
 
 --before scores the same weights as decodes were made before issue 10's inversion and level
 changes: the clamped pseudo-inverse (no magnitude refinement), 32 Griffin-Lim iterations and
-the decode's gated RMS brought to the training loudness. A model trained with today's recipe
+the decode's gated RMS brought to the training loudness, and the encoder's own codes (no code
+search). A model trained with today's recipe
 scored both ways gives the inversion's share of a change; the training recipe's share needs
 the old recipe trained too.
 """
@@ -45,17 +46,21 @@ def main() -> None:
     parser.add_argument("--iterations", type=int, default=None, help="Griffin-Lim iterations")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--before", action="store_true", help="the decode before issue 10")
+    parser.add_argument(
+        "--refine-steps", type=int, default=None, help="code search steps (default: encode's)"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "quality.json")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     _, held_out = split_corpus(args.corpus)
     loaded = load_model(args.model)
-    iterations = args.iterations
+    iterations, steps = args.iterations, args.refine_steps
     if args.before:
         loaded = decoded_as_before(loaded)
         iterations = iterations or BEFORE_ITERATIONS
-    report = reconstruction_report(loaded, held_out, iterations, match_loudness=args.before)
+        steps = 0 if steps is None else steps
+    report = reconstruction_report(loaded, held_out, iterations, args.before, steps)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
     print(json.dumps({k: v for k, v in report.items() if k != "files"}, indent=2))

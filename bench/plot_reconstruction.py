@@ -4,10 +4,11 @@
 
 Made for looking at what a model keeps and loses (harmonics, transients, noise floor) where
 a distance number cannot say it. With --before, a third column shows an older model's decode
-of the same files, decoded as before issue 10 (pseudo-inverse, 32 iterations, gated-RMS
-match: bench_quality.py --before) unless --before-decode-now. Every image uses one fixed
-display front end (SpectrogramConfig()), not the models' own, so models with different front
-ends are shown alike. Default output: bench/results/reconstruction.png.
+of the same files, decoded as before issue 10 (the encoder's codes, pseudo-inverse, 32
+iterations, gated-RMS match: bench_quality.py --before) unless --before-decode-now; with
+--without-search, another shows the model's decode of its encoder's codes alone (no search).
+Every image uses one fixed display front end (SpectrogramConfig()), not the models' own, so
+models with different front ends are shown alike. Default output: bench/results/reconstruction.png.
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ import torch
 from bench_quality import BEFORE_ITERATIONS, decoded_as_before
 from distill.audio.io import load_audio, to_mono
 from distill.audio.spectrogram import AudioSpectrogram
-from distill.inference import decode_grid, encode_grid
+from distill.inference import decode_grid, encode_sound
 from distill.models.library import find_model
-from distill.models.persistence import load_model
+from distill.models.persistence import LoadedVQModel, load_model
 
 RESULTS = Path(__file__).resolve().parent / "results"
 MAX_FRAMES = 300  # ~3.2 s of each file
@@ -40,16 +41,25 @@ def main() -> None:
     parser.add_argument(
         "--before-decode-now", action="store_true", help="decode --before as decodes are now"
     )
+    parser.add_argument(
+        "--without-search", action="store_true", help="also the model's encoder codes alone"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "reconstruction.png")
     args = parser.parse_args()
-    models = [("model decode", load_model(find_model(args.model)), {})]
+    loaded = load_model(find_model(args.model))
+    # (title, model, encode options, decode options) per decoded column
+    models: list[tuple[str, LoadedVQModel, dict, dict]] = []
     if args.before:
         old = load_model(find_model(args.before))
-        old_decode: dict = {}
-        if not args.before_decode_now:
-            old = decoded_as_before(old)
+        if args.before_decode_now:
+            models.append(("before", old, {}, {}))
+        else:  # decoded as before issue 10: the encoder's codes, the old inversion and level
             old_decode = {"num_iterations": BEFORE_ITERATIONS, "match_loudness": True}
-        models = [("before", old, old_decode), ("after", models[0][1], {})]
+            models.append(("before", decoded_as_before(old), {"refine_steps": 0}, old_decode))
+    if args.without_search:
+        models.append(("encoder's codes", loaded, {"refine_steps": 0}, {}))
+    title = "after" if args.before else "codes searched" if args.without_search else "model decode"
+    models.append((title, loaded, {}, {}))
     spec = AudioSpectrogram()  # the display front end, the same for every image
     columns = 1 + len(models)
     figure, axes = plt.subplots(
@@ -58,8 +68,9 @@ def main() -> None:
     for row, path in enumerate(args.files):
         original = to_mono(load_audio(path, spec.config.sample_rate).waveform)
         images = [(original, "original")]
-        for what, loaded, options in models:
-            decoded = decode_grid(encode_grid(path, loaded), loaded, **options)
+        for what, model, encoding, decoding in models:
+            grid = encode_sound(path, model, **encoding).grid
+            decoded = decode_grid(grid, model, **decoding)
             images.append((torch.from_numpy(decoded), what))
         for column, (waveform, what) in enumerate(images):
             mel = spec.waveform_to_mel(waveform.reshape(1, 1, -1))[0, 0, :, :MAX_FRAMES]

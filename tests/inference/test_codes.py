@@ -30,6 +30,7 @@ from distill.inference.codes import (
     limit_peak,
     preview_columns,
 )
+from distill.inference.refine import refine_codes, refine_steps_for
 from distill.models.persistence import LoadedVQModel, load_model
 
 HOP = 512
@@ -95,8 +96,9 @@ def test_encode_uses_mono_training_loudness_and_eval_mode(tone_file, loaded, enc
     assert encoded["loudness_gain"] == pytest.approx(gain)
     with torch.no_grad():
         mel = loaded.spectrogram.waveform_to_mel(normalised.unsqueeze(0))
-        _, expected, _ = loaded.model.quantize(loaded.model.encode(mel))
-    assert torch.equal(encoded["indices"], expected)
+        latent = loaded.model.encode(mel)
+        expected = refine_codes(loaded.model, mel, latent, refine_steps_for(mel.shape[-1]))
+    assert torch.equal(encoded["indices"], expected)  # the code search of eval mode
 
 
 def test_encode_restores_training_mode_and_does_not_touch_codebooks(tone_file, loaded, encoded):

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 import torch
 
 from distill.audio.spectrogram import AudioSpectrogram
+from distill.inference.refine import refine_codes
 from distill.models.vqvae import ConvVQVAE
 
 MEL_CHUNK_FRAMES = 8192  # ~87 s at hop 512: the STFT of a chunk needs ~70 MB
@@ -65,11 +66,13 @@ def encode_mel_chunked(
     mel: torch.Tensor,
     chunk_columns: int = CODE_CHUNK_COLUMNS,
     context_columns: int = CONTEXT_COLUMNS,
+    refine_steps: int = 0,
 ) -> torch.Tensor:
     """log-mel [1, 1, M, F] -> codes [1, F', L], F' = ceil(F / time_downsample).
 
     Chunks start and end on column boundaries, so columns stay aligned with the mel frames;
     only the file's last chunk gets the model's tail padding, as in a whole-file pass.
+    refine_steps > 0 searches each chunk's codes against its mel (`refine.refine_codes`).
     Call it in eval mode under torch.no_grad().
     """
     step = model.config.time_downsample
@@ -80,7 +83,7 @@ def encode_mel_chunked(
         num_columns, chunk_columns, context_columns
     ):
         frames = mel[..., slice_first * step : min(num_frames, slice_last * step)]
-        _, codes, _ = model.quantize(model.encode(frames))  # codes [1, columns, L]
+        codes = refine_codes(model, frames, model.encode(frames), refine_steps)  # [1, columns, L]
         pieces.append(codes[:, first - slice_first : last - slice_first])
     return torch.cat(pieces, dim=1)
 

@@ -40,6 +40,7 @@ from distill.inference.grid import (
     seconds_per_column,
     shape_pair,
 )
+from distill.inference.refine import refine_steps_for
 from distill.inference.validation import check_index, check_iterations
 from distill.models.persistence import LoadedVQModel
 
@@ -77,13 +78,17 @@ class EncodedSound:
     mel: torch.Tensor
 
 
-def encode_sound(audio_path: str | Path, loaded: LoadedVQModel) -> EncodedSound:
+def encode_sound(
+    audio_path: str | Path, loaded: LoadedVQModel, *, refine_steps: int | None = None
+) -> EncodedSound:
     """Any audio file -> its code grid (codes [1, F', L], F' = ceil(F / frames per column))
     and its log-mel [1, 1, M, F].
 
     Mono, resampled, loudness-normalised as in training; inputs shorter than one STFT window
     are padded with silence to n_fft samples first (num_samples stays the real one). Long
-    files are encoded in overlapping chunks, so memory stays bounded.
+    files are encoded in overlapping chunks, so memory stays bounded. The codes are searched
+    for the grid the decoder renders closest to the input (`inference.refine`): refine_steps
+    steps, None for the default by length (`refine_steps_for`), 0 for the encoder's codes.
     """
     spectrogram = loaded.spectrogram
     sample_rate = spectrogram.config.sample_rate
@@ -95,7 +100,8 @@ def encode_sound(audio_path: str | Path, loaded: LoadedVQModel) -> EncodedSound:
         mono = F.pad(mono, (0, missing))
     with _eval_mode(loaded.model):
         mel = waveform_to_mel_chunked(spectrogram, mono.unsqueeze(0).to(loaded.device))
-        codes = encode_mel_chunked(loaded.model, mel)  # [1, F', L]
+        steps = refine_steps_for(int(mel.shape[-1])) if refine_steps is None else refine_steps
+        codes = encode_mel_chunked(loaded.model, mel, refine_steps=steps)  # [1, F', L]
     grid = grid_for_model(
         codes,
         (int(mel.shape[2]), int(mel.shape[3])),
@@ -106,9 +112,11 @@ def encode_sound(audio_path: str | Path, loaded: LoadedVQModel) -> EncodedSound:
     return EncodedSound(grid, mel.cpu())
 
 
-def encode_grid(audio_path: str | Path, loaded: LoadedVQModel) -> CodeGrid:
+def encode_grid(
+    audio_path: str | Path, loaded: LoadedVQModel, *, refine_steps: int | None = None
+) -> CodeGrid:
     """Any audio file -> its code grid (`encode_sound` without the mel)."""
-    return encode_sound(audio_path, loaded).grid
+    return encode_sound(audio_path, loaded, refine_steps=refine_steps).grid
 
 
 def encode_audio_file(audio_path: str | Path, loaded: LoadedVQModel) -> dict[str, Any]:

@@ -38,14 +38,18 @@ def grids_of_collection(
 ) -> list[FileGrid]:
     """Encode every readable file once. Held out: the files named in `held_out_names` (the
     autoencoder's validation files) when any of them is here, else 10% of the files chosen
-    with `seed` (none under 4 files). Unreadable files are skipped, as training skips them."""
+    with `seed` (none under 4 files). Unreadable files are skipped, as training skips them.
+
+    The prior learns the encoder's own codes, not those of the code search encoding does for
+    users (`inference.refine`): the search would cost ~0.07 s per second of audio of every
+    training file, and its prior was not measured."""
     paths = collect_audio_files(source)
     encoded: dict[Path, torch.Tensor] = {}
     for number, path in enumerate(paths, start=1):
         if on_file:
             on_file(number, len(paths), path)
         try:
-            encoded[path] = encode_grid(path, loaded).codes[0]  # [F', L]
+            encoded[path] = encode_grid(path, loaded, refine_steps=0).codes[0]  # [F', L]
         except AudioError:
             continue
     if not encoded:

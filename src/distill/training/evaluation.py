@@ -1,9 +1,11 @@
 """How well a model reconstructs held-out audio, against the Griffin-Lim-only ceiling.
 
 Both are scored with the fixed ruler (`audio.metrics`) on the original file at its own level
-against what a user gets: the decode at the decoder's own level with the encode's gain undone
-(`undo_loudness`, as `decode_grid` does), as long as the file. The ceiling is original -> mel
--> Griffin-Lim with no model, at the level restored the same way; no decode of a model can beat it.
+against what a user gets: the codes encoding gives (searched against the input as
+`encode_sound` does, `inference.refine`), decoded at the decoder's own level with the
+encode's gain undone (`undo_loudness`, as `decode_grid` does), as long as the file. The
+ceiling is original -> mel -> Griffin-Lim with no model, at the level restored the same way;
+no decode of a model can beat it.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from distill.audio.loudness import (
     undo_loudness,
 )
 from distill.audio.metrics import QualityDistances, best_gain_distance, quality_distances
+from distill.inference.chunked import decode_codes_chunked, encode_mel_chunked
+from distill.inference.refine import refine_steps_for
 from distill.models.persistence import LoadedVQModel
 
 
@@ -55,13 +59,19 @@ def _level_change_db(decoded: torch.Tensor, original: torch.Tensor, sample_rate:
 
 @torch.no_grad()
 def reconstruct_file(
-    loaded: LoadedVQModel, path: Path, iterations: int | None = None, match_loudness: bool = False
+    loaded: LoadedVQModel,
+    path: Path,
+    iterations: int | None = None,
+    match_loudness: bool = False,
+    refine_steps: int | None = None,
 ) -> FileReconstruction:
     """Ruler numbers of the model's decode and of the ceiling for one file (see module doc).
 
     iterations: Griffin-Lim iterations, None for the model's final-render default.
     match_loudness: score the decode with its gated RMS brought to the training loudness
     first (decode_grid's opt-in, the default before decodes kept their own level).
+    refine_steps: the code search's steps, None for encoding's default, 0 for the encoder's
+    own codes (as every decode was before the search).
     """
     spec = loaded.spectrogram
     rate = spec.config.sample_rate
@@ -70,7 +80,10 @@ def reconstruct_file(
     length = original.shape[-1]
     mel = spec.waveform_to_mel(normalised.unsqueeze(0).to(loaded.device))  # [1, 1, M, F]
     ceiling = spec.mel_to_waveform(mel, iterations, length)[0, 0].cpu()
-    recon_mel, _, _ = loaded.model.eval()(mel)
+    model = loaded.model.eval()
+    steps = refine_steps_for(mel.shape[-1]) if refine_steps is None else refine_steps
+    codes = encode_mel_chunked(model, mel, refine_steps=steps)
+    recon_mel = decode_codes_chunked(model, codes, (mel.shape[2], mel.shape[3]))
     raw = spec.mel_to_waveform(recon_mel, iterations, length)[0, 0].cpu()
     matched = match_decoded_loudness(raw, gain, rate) if match_loudness else raw
     decoded = undo_loudness(matched, gain)  # as decode_grid gives it
@@ -105,9 +118,12 @@ def reconstruction_report(
     paths: list[Path],
     iterations: int | None = None,
     match_loudness: bool = False,
+    refine_steps: int | None = None,
 ) -> dict:
     """Per-file ruler numbers and their means, for the model and for the ceiling."""
-    files = [reconstruct_file(loaded, path, iterations, match_loudness) for path in paths]
+    files = [
+        reconstruct_file(loaded, path, iterations, match_loudness, refine_steps) for path in paths
+    ]
     model, ceiling = _summary(files, "model"), _summary(files, "ceiling")
     levels = [f.level_error_db for f in files]
     return {

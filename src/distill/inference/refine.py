@@ -1,0 +1,76 @@
+"""Analysis by synthesis: each file's codes are chosen by how the decoder renders them.
+
+A model trained on a few minutes of audio decodes sounds unlike its training files better than
+its encoder describes them: the encoder's latent, quantized level by level, is not the grid
+the decoder would render closest to the input. So encoding searches for a better grid. The
+latent is moved by Adam to lower the log-mel L1 between the decoder's output for its quantized
+codes and the input, the gradient passed straight through the quantizer (a code changes when
+the latent crosses into another code's cell). The best grid seen is kept, so a refined grid
+never renders further from the input than the encoder's own. The weights do not change, and
+the codes are codes of the same codebooks: previews, edits and the prior read them as before.
+
+Measured on 18 held-out real recordings (bench/README.md): 20 / 40 / 80 steps took the
+level-restored multi-scale mel distance from 0.501 to 0.440 / 0.436 / 0.438. A step is a
+decoder pass forward and back: about 40 ms per 10 s of audio on a 2-core CPU.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+
+from distill.models.vqvae import ConvVQVAE
+
+REFINE_STEPS = 20  # Adam steps on the latent for files up to REFINE_FULL_FRAMES
+REFINE_LEARNING_RATE = 0.05  # 0.1 scored the same (0.438 at 40 steps)
+# Longer files get proportionally fewer steps, so the search never costs more than it does for
+# ~26 s of audio (about 2 s on a 2-core CPU), and none once that would be under
+# MIN_REFINE_STEPS (beyond ~64 s): long files open without waiting for it.
+REFINE_FULL_FRAMES = 2400  # ~26 s at hop 512
+MIN_REFINE_STEPS = 8
+
+
+def refine_steps_for(num_frames: int, steps: int = REFINE_STEPS) -> int:
+    """How many search steps a file of num_frames mel frames gets by default (0: none)."""
+    if num_frames <= REFINE_FULL_FRAMES:
+        return steps
+    scaled = math.floor(steps * REFINE_FULL_FRAMES / num_frames)
+    return scaled if scaled >= MIN_REFINE_STEPS else 0
+
+
+def refine_codes(
+    model: ConvVQVAE,
+    mel: torch.Tensor,
+    latent: torch.Tensor,
+    steps: int,
+    learning_rate: float = REFINE_LEARNING_RATE,
+) -> torch.Tensor:
+    """log-mel [1, 1, M, F] and its latent [1, D, 1, F'] -> codes [1, F', L] whose decode is
+    closest to mel (log-mel L1) among the encoder's own and those of `steps` search steps.
+
+    Call it in eval mode; it computes gradients for the latent only (the weights keep theirs,
+    none are stored). Deterministic for a given model, input and number of threads.
+    """
+    target_shape = (mel.shape[2], mel.shape[3])
+    start = latent.detach()
+    with torch.no_grad():
+        _, best_codes, _ = model.quantize(start)
+    if steps <= 0:
+        return best_codes
+    searched = start.clone().requires_grad_(True)
+    optimizer = torch.optim.Adam([searched], lr=learning_rate)
+    best_error = math.inf
+    with torch.enable_grad():
+        for step in range(steps + 1):
+            quantized, codes, _ = model.quantize(searched)
+            passed = searched + (quantized - searched).detach()  # straight through the codes
+            error = (model.decode(passed, target_shape) - mel).abs().mean()
+            if error.item() < best_error:
+                best_error, best_codes = error.item(), codes.detach().clone()
+            if step == steps:  # the last grid is scored, not stepped from
+                break
+            (gradient,) = torch.autograd.grad(error, [searched])
+            searched.grad = gradient
+            optimizer.step()
+    return best_codes
