@@ -255,3 +255,34 @@ def test_ctrl_c_stops_a_folder_cleanly_and_resume_finishes_it(tmp_path, tiny_mod
     assert resumed.exit_code == 0, resumed.output
     assert f"{len(written)} file" in resumed.stderr and "kept (--resume)" in resumed.stderr
     assert len(list(out.glob("*.json"))) == 12
+
+
+def test_search_steps_choose_between_the_searched_and_the_encoders_codes(
+    tmp_path, tiny_model_file, tone_file
+):
+    from distill.inference import encode_grid, read_codes_json
+    from distill.models.persistence import load_model
+
+    loaded = load_model(tiny_model_file)
+    outputs = {}
+    for name, extra in (("default", ()), ("plain", ("--search-steps", 0))):
+        outputs[name] = tmp_path / f"{name}.json"
+        result = run_cli("encode", tiny_model_file, tone_file, "-o", outputs[name], *extra)
+        assert result.exit_code == 0, result.output
+    searched = read_codes_json(outputs["default"], loaded).grid.codes
+    plain = read_codes_json(outputs["plain"], loaded).grid.codes
+    assert plain.equal(encode_grid(tone_file, loaded, refine_steps=0).codes)
+    assert searched.equal(encode_grid(tone_file, loaded).codes) and not searched.equal(plain)
+    library = tmp_path / "library"
+    library.mkdir()
+    (library / "tone.wav").write_bytes(tone_file.read_bytes())
+    folder = run_cli(
+        "encode", tiny_model_file, library, "-o", tmp_path / "out", "--jobs", 1,
+        "--search-steps", 0, "--device", "cpu",
+    )  # fmt: skip
+    assert folder.exit_code == 0, folder.output
+    assert read_codes_json(tmp_path / "out" / "tone.json", loaded).grid.codes.equal(plain)
+    refused = run_cli("encode", tiny_model_file, tone_file, "-o", tmp_path / "x.json",
+                      "--search-steps", -1)  # fmt: skip
+    assert refused.exit_code != 0 and "Traceback" not in refused.output
+    assert not (tmp_path / "x.json").exists()
