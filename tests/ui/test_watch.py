@@ -12,7 +12,7 @@ from tests.helpers import make_tiny_model_file
 from distill.models.library import rename_model, update_metadata
 from distill.ui.codes import handlers as codes
 from distill.ui.codes.session import CodesSession
-from distill.ui.watch import Seen, loaded_model_notice, new_seen, watch_models
+from distill.ui.watch import Seen, loaded_model_notice, new_seen, refresh_now, watch_models
 
 
 def tick(session: CodesSession, seen: Seen, selected: str | None) -> tuple:
@@ -70,3 +70,35 @@ def test_a_deleted_or_renamed_model_is_said_and_leaves_the_list(model: Path, ton
     )
     assert choices_of(dropdown)[-1] == str(renamed) and str(model) not in choices_of(dropdown)
     assert sets_value(dropdown) and dropdown.value != str(model)  # it left: another is chosen
+
+
+def test_refresh_lists_every_model_now_and_the_next_tick_does_not_list_them_again(
+    model: Path, distill_home: Path
+):
+    seen = new_seen()
+    added = make_tiny_model_file(distill_home / "models" / "bells.distill", seed=3)
+    dropdown, status, seen, table, library_list, *_ = refresh_now(str(model), seen, str(model))
+    assert str(added) in choices_of(dropdown) and str(added) in choices_of(library_list)
+    assert not sets_value(dropdown) and status == gr.skip()
+    assert list(table["Model"]) == ["demo (bundled example)", "bells", "tiny"]
+    dropdown, status, seen, *library = tick(CodesSession(), seen, str(model))
+    assert dropdown == gr.skip() and library == [gr.skip()] * 5  # Refresh recorded the listing
+
+
+def test_a_chosen_model_that_became_unreadable_is_said_as_it_leaves_the_list(
+    model: Path, distill_home: Path
+):
+    seen = new_seen()
+    other = make_tiny_model_file(distill_home / "models" / "bells.distill", seed=3)
+    seen = tick(CodesSession(), seen, str(model))[2]
+    model.write_bytes(b"no longer a model file")
+    dropdown, status, seen, *_ = tick(CodesSession(), seen, str(model))
+    assert str(model) not in choices_of(dropdown) and sets_value(dropdown)
+    assert dropdown.value in (str(other), choices_of(dropdown)[0])
+    assert status.startswith("The model file 'tiny.distill' can no longer be read (")
+    assert status.endswith("so it left the model list and another model is chosen.")
+    # Refresh says it too; a model that is fine, or was deleted, is not reported this way
+    assert refresh_now(str(model), seen, None)[1] == status
+    assert refresh_now(str(other), seen, None)[1] == gr.skip()
+    model.unlink()
+    assert tick(CodesSession(), seen, str(model))[1] == gr.skip()

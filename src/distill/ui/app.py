@@ -35,7 +35,7 @@ def build_app() -> gr.Blocks:
     from distill.ui.library.layout import build_library_tab
     from distill.ui.train.handlers import select_trained_model
     from distill.ui.train.layout import build_train_tab
-    from distill.ui.watch import WATCH_EVERY_S, new_seen, watch_models
+    from distill.ui.watch import WATCH_EVERY_S, new_seen, refresh_now, watch_models
 
     with gr.Blocks(title=TITLE, delete_cache=CACHE_CLEANUP, analytics_enabled=False) as app:
         gr.Markdown("## Distill · see and hear the codes your model learned")
@@ -64,6 +64,11 @@ def build_app() -> gr.Blocks:
             [codes.model, codes.session, seen, library.model],
             [codes.model, codes.status, seen, *library.refresh_outputs],
             show_progress="hidden",
+        )
+        codes.refresh.click(
+            refresh_now,
+            [codes.model, seen, library.model],
+            [codes.model, codes.status, seen, *library.refresh_outputs],
         )
     app.queue(default_concurrency_limit=DEFAULT_CONCURRENCY)
     return app

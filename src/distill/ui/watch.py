@@ -13,7 +13,8 @@ from typing import Any
 import gradio as gr
 
 from distill.inference.codes_json import model_sha256
-from distill.models.persistence import MODEL_SUFFIX, models_dir
+from distill.models.library import read_model_info
+from distill.models.persistence import MODEL_SUFFIX, ModelFileError, models_dir
 from distill.ui.codes.session import CodesSession, file_stamp, replaced_message
 from distill.ui.common import model_choices, pick_choice
 from distill.ui.library.handlers import (
@@ -95,6 +96,39 @@ def refreshed_lists(selected: str | None, library_selected: str | None) -> tuple
     )
 
 
+def unreadable_choice_notice(selected: str | None, choices: list[tuple[str, str]]) -> str | None:
+    """A plain sentence when the model chosen in the list is still on disk but left the list
+    because it can no longer be read (the list has chosen another); None otherwise."""
+    if not selected or selected in [path for _, path in choices] or not Path(selected).is_file():
+        return None
+    try:
+        read_model_info(Path(selected))
+    except ModelFileError as error:
+        return (
+            f"The model file '{Path(selected).name}' can no longer be read ({error}), so it "
+            "left the model list and another model is chosen."
+        )
+    return None
+
+
+def refresh_now(
+    selected: str | None, seen: Seen | None, library_selected: str | None
+) -> tuple[Any, ...]:
+    """The Refresh button: (Codes model list, Codes status, seen, *the Library's refresh
+    outputs), every list read afresh and the listing remembered, so the next tick does not
+    list the same models again."""
+    seen = seen if isinstance(seen, Seen) else Seen()
+    listing = models_listing()  # before the lists: a file added meanwhile is listed next tick
+    lists = refreshed_lists(selected, library_selected)
+    notice = unreadable_choice_notice(selected, model_choices())
+    return (
+        lists[0],
+        gr.skip() if notice is None else notice,
+        Seen(listing, seen.reported),
+        *lists[1:],
+    )
+
+
 def watch_models(
     selected: str | None, session: CodesSession, seen: Seen | None, library_selected: str | None
 ) -> tuple[Any, ...]:
@@ -113,4 +147,6 @@ def watch_models(
         notice = loaded_model_notice(session)
         if notice is not None and key != seen.reported:
             status, reported = notice, key
+    if listing != seen.listing and status is skip:
+        status = unreadable_choice_notice(selected, model_choices()) or skip
     return lists[0], status, Seen(listing, reported), *lists[1:]

@@ -23,7 +23,7 @@ from distill.ui.codes.handlers import (
 from distill.ui.codes.labels import apply_labels, show_model_labels
 from distill.ui.codes.render import grid_html
 from distill.ui.codes.session import end_codes_session, new_codes_session
-from distill.ui.common import model_choices, model_selector_update, pick_choice
+from distill.ui.common import model_choices, pick_choice
 
 # Bundled sounds offered under the upload box: one of each kind (the example is melody).
 # True whatever the box holds: the page opens with the example in it, the user may replace it
@@ -40,6 +40,7 @@ class CodesTab:
     model: gr.Dropdown
     session: gr.State
     status: gr.Markdown
+    refresh: gr.Button  # the app wires it: it refreshes every model list (ui/watch.py)
 
 
 def example_sound() -> str | None:
@@ -195,7 +196,6 @@ def build_codes_tab() -> CodesTab:
     )
 
     _demo_examples(upload)
-    refresh.click(model_selector_update, [model], [model])
     model.change(show_model_labels, [model, session], [labels])
     upload.change(show_original, [upload], [original])
     encode_button.click(
@@ -250,4 +250,4 @@ def build_codes_tab() -> CodesTab:
         [labels, model, session],
         [session, grid, labels, status],
     )
-    return CodesTab(model=model, session=session, status=status)
+    return CodesTab(model=model, session=session, status=status, refresh=refresh)
