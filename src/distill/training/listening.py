@@ -9,6 +9,7 @@ import numpy as np
 import torch
 
 from distill.audio.spectrogram import AudioSpectrogram
+from distill.inference.refine import REFINE_STEPS, refine_codes
 from distill.models.vqvae import ConvVQVAE
 from distill.training.data import MelDataset
 
@@ -63,11 +64,15 @@ def decode_excerpt(
     step: int,
     elapsed_s: float,
 ) -> ListeningSample:
-    """The excerpt through the model (all levels, eval mode) and Griffin-Lim -> a sample."""
+    """The excerpt through the model (all levels, eval mode) and Griffin-Lim -> a sample. Its
+    codes are searched as encoding searches them (`inference.refine`), so the excerpt sounds
+    as an encode of it would with the weights of that moment."""
     was_training = model.training
     model.eval()
     mel = excerpt.mel.to(spectrogram.device)
-    recon, _, _ = model(mel)  # [1, 1, M, F]
+    codes = refine_codes(model, mel, model.encode(mel), REFINE_STEPS)  # [1, F', L]
+    quantized = model.codes_to_embeddings(codes, (1, codes.shape[1]))
+    recon = model.decode(quantized, (mel.shape[2], mel.shape[3]))  # [1, 1, M, F]
     model.train(was_training)
     waveform = spectrogram.mel_to_waveform(recon, num_iterations=LISTEN_ITERATIONS)  # [1, 1, S]
     audio = waveform[0, 0].detach().cpu().float().numpy()
