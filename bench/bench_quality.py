@@ -9,9 +9,8 @@ harmonic distance (see distill.audio.metrics and distill.training.evaluation).
 --before scores the same weights as decodes were made before issue 10's inversion and level
 changes: the clamped pseudo-inverse (no magnitude refinement), 32 Griffin-Lim iterations and
 the decode's gated RMS brought to the training loudness, and the encoder's own codes (no code
-search). A model trained with today's recipe
-scored both ways gives the inversion's share of a change; the training recipe's share needs
-the old recipe trained too.
+search). A model trained with today's recipe scored both ways gives the inversion's share of
+a change; the training recipe's share needs the old recipe trained too.
 """
 
 from __future__ import annotations

@@ -96,3 +96,4 @@ def test_encoding_searches_by_default_and_says_how_long_files_are_spared(loaded,
         refine_steps_for(REFINE_FULL_FRAMES * REFINE_STEPS // MIN_REFINE_STEPS) >= MIN_REFINE_STEPS
     )
     assert refine_steps_for(REFINE_FULL_FRAMES * REFINE_STEPS) == 0  # hours of audio: none
+    assert refine_steps_for(REFINE_FULL_FRAMES * REFINE_STEPS, 5) == 5  # asked: as asked

@@ -100,7 +100,7 @@ def encode_sound(
         mono = F.pad(mono, (0, missing))
     with _eval_mode(loaded.model):
         mel = waveform_to_mel_chunked(spectrogram, mono.unsqueeze(0).to(loaded.device))
-        steps = refine_steps_for(int(mel.shape[-1])) if refine_steps is None else refine_steps
+        steps = refine_steps_for(int(mel.shape[-1]), refine_steps)
         codes = encode_mel_chunked(loaded.model, mel, refine_steps=steps)  # [1, F', L]
     grid = grid_for_model(
         codes,

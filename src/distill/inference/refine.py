@@ -31,11 +31,14 @@ REFINE_FULL_FRAMES = 2400  # ~26 s at hop 512
 MIN_REFINE_STEPS = 8
 
 
-def refine_steps_for(num_frames: int, steps: int = REFINE_STEPS) -> int:
-    """How many search steps a file of num_frames mel frames gets by default (0: none)."""
+def refine_steps_for(num_frames: int, asked: int | None = None) -> int:
+    """The search steps of a file of num_frames mel frames: `asked` when given, else the
+    default by length (0: none)."""
+    if asked is not None:
+        return asked
     if num_frames <= REFINE_FULL_FRAMES:
-        return steps
-    scaled = math.floor(steps * REFINE_FULL_FRAMES / num_frames)
+        return REFINE_STEPS
+    scaled = math.floor(REFINE_STEPS * REFINE_FULL_FRAMES / num_frames)
     return scaled if scaled >= MIN_REFINE_STEPS else 0
 
 
@@ -52,17 +55,15 @@ def refine_codes(
     Call it in eval mode; it computes gradients for the latent only (the weights keep theirs,
     none are stored). Deterministic for a given model, input and number of threads.
     """
-    target_shape = (mel.shape[2], mel.shape[3])
-    start = latent.detach()
-    with torch.no_grad():
-        _, best_codes, _ = model.quantize(start)
     if steps <= 0:
-        return best_codes
-    searched = start.clone().requires_grad_(True)
+        with torch.no_grad():
+            return model.quantize(latent.detach())[1]
+    target_shape = (mel.shape[2], mel.shape[3])
+    searched = latent.detach().clone().requires_grad_(True)
     optimizer = torch.optim.Adam([searched], lr=learning_rate)
-    best_error = math.inf
+    best_error, best_codes = math.inf, torch.empty(0)
     with torch.enable_grad():
-        for step in range(steps + 1):
+        for step in range(steps + 1):  # step 0 scores the encoder's own grid
             quantized, codes, _ = model.quantize(searched)
             passed = searched + (quantized - searched).detach()  # straight through the codes
             error = (model.decode(passed, target_shape) - mel).abs().mean()

@@ -81,7 +81,7 @@ def reconstruct_file(
     mel = spec.waveform_to_mel(normalised.unsqueeze(0).to(loaded.device))  # [1, 1, M, F]
     ceiling = spec.mel_to_waveform(mel, iterations, length)[0, 0].cpu()
     model = loaded.model.eval()
-    steps = refine_steps_for(mel.shape[-1]) if refine_steps is None else refine_steps
+    steps = refine_steps_for(mel.shape[-1], refine_steps)
     codes = encode_mel_chunked(model, mel, refine_steps=steps)
     recon_mel = decode_codes_chunked(model, codes, (mel.shape[2], mel.shape[3]))
     raw = spec.mel_to_waveform(recon_mel, iterations, length)[0, 0].cpu()

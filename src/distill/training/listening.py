@@ -9,7 +9,8 @@ import numpy as np
 import torch
 
 from distill.audio.spectrogram import AudioSpectrogram
-from distill.inference.refine import REFINE_STEPS, refine_codes
+from distill.inference.chunked import decode_codes_chunked, encode_mel_chunked
+from distill.inference.refine import refine_steps_for
 from distill.models.vqvae import ConvVQVAE
 from distill.training.data import MelDataset
 
@@ -70,9 +71,9 @@ def decode_excerpt(
     was_training = model.training
     model.eval()
     mel = excerpt.mel.to(spectrogram.device)
-    codes = refine_codes(model, mel, model.encode(mel), REFINE_STEPS)  # [1, F', L]
-    quantized = model.codes_to_embeddings(codes, (1, codes.shape[1]))
-    recon = model.decode(quantized, (mel.shape[2], mel.shape[3]))  # [1, 1, M, F]
+    steps = refine_steps_for(mel.shape[-1])
+    codes = encode_mel_chunked(model, mel, refine_steps=steps)  # [1, F', L]
+    recon = decode_codes_chunked(model, codes, (mel.shape[2], mel.shape[3]))  # [1, 1, M, F]
     model.train(was_training)
     waveform = spectrogram.mel_to_waveform(recon, num_iterations=LISTEN_ITERATIONS)  # [1, 1, S]
     audio = waveform[0, 0].detach().cpu().float().numpy()

@@ -80,10 +80,12 @@ def _list_update(choices: list[tuple[str, str]], selected: str | None) -> gr.Dro
     return gr.Dropdown(choices=choices, value=pick_choice(choices))
 
 
-def refreshed_lists(selected: str | None, library_selected: str | None) -> tuple[Any, ...]:
+def refreshed_lists(
+    choices: list[tuple[str, str]], selected: str | None, library_selected: str | None
+) -> tuple[Any, ...]:
     """(Codes model list, Library table, Library model list, its details, its note, its
-    diagnostics): the Library part in the order of LibraryTab.refresh_outputs."""
-    choices = model_choices()
+    diagnostics) for the models now listed (`model_choices()`): the Library part in the order
+    of LibraryTab.refresh_outputs."""
     kept = library_selected if library_selected in [path for _, path in choices] else None
     library_value = kept or pick_choice(choices)
     return (
@@ -119,8 +121,9 @@ def refresh_now(
     list the same models again."""
     seen = seen if isinstance(seen, Seen) else Seen()
     listing = models_listing()  # before the lists: a file added meanwhile is listed next tick
-    lists = refreshed_lists(selected, library_selected)
-    notice = unreadable_choice_notice(selected, model_choices())
+    choices = model_choices()
+    lists = refreshed_lists(choices, selected, library_selected)
+    notice = unreadable_choice_notice(selected, choices)
     return (
         lists[0],
         gr.skip() if notice is None else notice,
@@ -138,8 +141,9 @@ def watch_models(
     skip = gr.skip()
     listing = models_listing()
     lists: tuple[Any, ...] = (skip,) * 6
-    if listing != seen.listing:
-        lists = refreshed_lists(selected, library_selected)
+    choices = model_choices() if listing != seen.listing else None
+    if choices is not None:
+        lists = refreshed_lists(choices, selected, library_selected)
     status: Any = skip
     reported = seen.reported
     if isinstance(session, CodesSession) and session.model_path:
@@ -147,6 +151,6 @@ def watch_models(
         notice = loaded_model_notice(session)
         if notice is not None and key != seen.reported:
             status, reported = notice, key
-    if listing != seen.listing and status is skip:
-        status = unreadable_choice_notice(selected, model_choices()) or skip
+    if choices is not None and status is skip:
+        status = unreadable_choice_notice(selected, choices) or skip
     return lists[0], status, Seen(listing, reported), *lists[1:]
