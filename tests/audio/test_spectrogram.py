@@ -56,7 +56,9 @@ def test_log_scaling_round_trips_and_floors_silence():
     power = torch.tensor([0.0, 1e-6, 1.0, 1e3])
     assert torch.allclose(spec.log_to_power(spec.power_to_log(power)), power, rtol=1e-4, atol=1e-9)
     silence = spec.waveform_to_mel(torch.zeros(1, 1, 4800))
-    assert torch.allclose(silence, torch.full_like(silence, -1.0))
+    assert torch.allclose(silence, torch.full_like(silence, spec.config.silence))
+    assert spec.config.silence == pytest.approx(-1.5)  # log10(1e-10) + 4, over 4
+    assert SpectrogramConfig(power_floor=1e-8).silence == pytest.approx(-1.0)
 
 
 def test_griffin_lim_is_deterministic_and_length_exact():

@@ -12,7 +12,7 @@ from distill.training.augment import augment_batch
 def batch() -> torch.Tensor:
     generator = torch.Generator().manual_seed(0)
     mel = torch.rand(6, 1, N_MELS, 24, generator=generator) * 1.5 - 1.0  # [B, 1, M, F]
-    mel[..., :4] = -1.0  # silence at the floor
+    mel[..., :4] = AudioSpectrogram().config.silence  # silence at the floor
     return mel
 
 

@@ -40,7 +40,7 @@ def test_training_stores_counts_over_the_training_set_and_contributions(audio_di
     assert health.diagnostics_version == DIAGNOSTICS_VERSION
     loaded = load_model(result.model_path)
     dataset = load_dataset(audio_dir, AudioSpectrogram(), 0.1, 0)
-    train = tiled_batches(dataset.train, 4, 32, -1.0)
+    train = tiled_batches(dataset.train, 4, 32, loaded.spectrogram.config.silence)
     counts = measure_code_counts(loaded.model, train)  # [L, K]
     assert counts.shape == (2, 8)
     for level in health.levels:

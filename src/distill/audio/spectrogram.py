@@ -24,8 +24,11 @@ class SpectrogramConfig:
     n_mels: int = 160
     f_min: float = 0.0
     f_max: float | None = None  # None = Nyquist
-    # Low floor: 1e-5 erased quiet detail (measured ~40% worse reconstruction distance).
-    power_floor: float = 1e-8
+    # Low floor: 1e-5 erased quiet detail (measured ~40% worse reconstruction distance), and
+    # 1e-10 beat 1e-8 (bench/README.md, issue 10): with 80 dB of range the decoder could not
+    # tell what lies under the floor from what is silent, and filled the quiet bands of every
+    # decode (a voice came back 3 dB too loud for its blur). Files saved with 1e-8 keep it.
+    power_floor: float = 1e-10
     # Fixed normalisation of log10 power so typical material sits roughly in [-1, 1].
     log_offset: float = 4.0
     log_scale: float = 4.0
@@ -37,6 +40,11 @@ class SpectrogramConfig:
     # pseudo-inverse (0 = the clamped pseudo-inverse alone, as before). Measured ceiling on 18
     # held-out files: 1 / 2 / 5 / 10 / 50 updates all help, 2 most (bench/README.md).
     magnitude_iterations: int = 2
+
+    @property
+    def silence(self) -> float:
+        """The normalised log-mel of silence (the floor): what padding is filled with."""
+        return (math.log10(self.power_floor) + self.log_offset) / self.log_scale
 
     def __post_init__(self) -> None:
         if self.magnitude_iterations < 0:

@@ -33,7 +33,6 @@ FAIR_USE = 0.60  # a level using under this share of its codebook is yellow (und
 UNEVEN_USE = 0.25  # perplexity under this share of the codes used: a few codes do the work
 SILENT_DB = 0.3  # muting a level changes the decode by under this: it adds almost nothing
 LIGHT_DB = 1.0  # ... under this: a light touch (yellow; the demo's Detail level: 0.4 dB)
-SILENCE = -1.0  # the log-mel value batches are padded with (as in training)
 
 
 @dataclass(frozen=True)
@@ -88,11 +87,11 @@ def diagnose_codebooks(
 ) -> CodebookHealth:
     """Health with diagnostics: code use over the training clips, contributions on the
     validation clips (the training clips when nothing was held out)."""
-    train = tiled_batches(dataset.train, batch_size, chunk_frames, SILENCE)
+    train = tiled_batches(dataset.train, batch_size, chunk_frames, spectrogram.silence)
     held_out = dataset.validation or dataset.train
     counts = measure_code_counts(model, train)  # [L, K]
     contributions = level_contributions_db(
-        model, tiled_batches(held_out, batch_size, chunk_frames, SILENCE), spectrogram
+        model, tiled_batches(held_out, batch_size, chunk_frames, spectrogram.silence), spectrogram
     )
     levels = tuple(
         replace(

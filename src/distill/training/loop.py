@@ -78,7 +78,7 @@ class TrainingLoop:
         per_step = config.batch_size * config.chunk_frames * processes.world_size
         self.steps_per_epoch = max(1, math.ceil(frames / per_step))
         self.val_batches = tiled_batches(
-            dataset.validation, config.batch_size, config.chunk_frames, -1.0
+            dataset.validation, config.batch_size, config.chunk_frames, spec.config.silence
         )[:64]
         self.start_step = self.step = start_step
         self.started = time.monotonic()
@@ -148,7 +148,7 @@ class TrainingLoop:
             self.dataset.train,
             config.batch_size,
             config.chunk_frames,
-            -1.0,
+            self.spec.config.silence,
             self.rng,
             config.max_shift_bins,
         ).to(self.spec.device)
