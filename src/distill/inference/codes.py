@@ -219,9 +219,8 @@ def _safe_mel(mel: torch.Tensor, loaded: LoadedVQModel) -> torch.Tensor:
     # The loudest mel power a full-scale signal can give: (Hann window sum)^2 x widest filter.
     loudest = (config.n_fft / 2) ** 2 * float(spectrogram.filterbank.sum(dim=1).max())
     ceiling = spectrogram.power_to_log(torch.tensor(loudest * 10 ** (HEADROOM_DB / 10)))
-    silence = spectrogram.power_to_log(torch.tensor(0.0))
-    mel = torch.nan_to_num(mel, nan=float(silence), posinf=float(ceiling))
-    return mel.clamp(min=float(silence), max=float(ceiling))
+    mel = torch.nan_to_num(mel, nan=config.silence, posinf=float(ceiling))
+    return mel.clamp(min=config.silence, max=float(ceiling))
 
 
 def _finite(audio: np.ndarray) -> np.ndarray:
