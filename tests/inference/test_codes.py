@@ -97,7 +97,9 @@ def test_encode_uses_mono_training_loudness_and_eval_mode(tone_file, loaded, enc
     with torch.no_grad():
         mel = loaded.spectrogram.waveform_to_mel(normalised.unsqueeze(0))
         latent = loaded.model.encode(mel)
-        expected = refine_codes(loaded.model, mel, latent, refine_steps_for(mel.shape[-1]))
+        expected = refine_codes(
+            loaded.model, mel, latent, refine_steps_for(mel.shape[-1]), loaded.spectrogram.config
+        )
     assert torch.equal(encoded["indices"], expected)  # the code search of eval mode
 
 

@@ -9,11 +9,13 @@ import pytest
 import torch
 from tests.helpers import make_tiny_model_file, write_tone
 
+from distill.audio.spectrogram import frame_level_db
 from distill.inference import encode_sound
 from distill.inference.chunked import decode_codes_chunked, encode_mel_chunked
 from distill.inference.refine import (
     MIN_REFINE_STEPS,
     REFINE_FULL_FRAMES,
+    REFINE_LEVEL_WEIGHT,
     REFINE_STEPS,
     refine_codes,
     refine_steps_for,
@@ -47,7 +49,7 @@ def test_the_search_renders_closer_than_the_encoders_codes(loaded, tmp_path):
     mel = mel_of(loaded, tmp_path)
     weights = {name: value.clone() for name, value in model.state_dict().items()}
     plain = encode_mel_chunked(model, mel)
-    searched = refine_codes(model, mel, model.encode(mel), steps=12)
+    searched = refine_codes(model, mel, model.encode(mel), 12, loaded.spectrogram.config)
     assert searched.shape == plain.shape and searched.dtype == plain.dtype
     assert int(searched.min()) >= 0 and int(searched.max()) < model.codebook_size
     assert not torch.equal(searched, plain)
@@ -55,8 +57,12 @@ def test_the_search_renders_closer_than_the_encoders_codes(loaded, tmp_path):
     # the weights and codebooks are as they were, and no gradient was left on them
     assert all(torch.equal(weights[n], v) for n, v in model.state_dict().items())
     assert all(p.grad is None for p in model.parameters())
-    assert torch.equal(refine_codes(model, mel, model.encode(mel), steps=12), searched)
-    assert torch.equal(refine_codes(model, mel, model.encode(mel), steps=0), plain)
+    assert torch.equal(
+        refine_codes(model, mel, model.encode(mel), 12, loaded.spectrogram.config), searched
+    )
+    assert torch.equal(
+        refine_codes(model, mel, model.encode(mel), 0, loaded.spectrogram.config), plain
+    )
 
 
 @torch.no_grad()
@@ -65,7 +71,9 @@ def test_the_search_never_keeps_a_worse_grid_than_the_encoders(loaded, tmp_path)
     mel = mel_of(loaded, tmp_path)
     plain = encode_mel_chunked(model, mel)
     # a step far too large lands anywhere: the encoder's own grid is kept if nothing beats it
-    wild = refine_codes(model, mel, model.encode(mel), steps=3, learning_rate=1e3)
+    wild = refine_codes(
+        model, mel, model.encode(mel), 3, loaded.spectrogram.config, learning_rate=1e3
+    )
     assert render_error(loaded, wild, mel) <= render_error(loaded, plain, mel)
 
 
@@ -74,7 +82,14 @@ def test_long_files_are_searched_chunk_by_chunk(loaded, tmp_path):
     model = loaded.model.eval()
     mel = mel_of(loaded, tmp_path, seconds=3.0)  # 282 frames, 71 columns
     whole = encode_mel_chunked(model, mel)
-    chunked = encode_mel_chunked(model, mel, chunk_columns=16, context_columns=8, refine_steps=6)
+    chunked = encode_mel_chunked(
+        model,
+        mel,
+        chunk_columns=16,
+        context_columns=8,
+        refine_steps=6,
+        config=loaded.spectrogram.config,
+    )
     assert chunked.shape == whole.shape
     assert render_error(loaded, chunked, mel) < render_error(loaded, whole, mel)
 
@@ -97,3 +112,28 @@ def test_encoding_searches_by_default_and_says_how_long_files_are_spared(loaded,
     )
     assert refine_steps_for(REFINE_FULL_FRAMES * REFINE_STEPS) == 0  # hours of audio: none
     assert refine_steps_for(REFINE_FULL_FRAMES * REFINE_STEPS, 5) == 5  # asked: as asked
+
+
+@torch.no_grad()
+def test_the_search_holds_each_frames_level(loaded, tmp_path):
+    """Log-mel L1 alone renders blurred loud partials too quiet; the search also weighs each
+    frame's level error, and keeps the grid best by both."""
+    model = loaded.model.eval()
+    config = loaded.spectrogram.config
+    mel = mel_of(loaded, tmp_path)
+    shape = (mel.shape[2], mel.shape[3])
+
+    def level_error(codes: torch.Tensor) -> float:
+        decoded = decode_codes_chunked(model, codes, shape)
+        return float((frame_level_db(decoded, config) - frame_level_db(mel, config)).abs().mean())
+
+    def objective(codes: torch.Tensor, weight: float) -> float:
+        return render_error(loaded, codes, mel) + weight * level_error(codes) / 10
+
+    plain = encode_mel_chunked(model, mel)
+    l1_only = refine_codes(model, mel, model.encode(mel), 12, config, level_weight=0.0)
+    held = refine_codes(model, mel, model.encode(mel), 12, config, level_weight=1.0)
+    assert not torch.equal(held, l1_only)
+    assert objective(held, 1.0) <= objective(plain, 1.0)
+    assert level_error(held) < level_error(l1_only)
+    assert REFINE_LEVEL_WEIGHT > 0  # the default search weighs it too

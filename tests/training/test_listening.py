@@ -32,7 +32,9 @@ def test_the_excerpt_is_decoded_from_searched_codes_and_the_model_keeps_training
     assert model.training and all(p.grad is None for p in model.parameters())
     model.eval()
     with torch.no_grad():
-        searched = encode_mel_chunked(model, mel, refine_steps=REFINE_STEPS)
+        searched = encode_mel_chunked(
+            model, mel, refine_steps=REFINE_STEPS, config=spectrogram.config
+        )
         plain = encode_mel_chunked(model, mel)
         shape = (mel.shape[2], mel.shape[3])
         heard = [

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 
 import torch
 
-from distill.audio.spectrogram import AudioSpectrogram
+from distill.audio.spectrogram import AudioSpectrogram, SpectrogramConfig
 from distill.inference.refine import refine_codes
 from distill.models.vqvae import ConvVQVAE
 
@@ -67,14 +67,17 @@ def encode_mel_chunked(
     chunk_columns: int = CODE_CHUNK_COLUMNS,
     context_columns: int = CONTEXT_COLUMNS,
     refine_steps: int = 0,
+    config: SpectrogramConfig | None = None,
 ) -> torch.Tensor:
     """log-mel [1, 1, M, F] -> codes [1, F', L], F' = ceil(F / time_downsample).
 
     Chunks start and end on column boundaries, so columns stay aligned with the mel frames;
     only the file's last chunk gets the model's tail padding, as in a whole-file pass.
-    refine_steps > 0 searches each chunk's codes against its mel (`refine.refine_codes`).
-    Call it in eval mode under torch.no_grad().
+    refine_steps > 0 searches each chunk's codes against its mel (`refine.refine_codes`),
+    which needs the model's front end (`config`). Call it in eval mode under torch.no_grad().
     """
+    if refine_steps > 0 and config is None:
+        raise ValueError("the code search needs the model's SpectrogramConfig (config=...)")
     step = model.config.time_downsample
     num_frames = mel.shape[-1]
     num_columns = math.ceil(num_frames / step)
@@ -83,7 +86,12 @@ def encode_mel_chunked(
         num_columns, chunk_columns, context_columns
     ):
         frames = mel[..., slice_first * step : min(num_frames, slice_last * step)]
-        codes = refine_codes(model, frames, model.encode(frames), refine_steps)  # [1, columns, L]
+        latent = model.encode(frames)
+        codes = (  # [1, columns, L]
+            model.quantize(latent)[1]
+            if config is None
+            else refine_codes(model, frames, latent, refine_steps, config)
+        )
         pieces.append(codes[:, first - slice_first : last - slice_first])
     return torch.cat(pieces, dim=1)
 

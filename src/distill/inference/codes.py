@@ -101,7 +101,9 @@ def encode_sound(
     with _eval_mode(loaded.model):
         mel = waveform_to_mel_chunked(spectrogram, mono.unsqueeze(0).to(loaded.device))
         steps = refine_steps_for(int(mel.shape[-1]), refine_steps)
-        codes = encode_mel_chunked(loaded.model, mel, refine_steps=steps)  # [1, F', L]
+        codes = encode_mel_chunked(  # [1, F', L]
+            loaded.model, mel, refine_steps=steps, config=spectrogram.config
+        )
     grid = grid_for_model(
         codes,
         (int(mel.shape[2]), int(mel.shape[3])),

@@ -82,7 +82,7 @@ def reconstruct_file(
     ceiling = spec.mel_to_waveform(mel, iterations, length)[0, 0].cpu()
     model = loaded.model.eval()
     steps = refine_steps_for(mel.shape[-1], refine_steps)
-    codes = encode_mel_chunked(model, mel, refine_steps=steps)
+    codes = encode_mel_chunked(model, mel, refine_steps=steps, config=spec.config)
     recon_mel = decode_codes_chunked(model, codes, (mel.shape[2], mel.shape[3]))
     raw = spec.mel_to_waveform(recon_mel, iterations, length)[0, 0].cpu()
     matched = match_decoded_loudness(raw, gain, rate) if match_loudness else raw

@@ -72,7 +72,7 @@ def decode_excerpt(
     model.eval()
     mel = excerpt.mel.to(spectrogram.device)
     steps = refine_steps_for(mel.shape[-1])
-    codes = encode_mel_chunked(model, mel, refine_steps=steps)  # [1, F', L]
+    codes = encode_mel_chunked(model, mel, refine_steps=steps, config=spectrogram.config)
     recon = decode_codes_chunked(model, codes, (mel.shape[2], mel.shape[3]))  # [1, 1, M, F]
     model.train(was_training)
     waveform = spectrogram.mel_to_waveform(recon, num_iterations=LISTEN_ITERATIONS)  # [1, 1, S]
