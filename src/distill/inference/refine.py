@@ -14,8 +14,8 @@ Measured on 18 held-out real recordings (bench/README.md): 20 / 40 / 80 steps to
 level-restored multi-scale mel distance from 0.501 to 0.440 / 0.436 / 0.438. A step is a
 decoder pass forward and back: about 40 ms per 10 s of audio on a 2-core CPU. Log-mel L1
 alone renders blurred loud partials too quiet (a message chime 2.5 dB under its best gain);
-the frame-level term at 0.05 per 10 dB kept every file within 2 dB at two seeds for a 1%
-higher distance.
+with the frame-level term at 0.05 per 10 dB the worst file was 2.1 dB off at two seeds (2.5
+and 3.3 without), for a 1% higher distance.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from distill.models.vqvae import ConvVQVAE
 REFINE_STEPS = 20  # Adam steps on the latent for files up to REFINE_FULL_FRAMES
 REFINE_LEARNING_RATE = 0.05  # 0.1 scored the same (0.438 at 40 steps)
 # The frame-level error's weight per 10 dB beside the log-mel L1 (bench/README.md, 18 held-out
-# files, seeds 0 / 1): 0 left the worst file 2.5 / 3.3 dB off its best gain, 0.05 1.9 / 2.0
-# for a mel distance 0.8 / 1.2% higher; 0.125 and 0.25 cost 3-4% and were worse at seed 1.
+# files, seeds 0 / 1): 0 left the worst file 2.5 / 3.3 dB off its best gain, 0.05 2.1 / 2.1
+# for a mel distance 1.0 / 1.2% higher; 0.125 and 0.25 cost 3-4% and were worse at seed 1.
 REFINE_LEVEL_WEIGHT = 0.05
 # Longer files get proportionally fewer steps, so the search never costs more than it does for
 # ~26 s of audio (about 2 s on a 2-core CPU), and none once that would be under
