@@ -76,8 +76,6 @@ def encode_mel_chunked(
     refine_steps > 0 searches each chunk's codes against its mel (`refine.refine_codes`),
     which needs the model's front end (`config`). Call it in eval mode under torch.no_grad().
     """
-    if refine_steps > 0 and config is None:
-        raise ValueError("the code search needs the model's SpectrogramConfig (config=...)")
     step = model.config.time_downsample
     num_frames = mel.shape[-1]
     num_columns = math.ceil(num_frames / step)
@@ -87,11 +85,7 @@ def encode_mel_chunked(
     ):
         frames = mel[..., slice_first * step : min(num_frames, slice_last * step)]
         latent = model.encode(frames)
-        codes = (  # [1, columns, L]
-            model.quantize(latent)[1]
-            if config is None
-            else refine_codes(model, frames, latent, refine_steps, config)
-        )
+        codes = refine_codes(model, frames, latent, refine_steps, config)  # [1, columns, L]
         pieces.append(codes[:, first - slice_first : last - slice_first])
     return torch.cat(pieces, dim=1)
 

@@ -56,14 +56,14 @@ def refine_codes(
     mel: torch.Tensor,
     latent: torch.Tensor,
     steps: int,
-    config: SpectrogramConfig,
+    config: SpectrogramConfig | None,
     learning_rate: float = REFINE_LEARNING_RATE,
     level_weight: float = REFINE_LEVEL_WEIGHT,
 ) -> torch.Tensor:
     """log-mel [1, 1, M, F] and its latent [1, D, 1, F'] -> codes [1, F', L] whose decode is
     closest to mel (log-mel L1 plus level_weight per 10 dB of frame-level error; `config`,
-    the model's front end, says what a log-mel value is in dB) among the encoder's own and
-    those of `steps` search steps.
+    the model's front end, says what a log-mel value is in dB, and only a search needs it)
+    among the encoder's own and those of `steps` search steps.
 
     Call it in eval mode; it computes gradients for the latent only (the weights keep theirs,
     none are stored). Deterministic for a given model, input and number of threads.
@@ -71,6 +71,8 @@ def refine_codes(
     if steps <= 0:
         with torch.no_grad():
             return model.quantize(latent.detach())[1]
+    if config is None:
+        raise ValueError("the code search needs the model's SpectrogramConfig (config=...)")
     target_shape = (mel.shape[2], mel.shape[3])
     target_level = frame_level_db(mel, config)  # [1, 1, F]
     searched = latent.detach().clone().requires_grad_(True)
