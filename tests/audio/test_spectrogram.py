@@ -146,3 +146,54 @@ def test_old_front_end_without_new_keys_loads_with_its_own_bands():
     config = SpectrogramConfig.from_dict(old)
     assert config.n_mels == 128
     assert config.magnitude_iterations == SpectrogramConfig().magnitude_iterations
+
+
+def syllables() -> torch.Tensor:
+    """Two 0.25 s harmonic bursts cut hard to digital silence, as a synthesised voice is."""
+    burst = harmonic_tone(0.25, 180.0)[0, 0]
+    gap = torch.zeros(12000)
+    return torch.cat([gap, burst, gap, burst, gap]).reshape(1, 1, -1)
+
+
+def test_the_inversion_keeps_a_silent_frames_span_silent():
+    wave = syllables()
+    gated = AudioSpectrogram()
+    ungated = AudioSpectrogram(SpectrogramConfig(silence_gate_db=0.0))
+    mel = gated.waveform_to_mel(wave)
+    length = wave.shape[-1]
+    with_gate = gated.mel_to_waveform(mel, length=length)[0, 0]
+    without = ungated.mel_to_waveform(mel, length=length)[0, 0]
+    # within a window after a burst's hard end, Griffin-Lim alone spreads the last frames
+    # over their whole window; held to the silent frames' span it leaves far less there
+    after = slice(24000 + 256, 24000 + 1024)
+    assert with_gate[after].square().mean() < 0.1 * without[after].square().mean()
+    # the bursts themselves come back as loud as without the gate
+    burst = slice(12000 + 2048, 24000 - 2048)
+    ratio_db = 10 * math.log10(with_gate[burst].square().mean() / without[burst].square().mean())
+    assert abs(ratio_db) < 0.5
+
+
+def test_silence_a_decoder_renders_near_the_floor_comes_back_silent():
+    spec = AudioSpectrogram()
+    wave = syllables()
+    # a decoder renders silence a little above the floor (10 dB here), not at it
+    mel = spec.waveform_to_mel(wave).clamp(min=spec.config.silence + 0.25)
+    ungated = AudioSpectrogram(SpectrogramConfig(silence_gate_db=0.0))
+    middle = slice(24000 + 2048, 36000 - 2048)  # the gap, a window from either burst
+    assert ungated.mel_to_waveform(mel, length=wave.shape[-1])[0, 0][middle].abs().max() > 0
+    assert spec.mel_to_waveform(mel, length=wave.shape[-1])[0, 0][middle].abs().max() == 0
+
+
+def test_the_silence_gate_leaves_sound_without_silent_frames_untouched():
+    noise = 1e-3 * torch.randn(1, 1, 24000, generator=torch.Generator().manual_seed(3))
+    wave = harmonic_tone(0.5) + noise  # a noise floor, as in a real room: no frame is silent
+    gated = AudioSpectrogram()
+    ungated = AudioSpectrogram(SpectrogramConfig(silence_gate_db=0.0))
+    mel = gated.waveform_to_mel(wave)
+    assert gated.sounding_samples(mel, wave.shape[-1]) is None
+    assert torch.equal(gated.mel_to_waveform(mel), ungated.mel_to_waveform(mel))
+
+
+def test_the_silence_gate_is_zero_or_more():
+    with pytest.raises(ValueError, match="silence_gate_db"):
+        SpectrogramConfig(silence_gate_db=-1.0)

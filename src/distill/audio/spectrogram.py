@@ -10,6 +10,8 @@ import torch
 import torch.nn.functional as F
 from einops import rearrange
 
+SILENCE_RAMP = 64  # samples over which the inversion fades into a silent frame's span (~1.3 ms)
+
 
 @dataclass(frozen=True)
 class SpectrogramConfig:
@@ -40,6 +42,12 @@ class SpectrogramConfig:
     # pseudo-inverse (0 = the clamped pseudo-inverse alone, as before). Measured ceiling on 18
     # held-out files: 1 / 2 / 5 / 10 / 50 updates all help, 2 most (bench/README.md).
     magnitude_iterations: int = 2
+    # A frame whose every mel band is within this many dB of the floor is silence, and
+    # Griffin-Lim keeps the samples its window covers silent (0 = off, as before). Without
+    # it the inversion spreads each frame over its whole 2048-sample window, into the
+    # digital silence around a voice: 10-14 dB of fill in the quiet frames of two held-out
+    # voices even with the original's own mel (bench/README.md, issue 10).
+    silence_gate_db: float = 30.0
 
     @property
     def silence(self) -> float:
@@ -49,6 +57,8 @@ class SpectrogramConfig:
     def __post_init__(self) -> None:
         if self.magnitude_iterations < 0:
             raise ValueError("magnitude_iterations must be 0 or more")
+        if not self.silence_gate_db >= 0:
+            raise ValueError("silence_gate_db must be 0 (off) or more")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -187,15 +197,56 @@ class AudioSpectrogram:
         num_samples = length if length is not None else (mel.shape[-1] - 1) * self.config.hop_length
         generator = torch.Generator().manual_seed(seed)
         phase = torch.rand(magnitude.shape, generator=generator).to(magnitude.device) * 2 * math.pi
+        keep = self.sounding_samples(mel, num_samples)  # [B, S] or None
+
+        def istft(spectrum: torch.Tensor) -> torch.Tensor:
+            waveform = self._istft(spectrum, num_samples)
+            return waveform if keep is None else waveform * keep
+
         waveform = griffin_lim(
-            magnitude,
-            phase,
-            lambda spec: self._istft(spec, num_samples),
-            self._stft,
-            iterations,
-            self.config.griffin_lim_momentum,
+            magnitude, phase, istft, self._stft, iterations, self.config.griffin_lim_momentum
         )
         return waveform.unsqueeze(1)
+
+    def sounding_samples(self, mel: torch.Tensor, num_samples: int) -> torch.Tensor | None:
+        """normalised log-mel [B, 1, M, F] -> [B, S] weights: 0 on the samples a silent frame's
+        window covers, 1 elsewhere, ramped over SILENCE_RAMP samples; None if nothing is silent.
+
+        A frame is silent when every band is within `silence_gate_db` of the floor. Its
+        window (n_fft samples, centred on frame * hop) then held no sound above the floor, so
+        Griffin-Lim is held to silence there (a projection each iteration, not a gate after):
+        the energy of the frames beside it goes where they allow, not into the silence.
+        """
+        c = self.config
+        if c.silence_gate_db <= 0:
+            return None
+        power = self.log_to_power(mel.to(self.device, torch.float32)).squeeze(1)  # [B, M, F]
+        threshold = c.power_floor * (10.0 ** (c.silence_gate_db / 10.0) - 1.0)
+        silent = power.amax(dim=1) <= threshold  # [B, F]
+        if not bool(silent.any()):
+            return None
+        # Each silent frame covers [centre - n_fft / 2, centre + n_fft / 2]: +1 where a cover
+        # starts, -1 after it ends, and a running sum counts the covers of every sample.
+        batch, reach = silent.shape[0], c.n_fft // 2
+        centres = torch.arange(silent.shape[1], device=self.device) * c.hop_length
+        edges = torch.zeros(batch, num_samples + 1, device=self.device)
+        starts = (centres - reach).clamp(0, num_samples).expand(batch, -1)
+        ends = (centres + reach + 1).clamp(0, num_samples).expand(batch, -1)
+        edges.scatter_add_(1, starts, silent.float())
+        edges.scatter_add_(1, ends, -silent.float())
+        keep = (edges.cumsum(dim=1)[:, :num_samples] < 0.5).float()  # [B, S]
+        return _moving_average(keep, 2 * SILENCE_RAMP + 1)  # no click where silence starts
+
+
+def _moving_average(values: torch.Tensor, width: int) -> torch.Tensor:
+    """[B, S] -> the mean over `width` samples centred on each (shorter at the ends)."""
+    half = width // 2
+    padded = F.pad(values, (half + 1, half))
+    sums = padded.cumsum(dim=1)
+    counts = F.pad(torch.ones_like(values), (half + 1, half)).cumsum(dim=1)
+    window_sums = sums[:, width:] - sums[:, :-width]
+    window_counts = counts[:, width:] - counts[:, :-width]
+    return window_sums / window_counts
 
 
 def frame_level_db(mel: torch.Tensor, config: SpectrogramConfig) -> torch.Tensor:
