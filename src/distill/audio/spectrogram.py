@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from einops import rearrange
 
 SILENCE_RAMP = 64  # samples over which the inversion fades into a silent frame's span (~1.3 ms)
+SPILL_EXCESS_DB = 10.0  # a quiet frame this much louder than it asks was filled by its neighbours
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,18 @@ class SpectrogramConfig:
     # held-out files: 1 / 2 / 5 / 10 / 50 updates all help, 2 most (bench/README.md).
     magnitude_iterations: int = 2
     # A frame whose every mel band is within this many dB of the floor is silence, and
-    # Griffin-Lim keeps the samples its window covers silent (0 = off, as before). Without
-    # it the inversion spreads each frame over its whole 2048-sample window, into the
+    # Griffin-Lim keeps the samples its window covers silent in every iteration (0 = off).
+    # Without it the inversion spreads each frame over its whole 2048-sample window, into the
     # digital silence around a voice: 10-14 dB of fill in the quiet frames of two held-out
-    # voices even with the original's own mel (bench/README.md, issue 10).
-    silence_gate_db: float = 30.0
+    # voices even with the original's own mel. Only exact silence: held at 30 dB this gate
+    # cut the smooth decays of cymbals and snares short (bench/README.md, issue 10).
+    silence_gate_db: float = 3.0
+    # A decoder renders digital silence a little above the floor, not at it. A frame within
+    # this many dB of the floor that the inversion left more than SPILL_EXCESS_DB louder
+    # than its magnitude asks was filled from the frames beside it: after the inversion its
+    # span is made silent the same way (0 = off). A quiet decay is left as it is: its frames
+    # come back about as loud as they ask.
+    spill_gate_db: float = 30.0
 
     @property
     def silence(self) -> float:
@@ -59,6 +67,8 @@ class SpectrogramConfig:
             raise ValueError("magnitude_iterations must be 0 or more")
         if not self.silence_gate_db >= 0:
             raise ValueError("silence_gate_db must be 0 (off) or more")
+        if not self.spill_gate_db >= 0:
+            raise ValueError("spill_gate_db must be 0 (off) or more")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -197,7 +207,8 @@ class AudioSpectrogram:
         num_samples = length if length is not None else (mel.shape[-1] - 1) * self.config.hop_length
         generator = torch.Generator().manual_seed(seed)
         phase = torch.rand(magnitude.shape, generator=generator).to(magnitude.device) * 2 * math.pi
-        keep = self.sounding_samples(mel, num_samples)  # [B, S] or None
+        silent = self._near_floor(mel, self.config.silence_gate_db)  # [B, F]
+        keep = self._silence_mask(silent, num_samples) if bool(silent.any()) else None
 
         def istft(spectrum: torch.Tensor) -> torch.Tensor:
             waveform = self._istft(spectrum, num_samples)
@@ -206,27 +217,37 @@ class AudioSpectrogram:
         waveform = griffin_lim(
             magnitude, phase, istft, self._stft, iterations, self.config.griffin_lim_momentum
         )
+        # A decoder's silence: frames near the floor the inversion filled from beside them
+        maybe = self._near_floor(mel, self.config.spill_gate_db) & ~silent
+        if bool(maybe.any()):
+            excess_db = self._frame_excess_db(self._stft(waveform), magnitude)
+            filled = maybe & (excess_db > SPILL_EXCESS_DB)
+            if bool(filled.any()):
+                waveform = waveform * self._silence_mask(filled, num_samples)
         return waveform.unsqueeze(1)
 
-    def sounding_samples(self, mel: torch.Tensor, num_samples: int) -> torch.Tensor | None:
-        """normalised log-mel [B, 1, M, F] -> [B, S] weights: 0 on the samples a silent frame's
-        window covers, 1 elsewhere, ramped over SILENCE_RAMP samples; None if nothing is silent.
-
-        A frame is silent when every band is within `silence_gate_db` of the floor. Its
-        window (n_fft samples, centred on frame * hop) then held no sound above the floor, so
-        Griffin-Lim is held to silence there (a projection each iteration, not a gate after):
-        the energy of the frames beside it goes where they allow, not into the silence.
-        """
-        c = self.config
-        if c.silence_gate_db <= 0:
-            return None
+    def _near_floor(self, mel: torch.Tensor, within_db: float) -> torch.Tensor:
+        """normalised log-mel [B, 1, M, F] -> [B, F]: every band within `within_db` of the
+        floor (all False when within_db is 0, the gate off)."""
+        if within_db <= 0:
+            return torch.zeros(mel.shape[0], mel.shape[-1], dtype=torch.bool, device=self.device)
         power = self.log_to_power(mel.to(self.device, torch.float32)).squeeze(1)  # [B, M, F]
-        threshold = c.power_floor * (10.0 ** (c.silence_gate_db / 10.0) - 1.0)
-        silent = power.amax(dim=1) <= threshold  # [B, F]
-        if not bool(silent.any()):
-            return None
-        # Each silent frame covers [centre - n_fft / 2, centre + n_fft / 2]: +1 where a cover
-        # starts, -1 after it ends, and a running sum counts the covers of every sample.
+        threshold = self.config.power_floor * (10.0 ** (within_db / 10.0) - 1.0)
+        return power.amax(dim=1) <= threshold
+
+    def _frame_excess_db(self, rebuilt: torch.Tensor, magnitude: torch.Tensor) -> torch.Tensor:
+        """The STFT [B, N, F] of an inversion of magnitude [B, N, F] -> [B, F]: how many dB
+        more energy each of its frames holds than the magnitude asks."""
+        got = rebuilt.abs().square().sum(dim=1)  # [B, F]
+        wanted = magnitude.square().sum(dim=1)
+        return 10.0 * torch.log10(got.clamp(min=1e-30) / wanted.clamp(min=1e-30))
+
+    def _silence_mask(self, silent: torch.Tensor, num_samples: int) -> torch.Tensor:
+        """[B, F] silent frames -> [B, S] weights: 0 on the samples a silent frame's window
+        covers (n_fft samples centred on frame * hop: no sound above the floor was in it), 1
+        elsewhere, ramped over SILENCE_RAMP samples so no click marks where silence starts."""
+        c = self.config
+        # +1 where a cover starts, -1 after it ends: a running sum counts each sample's covers
         batch, reach = silent.shape[0], c.n_fft // 2
         centres = torch.arange(silent.shape[1], device=self.device) * c.hop_length
         edges = torch.zeros(batch, num_samples + 1, device=self.device)
@@ -235,7 +256,7 @@ class AudioSpectrogram:
         edges.scatter_add_(1, starts, silent.float())
         edges.scatter_add_(1, ends, -silent.float())
         keep = (edges.cumsum(dim=1)[:, :num_samples] < 0.5).float()  # [B, S]
-        return _moving_average(keep, 2 * SILENCE_RAMP + 1)  # no click where silence starts
+        return _moving_average(keep, 2 * SILENCE_RAMP + 1)
 
 
 def _moving_average(values: torch.Tensor, width: int) -> torch.Tensor:
