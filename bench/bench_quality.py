@@ -11,6 +11,10 @@ changes: the clamped pseudo-inverse (no magnitude refinement), 32 Griffin-Lim it
 the decode's gated RMS brought to the training loudness, and the encoder's own codes (no code
 search). A model trained with today's recipe scored both ways gives the inversion's share of
 a change; the training recipe's share needs the old recipe trained too.
+
+--set NAME=VALUE (repeatable) decodes the same weights, model and ceiling alike, with one of
+the inversion's settings changed, e.g. `--set silence_gate_db=0 --set spill_gate_db=0` for
+the decode before the silence gate.
 """
 
 from __future__ import annotations
@@ -28,6 +32,13 @@ from distill.models.persistence import LoadedVQModel, load_model
 from distill.training.evaluation import reconstruction_report
 
 RESULTS = Path(__file__).parent / "results"
+INVERSION_FIELDS = (
+    "griffin_lim_iterations",
+    "griffin_lim_momentum",
+    "magnitude_iterations",
+    "silence_gate_db",
+    "spill_gate_db",
+)
 BEFORE_ITERATIONS = 32  # Griffin-Lim iterations of a render before issue 10
 
 
@@ -36,6 +47,19 @@ def decoded_as_before(loaded: LoadedVQModel) -> LoadedVQModel:
     no magnitude refinement (decode with BEFORE_ITERATIONS and match_loudness=True)."""
     old = replace(loaded.spectrogram.config, magnitude_iterations=0)
     return replace(loaded, spectrogram=AudioSpectrogram(old, loaded.device))
+
+
+def with_inversion(loaded: LoadedVQModel, settings: list[str]) -> LoadedVQModel:
+    """The same weights decoded with SpectrogramConfig fields changed ("NAME=VALUE", floats);
+    only the inversion's fields may change, since the model heard the rest."""
+    changes: dict[str, float] = {}
+    for item in settings:
+        name, _, value = item.partition("=")
+        if name not in INVERSION_FIELDS:
+            raise SystemExit(f"--set {item}: only {', '.join(INVERSION_FIELDS)} may change")
+        changes[name] = type(getattr(loaded.spectrogram.config, name))(value)
+    config = replace(loaded.spectrogram.config, **changes)
+    return replace(loaded, spectrogram=AudioSpectrogram(config, loaded.device))
 
 
 def main() -> None:
@@ -48,12 +72,22 @@ def main() -> None:
     parser.add_argument(
         "--refine-steps", type=int, default=None, help="code search steps (default: encode's)"
     )
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="decode with this SpectrogramConfig field changed (e.g. silence_gate_db=0): an "
+        "ablation of the inversion on the same weights",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "quality.json")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     _, held_out = split_corpus(args.corpus)
     loaded = load_model(args.model)
+    if args.set:
+        loaded = with_inversion(loaded, args.set)
     iterations, steps = args.iterations, args.refine_steps
     if args.before:
         loaded = decoded_as_before(loaded)

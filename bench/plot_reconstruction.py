@@ -5,7 +5,8 @@
 Made for looking at what a model keeps and loses (harmonics, transients, noise floor) where
 a distance number cannot say it. With --before, a third column shows an older model's decode
 of the same files, decoded as before issue 10 (the encoder's codes, pseudo-inverse, 32
-iterations, gated-RMS match: bench_quality.py --before) unless --before-decode-now; with
+iterations, gated-RMS match: bench_quality.py --before) unless --before-decode-now, or as now
+with an inversion setting changed by --before-set NAME=VALUE (e.g. silence_gate_db=0); with
 --without-search, another shows the model's decode of its encoder's codes alone (no search).
 Every image uses one fixed display front end (SpectrogramConfig()), not the models' own, so
 models with different front ends are shown alike. Default output: bench/results/reconstruction.png.
@@ -22,7 +23,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import torch
 
-from bench_quality import BEFORE_ITERATIONS, decoded_as_before
+from bench_quality import BEFORE_ITERATIONS, decoded_as_before, with_inversion
 from distill.audio.io import load_audio, to_mono
 from distill.audio.spectrogram import AudioSpectrogram
 from distill.inference import decode_grid, encode_sound
@@ -42,6 +43,13 @@ def main() -> None:
         "--before-decode-now", action="store_true", help="decode --before as decodes are now"
     )
     parser.add_argument(
+        "--before-set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="decode --before as now with this inversion setting changed (bench_quality --set)",
+    )
+    parser.add_argument(
         "--without-search", action="store_true", help="also the model's encoder codes alone"
     )
     parser.add_argument("--out", type=Path, default=RESULTS / "reconstruction.png")
@@ -51,7 +59,9 @@ def main() -> None:
     models: list[tuple[str, LoadedVQModel, dict, dict]] = []
     if args.before:
         old = load_model(find_model(args.before))
-        if args.before_decode_now:
+        if args.before_set:
+            models.append(("before", with_inversion(old, args.before_set), {}, {}))
+        elif args.before_decode_now:
             models.append(("before", old, {}, {}))
         else:  # decoded as before issue 10: the encoder's codes, the old inversion and level
             old_decode = {"num_iterations": BEFORE_ITERATIONS, "match_loudness": True}
