@@ -88,6 +88,17 @@ def _ngram_share(ours: np.ndarray, corpus: np.ndarray, size: int) -> float | Non
     return float(found.mean())
 
 
+def longest_copy(codes: np.ndarray, pieces: list[np.ndarray]) -> tuple[int, int | None]:
+    """codes [N, L] against grids `pieces` ([F', L] each): (the longest run of columns found
+    verbatim in one piece, that piece's index; None when not one column matches)."""
+    ours, corpus = _tokens(codes, pieces)
+    run, end = _longest_run(ours, corpus)
+    if run == 0:
+        return 0, None
+    lengths = np.cumsum([len(p) + 1 for p in pieces])  # +1: each file's separator
+    return run, int(np.searchsorted(lengths, end, side="right"))
+
+
 def measure_memorisation(
     codes: torch.Tensor,
     prior: TrainedPrior,
@@ -98,12 +109,9 @@ def measure_memorisation(
     training files and its held-out ones: copying either is copying the collection)."""
     files = prior.file_grids()
     pieces = [piece.numpy() for _, piece in files]
+    run, index = longest_copy(codes.numpy(), pieces)
+    source = None if index is None else files[index][0].name
     ours, corpus = _tokens(codes.numpy(), pieces)
-    run, end = _longest_run(ours, corpus)
-    source = None
-    if run > 0:
-        lengths = np.cumsum([len(p) + 1 for p in pieces])  # +1: each file's separator
-        source = files[int(np.searchsorted(lengths, end, side="right"))][0].name
     return Memorisation(
         num_columns=int(codes.shape[0]),
         longest_run=run,
