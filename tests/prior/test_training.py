@@ -10,9 +10,9 @@ import pytest
 import torch
 from tests.prior.grids import TINY_PRIOR, note_files, note_grid
 
+from distill.models.prior_records import PriorFile
 from distill.prior.data import IGNORE, FileGrid, SegmentBatches
 from distill.prior.evaluation import grid_nll, perplexity, unigram_nll
-from distill.prior.records import PriorFile
 from distill.prior.training import PriorTrainConfig, train_prior
 from distill.training.data import TrainingError
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from distill.models.library import check_writable
 from distill.models.persistence import load_model, save_model
+from distill.models.prior_records import TrainedPrior
 from distill.prior.data import FileGrid, grids_of_collection
-from distill.prior.records import TrainedPrior
 from distill.prior.training import PriorProgress, PriorTrainConfig, train_prior
 from distill.training.data import TrainingError
 
