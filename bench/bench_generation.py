@@ -33,7 +33,9 @@ from distill.models.library import find_model
 from distill.models.persistence import LoadedVQModel, load_model
 from distill.prior.evaluation import level_nll, perplexity, unigram_level_nll
 from distill.prior.fit import fit_prior
-from distill.prior.sampling import generate
+from distill.prior.sampling import SamplingSettings
+from distill.prior.settings import DEFAULT_TAKES
+from distill.prior.takes import generate_takes
 from distill.prior.training import PriorTrainConfig
 from generation_stats import Piece, pieces_of, set_statistics, takes_statistics, yardstick
 from generation_targets import check_targets
@@ -93,25 +95,29 @@ def level_perplexities(loaded: LoadedVQModel, held: list[Piece]) -> dict:
 
 
 def draw_takes(
-    loaded: LoadedVQModel, seeds: list[int], seconds: float, sampling: dict
+    loaded: LoadedVQModel, seeds: list[int], seconds: float, sampling: dict, takes: int
 ) -> tuple[list[Piece], list[dict]]:
-    """Takes at `sampling` (the library's defaults where unset), each timed."""
-    takes, runs = [], []
+    """The takes Generate gives at `sampling` (the library's defaults where unset), each
+    seed's call timed; rejected takes are counted, the kept ones measured."""
+    pieces, runs = [], []
     for seed in seeds:
         started = time.monotonic()
-        result = generate(loaded, seconds, seed=seed, **sampling)
+        result = generate_takes(loaded, seconds, SamplingSettings(seed=seed, **sampling), takes)
         elapsed = time.monotonic() - started
-        codes = result.grid.codes[0]
-        takes.extend(pieces_of(loaded, [(f"seed {seed}", codes)]))
+        for take in result.takes:
+            codes = take.result.grid.codes[0]
+            pieces.extend(pieces_of(loaded, [(f"seed {seed} take {take.number}", codes)]))
         runs.append(
             {
                 "seed": seed,
-                "columns": int(codes.shape[0]),
+                "takes": len(result.takes),
+                "rejected": [t.flaw for t in result.rejected],
+                "sounds": [1 + len(t.result.sound_starts) for t in result.takes],
                 "generate_s": round(elapsed, 3),
-                "memorisation": result.memorisation.describe(),
+                "memorisation": result.takes[0].result.memorisation.describe(),
             }
         )
-    return takes, runs
+    return pieces, runs
 
 
 def retrained_model(model: Path, source: Path | None, seed: int, prior: dict, keep: Path) -> Path:
@@ -129,7 +135,7 @@ def retrained_model(model: Path, source: Path | None, seed: int, prior: dict, ke
 def measure(loaded: LoadedVQModel, args: argparse.Namespace, sampling: dict) -> dict:
     training, held = reference_pieces(loaded, args.held_out)
     stick = yardstick(loaded, training)
-    takes, runs = draw_takes(loaded, list(range(args.seeds)), args.seconds, sampling)
+    takes, runs = draw_takes(loaded, list(range(args.seeds)), args.seconds, sampling, args.takes)
     sets = {
         "generated": takes_statistics(takes, stick),
         "held_out": set_statistics(held, stick),
@@ -185,6 +191,7 @@ def main() -> None:
     )
     parser.add_argument("--seeds", type=int, default=5, help="Takes: seeds 0..N-1.")
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--takes", type=int, default=DEFAULT_TAKES, help="Takes per seed.")
     parser.add_argument("--sampling", nargs="*", default=[], help="KEY=VALUE for generate().")
     parser.add_argument("--retrain", action="store_true", help="Train the prior afresh first.")
     parser.add_argument(
