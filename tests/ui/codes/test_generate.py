@@ -39,7 +39,8 @@ def test_a_generation_opens_in_a_like_an_encoded_file(prior_model_file: Path, se
     assert "generated (seed 4)" in summary and "47 columns × 3 levels" in summary
     assert sf.info(audio).frames == open_file.grid.num_samples
     assert history == "No edits yet."
-    assert status.startswith("Generated 1.99 s (seed 4). Copies") and prior_note == status
+    assert status.startswith("Generated 1.99 s (seed 4, take ") and prior_note == status
+    assert "sound" in status and "Copies" in status
     # Clickable and playable like an encoded file: a cell plays its code alone.
     preview = list(codes.grid_click("cell,1,5@1", session))[-1][1]
     assert sf.info(preview).frames > 0
