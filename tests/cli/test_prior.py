@@ -140,7 +140,9 @@ def test_generate_refusals_are_one_line(
     )
     assert not out.exists()
     out.write_bytes(b"keep")
-    assert "--force" in _last_error(run_cli("generate", prior_model_file, "-o", out))
+    assert "--force" in _last_error(
+        run_cli("generate", prior_model_file, "-o", out, "--takes", "1")
+    )
     assert out.read_bytes() == b"keep"
 
 
