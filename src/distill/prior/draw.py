@@ -64,8 +64,8 @@ class _Lanes:
             last = int(prefix[-1, 0])
             differs = (prefix[:, 0] != last).nonzero()
             run = len(prefix) - (int(differs[-1]) + 1 if len(differs) else 0)
-        full = lambda v: torch.full((lanes,), v, dtype=torch.long)  # noqa: E731
-        return cls(full(0), full(last), full(run), full(len(prefix)))
+        values = torch.tensor([0, last, run, len(prefix)]).repeat(lanes, 1)  # [B, 4]
+        return cls(*values.T.clone())
 
     def step(self, codes: torch.Tensor, ended: torch.Tensor, moved: torch.Tensor) -> None:
         """codes [B] level 1 drawn; ended [B] an END was drawn; moved [B] a column was kept."""
@@ -125,12 +125,12 @@ def _filter(logits: torch.Tensor, temperature: float, settings: SamplingSettings
     return torch.log(probs)
 
 
-def _pick(log_probs: torch.Tensor, generators: list[torch.Generator]) -> torch.Tensor:
-    """One code per take [B], drawn from log_probs [B, C] with each take's own generator
-    (Gumbel-max: the argmax of log p plus Gumbel noise is a draw from p)."""
-    noise = torch.stack([torch.rand(log_probs.shape[-1], generator=g) for g in generators])
-    gumbel = -torch.log(-torch.log(noise.double().clamp(1e-12, 1 - 1e-12)))
-    return torch.argmax(log_probs + gumbel, dim=-1)
+def _pick(log_probs: torch.Tensor, uniform: torch.Tensor) -> torch.Tensor:
+    """One code per take [B], drawn from log_probs [B, C] with uniform noise [B, >= C] from
+    each take's own generator (Gumbel-max: the argmax of log p plus Gumbel noise is a draw
+    from p)."""
+    noise = uniform[:, : log_probs.shape[-1]].double().clamp(1e-12, 1 - 1e-12)
+    return torch.argmax(log_probs - torch.log(-torch.log(noise)), dim=-1)
 
 
 def take_generators(seed: int, first: int, takes: int) -> list[torch.Generator]:
@@ -210,25 +210,22 @@ class _ColumnDraw:
         """state [B, H], previous column [B, L], plan and resample [B, L] -> (codes [B, L],
         ended [B]: level 1 drew END)."""
         prior, size = self.prior, self.prior.config.codebook_size
+        levels = prior.config.num_levels
+        # each take's noise for the column: a row per level, and one more for the ending
+        noise = torch.stack([torch.rand(levels + 1, size, generator=g) for g in self.generators])
         column = plan.clone()
         ended = torch.zeros(plan.shape[0], dtype=torch.bool)
-        for level in range(prior.config.num_levels):
+        for level in range(levels):
             logits = prior.levels.logits(level, state, previous)  # [B, C]
             if level == 0:
                 if logits.shape[-1] > size:  # the prior can end a sound
-                    ended = self._ends(_end_probability(logits, lanes, self.steering))
+                    chance = _end_probability(logits, lanes, self.steering)
+                    ended = noise[:, levels, 0].double() < chance
                 logits = _steer(logits[:, :size], lanes, self.steering)
             temperature = self.settings.level_temperature(level)
-            drawn = _pick(_filter(logits, temperature, self.settings), self.generators)
+            drawn = _pick(_filter(logits, temperature, self.settings), noise[:, level])
             column[:, level] = torch.where(resample[:, level], drawn, plan[:, level])
             if level < prior.config.num_levels - 1:
                 state = prior.levels.after(level, state, column[:, level])
         column[:, 0] = torch.where(ended & resample[:, 0], size, column[:, 0])
         return column, column[:, 0] == size
-
-    def _ends(self, chance: torch.Tensor) -> torch.Tensor:
-        """[B] True where a take's sound ends now, each drawn with its own generator."""
-        draws = torch.stack(
-            [torch.rand(1, generator=g, dtype=torch.float64) for g in self.generators]
-        )
-        return draws[:, 0] < chance
