@@ -54,10 +54,16 @@ def prior_line(model_path: str | None) -> str:
 
 
 def _settings(
-    seconds: Any, temperature: Any, top_k: Any, top_p: Any, seed: Any
+    seconds: Any,
+    temperature: Any,
+    top_k: Any,
+    top_p: Any,
+    seed: Any,
+    events: Any = None,
+    novelty: Any = SamplingSettings.novelty,
 ) -> tuple[float, SamplingSettings]:
-    """The panel's fields as (seconds, settings); the library's defaults for the rest (its
-    own checks say what is wrong)."""
+    """The panel's fields as (seconds, settings): events blank is "as in your files"; the
+    library's defaults for the rest (its own checks say what is wrong)."""
 
     def whole(value: Any, name: str) -> int:
         number = float(value) if value is not None else math.nan
@@ -67,7 +73,12 @@ def _settings(
 
     seconds = float(seconds) if seconds is not None else math.nan
     settings = SamplingSettings(
-        float(temperature), whole(top_k, "top-k"), float(top_p), whole(seed, "The seed")
+        float(temperature),
+        whole(top_k, "top-k"),
+        float(top_p),
+        whole(seed, "The seed"),
+        events=None if events is None or events == "" else float(events),
+        novelty=float(novelty) if novelty is not None else math.nan,
     )
     return seconds, settings
 
@@ -121,12 +132,14 @@ def generate_new(
     top_k: Any,
     top_p: Any,
     seed: Any,
+    events: Any,
+    novelty: Any,
     session: CodesSession,
 ) -> tuple[Any, ...]:
     """New sound from the chosen model's prior, opened in A."""
     if not model_path:
         raise ValueError(NO_MODEL)
-    length, settings = _settings(seconds, temperature, top_k, top_p, seed)
+    length, settings = _settings(seconds, temperature, top_k, top_p, seed, events, novelty)
     loaded = session_model(session, model_path)
     # One take until the Codes tab shows takes to pick from: silent or stuck ones are
     # still set aside and drawn again.
@@ -143,13 +156,21 @@ def generate_new(
 
 @ui_errors
 def continue_file(
-    seconds: Any, temperature: Any, top_k: Any, top_p: Any, seed: Any, session: CodesSession
+    seconds: Any,
+    temperature: Any,
+    top_k: Any,
+    top_p: Any,
+    seed: Any,
+    events: Any,
+    novelty: Any,
+    session: CodesSession,
 ) -> tuple[Any, ...]:
-    """A's grid as it is now (edits included), continued by the model that encoded it."""
+    """A's grid as it is now (edits included), continued by the model that encoded it (the
+    sound goes on: events do not apply)."""
     open_file = session.open_file
     if open_file is None:
         raise ValueError(NO_FILE)
-    length, settings = _settings(seconds, temperature, top_k, top_p, seed)
+    length, settings = _settings(seconds, temperature, top_k, top_p, seed, events, novelty)
     loaded = session_model(session, open_file.model_path)
     result = continue_grid(loaded, open_file.grid, length, settings)
     name = f"{open_file.audio_name} continued"
@@ -161,13 +182,20 @@ def continue_file(
 
 @ui_errors
 def regenerate_selection(
-    temperature: Any, top_k: Any, top_p: Any, seed: Any, session: CodesSession
+    temperature: Any,
+    top_k: Any,
+    top_p: Any,
+    seed: Any,
+    events: Any,
+    novelty: Any,
+    session: CodesSession,
 ) -> tuple[Any, ...]:
-    """The selected region of A drawn again (an edit: Undo takes it back)."""
+    """The selected region of A drawn again (an edit: Undo takes it back; events do not
+    apply inside a region)."""
     open_file, selection = session.open_file, session.selection
     if open_file is None or selection is None or selection[0] != "a":
         raise ValueError(NO_SELECTION)
-    _, settings = _settings(1.0, temperature, top_k, top_p, seed)
+    _, settings = _settings(1.0, temperature, top_k, top_p, seed, events, novelty)
     region = selection[1]
     loaded = session_model(session, open_file.model_path)
     columns = (region.columns[0], region.columns[1] + 1)
