@@ -38,6 +38,7 @@ from distill.prior.settings import DEFAULT_TAKES
 from distill.prior.takes import generate_takes
 from distill.prior.training import PriorTrainConfig
 from generation_continue import continuation_statistics
+from generation_plot import plot_pieces
 from generation_stats import Piece, pieces_of, set_statistics, takes_statistics, yardstick
 from generation_targets import check_targets
 
@@ -133,10 +134,15 @@ def retrained_model(model: Path, source: Path | None, seed: int, prior: dict, ke
     return target
 
 
-def measure(loaded: LoadedVQModel, args: argparse.Namespace, sampling: dict) -> dict:
+def measure(
+    loaded: LoadedVQModel, args: argparse.Namespace, sampling: dict, images: Path | None = None
+) -> dict:
     training, held = reference_pieces(loaded, args.held_out)
     stick = yardstick(loaded, training)
     takes, runs = draw_takes(loaded, list(range(args.seeds)), args.seconds, sampling, args.takes)
+    if images is not None:
+        frame_s = stick.seconds_per_column / stick.frames_per_column
+        plot_pieces(training, takes, frame_s, images)
     sets = {
         "generated": takes_statistics(takes, stick),
         "held_out": set_statistics(held, stick),
@@ -205,6 +211,9 @@ def main() -> None:
     parser.add_argument("--keep", type=Path, default=Path("build/priors/default"))
     parser.add_argument("--label", default=None)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument(
+        "--images", type=Path, default=None, help="PNG: takes beside training files (log-mel)."
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     sampling, prior = parse_settings(args.sampling), parse_settings(args.prior)
@@ -216,7 +225,8 @@ def main() -> None:
         path = (
             model if seed is None else retrained_model(model, args.source, seed, prior, args.keep)
         )
-        result = measure(load_model(path, "cpu"), args, sampling)
+        images = args.images if seed is None or seed == args.prior_seeds[0] else None
+        result = measure(load_model(path, "cpu"), args, sampling, images)
         result["model_path"] = str(path)
         print(
             table(f"{label} (prior seed {seed})" if seed is not None else label, result), flush=True
