@@ -13,7 +13,7 @@ from tests.prior.grids import TINY_PRIOR, note_files, note_grid
 
 from distill.models.prior_records import PriorFile
 from distill.prior.data import IGNORE, FileGrid, StreamBatches
-from distill.prior.evaluation import grid_nll, perplexity, unigram_nll
+from distill.prior.evaluation import grid_nll, level_nll, perplexity, unigram_nll
 from distill.prior.training import PriorTrainConfig, train_prior
 from distill.training.data import TrainingError
 
@@ -109,17 +109,35 @@ def test_corruption_replaces_some_input_codes_never_a_target():
         assert torch.equal(a_in == -1, b_in == -1)  # start columns stay start columns
 
 
+def _sound(seed: int) -> torch.Tensor:
+    """A sound of 12 columns: 10 columns of notes (codes 1-15), then 2 of silence (code 0), as
+    a recording decays into silence at its end."""
+    return torch.cat([note_grid(10, seed=seed) % 15 + 1, torch.zeros(2, 3, dtype=torch.long)])
+
+
 def test_the_prior_learns_where_files_end():
-    """Files of 12 columns: after 12 columns, END is by far the likeliest level-1 outcome."""
-    files = [FileGrid(PriorFile(f"n{i}.wav", 12, i == 5), note_grid(12, seed=i)) for i in range(6)]
+    """Trained on the files as one stream with END after each: after a new sound's silent
+    tail, END is the likeliest level-1 outcome; while it plays, END is unlikely."""
+    files = [FileGrid(PriorFile(f"n{i}.wav", 12, i == 5), _sound(i)) for i in range(6)]
     config = replace(TINY_PRIOR, max_steps=200, segment_columns=16)
     prior = train_prior(files, 16, config).network
-    codes = note_grid(12, seed=9)[None]  # [1, 12, L]
-    inputs = torch.cat([torch.full((1, 1, 3), -1), codes], dim=1)
-    with torch.no_grad():
-        logits, _ = prior(inputs, torch.cat([codes, codes[:, -1:]], dim=1))
-    chance_of_end = torch.softmax(logits[0, :, 0], dim=-1)[:, 16]  # [13]
-    assert chance_of_end[12] > 0.5 and chance_of_end[:6].max() < 0.1
+    for seed in (9, 10):  # sounds it never saw
+        codes = _sound(seed)[None]  # [1, 12, L]
+        inputs = torch.cat([torch.full((1, 1, 3), -1), codes], dim=1)
+        with torch.no_grad():
+            logits, _ = prior(inputs, torch.cat([codes, codes[:, -1:]], dim=1))
+        chance_of_end = torch.softmax(logits[0, :, 0], dim=-1)[:, 16]  # [13]
+        assert chance_of_end[12] > 0.5 and chance_of_end[:11].max() < 0.1, chance_of_end
+
+
+def test_held_out_endings_count_in_validation_only_when_asked(trained_prior):
+    """Early stopping watches the held-out files' endings too (level 1 scored on END after
+    each file); the recorded perplexity scores codes only, as the unigram does."""
+    prior = trained_prior.network
+    held = [codes for _, codes in trained_prior.file_grids(held_out=True)]
+    codes_only, with_endings = level_nll(prior, held), level_nll(prior, held, endings=True)
+    assert with_endings[1:] == pytest.approx(codes_only[1:])
+    assert with_endings[0] != pytest.approx(codes_only[0])
 
 
 def test_file_grids_split_the_stored_codes_back_into_files(trained_prior):

@@ -17,9 +17,10 @@ from distill.inference.codes import encode_sound
 from distill.models.persistence import LoadedVQModel
 from distill.models.prior import START
 from distill.models.prior_records import PriorFile
+from distill.prior.evaluation import IGNORE_TARGET
 from distill.training.data import TrainingError, collect_audio_files, split_validation
 
-IGNORE = -100  # a target with no loss: the finer levels of an END column
+IGNORE = IGNORE_TARGET  # a target with no loss: the finer levels of an END column
 
 
 @dataclass(frozen=True)

@@ -11,31 +11,45 @@ import torch.nn.functional as F
 
 from distill.models.prior import CodePrior, start_column
 
+IGNORE_TARGET = -100  # no loss: the finer levels of an END column
+
 
 @torch.no_grad()
-def level_nll(prior: CodePrior, grids: Sequence[torch.Tensor]) -> list[float]:
+def level_nll(
+    prior: CodePrior, grids: Sequence[torch.Tensor], endings: bool = False
+) -> list[float]:
     """Mean negative log-likelihood (nats) per code of each level [L] over grids [F', L],
     each read whole from its start (the context runs through the file, as in generation).
-    Eval mode inside."""
+    endings: for a prior that learned endings, level 1 is also scored on END after each
+    grid's last column (what early stopping watches: a prior that never ends is worse);
+    without it, codes only, comparable with a unigram. Eval mode inside."""
     was_training = prior.training
     prior.eval()
     levels = prior.config.num_levels
-    total, count = torch.zeros(levels, dtype=torch.float64), 0
+    end = prior.config.end_code if endings else None
+    total, count = torch.zeros(levels, dtype=torch.float64), torch.zeros(levels)
     device = next(prior.parameters()).device
     for codes in grids:
         targets = codes.unsqueeze(0).to(device)  # [1, F', L]
+        if end is not None:
+            ending = torch.full_like(targets[:, :1], IGNORE_TARGET)
+            ending[..., 0] = end
+            targets = torch.cat([targets, ending], dim=1)  # [1, F' + 1, L]
         inputs = torch.cat([start_column(prior.config).to(device), targets[:, :-1]], dim=1)
-        logits, _ = prior(inputs, targets)  # [1, F', L, K]
-        losses = F.cross_entropy(logits[0].transpose(1, 2), targets[0], reduction="none")
+        logits, _ = prior(inputs, targets.clamp(min=0))  # [1, T, L, K(+1)]
+        losses = F.cross_entropy(
+            logits[0].transpose(1, 2), targets[0], reduction="none", ignore_index=IGNORE_TARGET
+        )
         total += losses.sum(dim=0).double().cpu()  # [L]
-        count += int(targets.shape[1])
+        count += (targets[0] != IGNORE_TARGET).sum(dim=0).cpu()
     prior.train(was_training)
-    return (total / max(count, 1)).tolist()
+    return (total / count.clamp(min=1)).tolist()
 
 
-def grid_nll(prior: CodePrior, grids: Sequence[torch.Tensor]) -> float:
-    """Mean negative log-likelihood (nats) per code over grids [F', L], every level alike."""
-    per_level = level_nll(prior, grids)
+def grid_nll(prior: CodePrior, grids: Sequence[torch.Tensor], endings: bool = False) -> float:
+    """Mean negative log-likelihood (nats) per code over grids [F', L], every level alike
+    (`endings`: see level_nll)."""
+    per_level = level_nll(prior, grids, endings)
     return sum(per_level) / len(per_level)
 
 

@@ -181,7 +181,9 @@ def train_prior(
     )
     started, step, hidden = time.monotonic(), 0, None
     best = _EarlyStopping(
-        grid_nll(prior, held), 0, {k: v.clone() for k, v in prior.state_dict().items()}
+        grid_nll(prior, held, endings=True),
+        0,
+        {k: v.clone() for k, v in prior.state_dict().items()},
     )
     while _fraction_done(config, step, time.monotonic() - started) < 1.0:
         if best.waited >= config.patience or (should_stop is not None and should_stop()):
@@ -189,14 +191,14 @@ def train_prior(
         loss, hidden = _train_step(prior, optimizer, batches, hidden, device)
         step += 1
         if step % config.validate_every_steps == 0:
-            nll = grid_nll(prior, held)
+            nll = grid_nll(prior, held, endings=True)  # the held-out files' endings too
             best.update(prior, nll, step)
             if progress is not None:
                 progress(_progress(config, step, started, loss, nll, best.nll))
     prior.load_state_dict(best.state)
     metadata = PriorMetadata(
         files=tuple(g.file for g in grids),
-        heldout_perplexity=round(perplexity(best.nll), 4),
+        heldout_perplexity=round(perplexity(grid_nll(prior, held)), 4),  # codes, as the unigram
         unigram_perplexity=round(perplexity(unigram_nll(originals, held, codebook_size)), 4),
         heldout_is_training=held_is_train,
         steps=step,
