@@ -224,3 +224,22 @@ def test_the_silence_gates_are_zero_or_more():
         SpectrogramConfig(silence_gate_db=-1.0)
     with pytest.raises(ValueError, match="spill_gate_db"):
         SpectrogramConfig(spill_gate_db=-1.0)
+
+
+def test_a_linear_spectrum_projects_to_the_mel_and_inverts_closer_than_its_mel():
+    spec = AudioSpectrogram()
+    chord = tone(1.0, 220.0) + tone(1.0, 233.1) + tone(1.0, 1760.0)  # partials a band merges
+    linear = spec.waveform_to_linear(chord)  # [1, 1, N, F]
+    mel = spec.waveform_to_mel(chord)
+    assert linear.shape == (1, 1, spec.num_bins, mel.shape[-1]) and spec.is_linear(linear)
+    assert not spec.is_linear(mel) and torch.equal(spec.to_mel(mel), mel)
+    assert torch.allclose(spec.to_mel(linear), mel, atol=1e-4)  # the same bands, exactly
+    reference = chord[0, 0]
+    from_linear = spec.to_waveform(linear, length=reference.shape[-1])[0, 0]
+    from_mel = spec.to_waveform(mel, length=reference.shape[-1])[0, 0]
+    assert torch.equal(from_mel, spec.mel_to_waveform(mel, length=reference.shape[-1])[0, 0])
+    assert multiscale_mel_distance(reference, from_linear) < multiscale_mel_distance(
+        reference, from_mel
+    )
+    with pytest.raises(ValueError, match="160 mel bands or 1025 STFT bins"):
+        spec.to_mel(torch.zeros(1, 1, 7, 4))

@@ -71,6 +71,17 @@ def train(
             help="bf16 autocast of the convolutions (preset: on for CUDA GPUs with bf16).",
         ),
     ] = None,
+    from_scratch: Annotated[
+        bool,
+        typer.Option(
+            "--from-scratch",
+            help="Learn from nothing instead of starting from the shipped base model (which "
+            "already knows sound: a few minutes of training then sound like your files).",
+        ),
+    ] = False,
+    base: Annotated[
+        Path | None, typer.Option(help="Start from this base model file instead.")
+    ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or mps.")] = "auto",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     resume: Annotated[bool, typer.Option(help="Continue training the saved model NAME.")] = False,
@@ -114,6 +125,8 @@ def train(
         device=device,
         seed=seed,
         listen_every_s=None,  # the held-out excerpt is for the Train tab's player
+        from_base=not from_scratch,
+        base_file=str(base) if base else "",
     )
     if epoch_limit is not None:
         config = replace(config, epoch_limit=epoch_limit or None)
@@ -199,6 +212,8 @@ def _progress_bar(console: Console) -> Iterator[Callable[[TrainProgress], None]]
                 return
             done = p.elapsed_s / p.total_s if p.total_s else 0.0
             val = f"val {p.val_loss:.4f}" if p.val_loss is not None else "val -"
+            if p.distance_db is not None:
+                val += f" ({p.distance_db:.1f} dB off)"
             status = f"step {p.step} loss {p.train_loss:.4f} {val} {_usage_text(p.level_usage)}"
             bar.update(task, completed=min(done, 1.0) * 1000, description=p.phase, status=status)
 
@@ -240,6 +255,14 @@ def _print_summary(console: Console, result: TrainResult) -> None:
         f"{result.steps_per_second:.2f} steps/s; best validation loss {result.best_val_loss:.4f}; "
         f"{dataset.num_files} files ({dataset.total_duration_s / 60:.1f} min)"
     )
+    start = f"started from the base model {result.base}" if result.base else "trained from scratch"
+    if result.distance_db is not None:
+        console.print(
+            f"Held-out files decode {result.distance_db:.1f} dB from their originals "
+            f"(mean log-mel difference; {start})."
+        )
+    else:
+        console.print(f"{start.capitalize()}.")
     health = result.codebook_health
     print_health(console, health, get_level_labels(len(health.levels)))
     console.print(f"Setup: {_saved_setup_text(result)}")

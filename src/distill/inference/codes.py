@@ -202,11 +202,11 @@ def _render(
     num_frames = grid.mel_shape[1]
     target = grid.num_samples
     with _eval_mode(loaded.model):
-        mel = decode_codes_chunked(loaded.model, grid.codes.to(loaded.device), grid.mel_shape)
-        mel = _safe_mel(mel, loaded)  # [1, 1, M, F]
+        spectrum = decode_codes_chunked(loaded.model, grid.codes.to(loaded.device), grid.mel_shape)
+        spectrum = _safe_spectrum(spectrum, loaded)  # [1, 1, X, F]
         length = inversion_length(num_frames, target, hop)
         waveform = mel_to_waveform_chunked(
-            spectrogram, mel, num_iterations, length, on_progress=on_progress
+            spectrogram, spectrum, num_iterations, length, on_progress=on_progress
         )  # [S]
     audio = waveform.to("cpu", torch.float32).numpy()
     if audio.shape[0] >= target:
@@ -214,15 +214,19 @@ def _render(
     return np.pad(audio, (0, target - audio.shape[0]))
 
 
-def _safe_mel(mel: torch.Tensor, loaded: LoadedVQModel) -> torch.Tensor:
-    """Replace NaN with silence and clamp far-beyond-full-scale values, so inversion is finite."""
+def _safe_spectrum(spectrum: torch.Tensor, loaded: LoadedVQModel) -> torch.Tensor:
+    """A decoded spectrum [1, 1, X, F] with NaN replaced by silence and far-beyond-full-scale
+    values clamped, so inversion is finite."""
     spectrogram = loaded.spectrogram
     config = spectrogram.config
-    # The loudest mel power a full-scale signal can give: (Hann window sum)^2 x widest filter.
-    loudest = (config.n_fft / 2) ** 2 * float(spectrogram.filterbank.sum(dim=1).max())
+    # The loudest power a full-scale signal can give a bin: (Hann window sum)^2; a mel band
+    # gathers up to its filter's sum of bins.
+    loudest = (config.n_fft / 2) ** 2
+    if not spectrogram.is_linear(spectrum):
+        loudest *= float(spectrogram.filterbank.sum(dim=1).max())
     ceiling = spectrogram.power_to_log(torch.tensor(loudest * 10 ** (HEADROOM_DB / 10)))
-    mel = torch.nan_to_num(mel, nan=config.silence, posinf=float(ceiling))
-    return mel.clamp(min=config.silence, max=float(ceiling))
+    spectrum = torch.nan_to_num(spectrum, nan=config.silence, posinf=float(ceiling))
+    return spectrum.clamp(min=config.silence, max=float(ceiling))
 
 
 def _finite(audio: np.ndarray) -> np.ndarray:

@@ -160,6 +160,15 @@ class DatasetSummary:
 
 
 @dataclass(frozen=True)
+class BaseIdentity:
+    """Which base model a model started from (models/base.py): its name and the SHA-256 of
+    its file."""
+
+    name: str
+    sha256: str
+
+
+@dataclass(frozen=True)
 class TrainingSetup:
     """Where a model was trained and at what size: the device preset (training/presets.py),
     what was set by hand, and how many processes trained it (torchrun's world size)."""

@@ -11,7 +11,7 @@ from distill.models.records import CodebookHealth, DatasetSummary
 from distill.models.vqvae import VQVAEConfig
 from distill.training.data import TrainingError
 from distill.training.listening import LISTEN_EVERY_S, ListeningSample
-from distill.training.loss import ENERGY_WEIGHT, FRAME_LEVEL_WEIGHT
+from distill.training.loss import ENERGY_WEIGHT, FRAME_LEVEL_WEIGHT, LINEAR_WEIGHT
 
 
 @dataclass(frozen=True)
@@ -40,12 +40,17 @@ class TrainConfig:
     weight_decay: float = 0.01  # AdamW's
     energy_weight: float = ENERGY_WEIGHT  # loss terms (training/loss.py)
     level_weight: float = FRAME_LEVEL_WEIGHT
+    linear_weight: float = LINEAR_WEIGHT  # with a linear output (VQVAEConfig.output)
     warmup_steps: int = 50
     val_fraction: float = 0.1
     validate_every_s: float | None = None  # with a time budget; None: validation_interval_s
     validate_every_steps: int = 100  # without one: same steps, same checkpoints, same model
     listen_every_s: float | None = LISTEN_EVERY_S  # decode a held-out excerpt (None: never)
     seed: int = 0
+    # Start from the shipped base model (its encoder and decoder; codebooks fitted on these
+    # files), or from nothing. base_file: another base model file ("": the shipped one).
+    from_base: bool = True
+    base_file: str = ""
     device: str = "auto"
     mixed_precision: bool = False  # bf16 autocast of the convolutions (the GPU preset's)
     preset: str = ""  # the device preset the sizes came from (training/presets.py); "": none
@@ -96,6 +101,9 @@ class TrainProgress:
     best_step: int | None = None  # where the kept checkpoint (the best on validation) is
     best_elapsed_s: float | None = None
     sample: ListeningSample | None = None  # the latest held-out excerpt decoded, if any
+    # How far the held-out files' decodes are from them at the last validation: the mean
+    # absolute difference of their log-mel bands, in dB (None before the first).
+    distance_db: float | None = None
 
     @property
     def eta_s(self) -> float | None:
@@ -116,3 +124,5 @@ class TrainResult:
     steps_per_second: float
     dataset: DatasetSummary
     num_processes: int = 1  # torchrun's world size; only rank 0's result has the health
+    distance_db: float | None = None  # the kept model's held-out decodes, from the originals
+    base: str = ""  # the base model it started from ("": from scratch)

@@ -58,6 +58,7 @@ def level_contributions_db(
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
+    to_mel = AudioSpectrogram(spectrogram, device).to_mel  # a linear output, as mel bands
     totals = torch.zeros(model.num_quantizers, dtype=torch.float64)
     elements = 0
     for batch in batches:
@@ -65,12 +66,12 @@ def level_contributions_db(
         target = (batch.shape[2], batch.shape[3])
         _, codes, _ = model.quantize(model.encode(batch))  # codes [B, F', L]
         shape = (1, codes.shape[1])
-        full = model.decode(model.codes_to_embeddings(codes, shape), target)  # [B, 1, M, F]
+        full = to_mel(model.decode(model.codes_to_embeddings(codes, shape), target))
         for level in range(model.num_quantizers):
             muted = codes.clone()
             muted[..., level] = -1  # this level adds nothing
-            decoded = model.decode(model.codes_to_embeddings(muted, shape), target)
-            totals[level] += float((decoded - full).abs().double().sum())
+            decoded = to_mel(model.decode(model.codes_to_embeddings(muted, shape), target))
+            totals[level] += float((decoded - full).abs().double().sum())  # [B, 1, M, F]
         elements += full.numel()
     model.train(was_training)
     scale = mel_db(spectrogram) / max(elements, 1)

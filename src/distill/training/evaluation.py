@@ -83,8 +83,8 @@ def reconstruct_file(
     model = loaded.model.eval()
     steps = refine_steps_for(mel.shape[-1], refine_steps)
     codes = encode_mel_chunked(model, mel, refine_steps=steps, config=spec.config)
-    recon_mel = decode_codes_chunked(model, codes, (mel.shape[2], mel.shape[3]))
-    raw = spec.mel_to_waveform(recon_mel, iterations, length)[0, 0].cpu()
+    decoded = decode_codes_chunked(model, codes, (mel.shape[2], mel.shape[3]))  # [1, 1, X, F]
+    raw = spec.to_waveform(decoded, iterations, length)[0, 0].cpu()
     matched = match_decoded_loudness(raw, gain, rate) if match_loudness else raw
     decoded = undo_loudness(matched, gain)  # as decode_grid gives it
     reference = original[0]

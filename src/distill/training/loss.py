@@ -10,6 +10,28 @@ from distill.audio.spectrogram import AudioSpectrogram, frame_level_db
 # level-restored mel, frame level 3 instead of 1 scored 0.582.
 ENERGY_WEIGHT = 1.0
 FRAME_LEVEL_WEIGHT = 1.0  # per 10 dB of frame level error
+LINEAR_WEIGHT = 1.0  # a linear output's own log-power L1, beside the loss on its mel
+
+
+def output_loss(
+    output: torch.Tensor,
+    mel: torch.Tensor,
+    linear: torch.Tensor | None,
+    spectrogram: AudioSpectrogram,
+    energy_weight: float = ENERGY_WEIGHT,
+    level_weight: float = FRAME_LEVEL_WEIGHT,
+    linear_weight: float = LINEAR_WEIGHT,
+) -> torch.Tensor:
+    """A decoder's output spectrum [B, 1, X, F] against the windows it encoded: the mel loss
+    below on its log-mel, and for a linear output (X = N) the L1 of its log power per STFT
+    bin against `linear` [B, 1, N, F] too (the partials the mel bands merge)."""
+    if not spectrogram.is_linear(output):
+        return reconstruction_loss(output, mel, spectrogram, energy_weight, level_weight)
+    if linear is None:
+        raise ValueError("a linear output needs linear targets (load_dataset(linear=True))")
+    as_mel = spectrogram.linear_to_mel(output)
+    loss = reconstruction_loss(as_mel, mel, spectrogram, energy_weight, level_weight)
+    return loss + linear_weight * (output - linear).abs().mean()
 
 
 def reconstruction_loss(

@@ -7,7 +7,7 @@ import math
 import os
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 
 import torch
@@ -21,8 +21,8 @@ from distill.models.persistence import (
     model_path,
     save_model,
 )
-from distill.models.records import CodebookHealth, TrainingSetup, TrainingSummary
-from distill.models.vqvae import ConvVQVAE, adaptive_codebook_size
+from distill.models.records import BaseIdentity, CodebookHealth, TrainingSetup, TrainingSummary
+from distill.models.vqvae import ConvVQVAE
 from distill.training.config import TrainConfig, TrainProgress, TrainResult
 from distill.training.data import MelDataset, TrainingError, load_dataset
 from distill.training.diagnostics import diagnose_codebooks
@@ -32,6 +32,7 @@ from distill.training.distributed import (
     training_processes,
     wait_for_rank_zero,
 )
+from distill.training.from_base import model_from_base, output_of, plan_model
 from distill.training.loop import TrainingLoop
 from distill.training.saving import check_room_for_model, save_or_rescue
 
@@ -40,20 +41,17 @@ __all__ = ["TrainConfig", "TrainProgress", "TrainResult", "train_vqvae", "traini
 
 def _build_model(
     config: TrainConfig, dataset: MelDataset, target: Path, resume: bool
-) -> tuple[ConvVQVAE, int]:
-    """A fresh model, or the saved one to continue from (with its steps so far)."""
+) -> tuple[ConvVQVAE, int, BaseIdentity | None]:
+    """A fresh model (from the base, or from nothing), or the saved one to continue from
+    (with its steps so far); and the base it came from."""
     if resume and target.is_file():
         loaded = load_model(target)
         training = loaded.metadata.training
-        return loaded.model, training.steps if training else 0
-    size = config.codebook_size or adaptive_codebook_size(len(dataset.all_clips))
-    model_config = replace(
-        config.model,
-        num_levels=config.num_levels,
-        codebook_size=size,
-        n_mels=config.spectrogram.n_mels,
-    )
-    return ConvVQVAE(model_config), 0
+        return loaded.model, training.steps if training else 0, loaded.metadata.base
+    plan = plan_model(config, len(dataset.all_clips))
+    if plan.base_path is None:
+        return ConvVQVAE(plan.config), 0, None
+    return model_from_base(plan, dataset.train, config.seed), 0, plan.base
 
 
 def training_setup(config: TrainConfig, processes: Processes | None = None) -> TrainingSetup:
@@ -70,7 +68,9 @@ def training_setup(config: TrainConfig, processes: Processes | None = None) -> T
     )
 
 
-def _metadata(name: str, loop: TrainingLoop, dataset: MelDataset) -> ModelMetadata:
+def _metadata(
+    name: str, loop: TrainingLoop, dataset: MelDataset, base: BaseIdentity | None
+) -> ModelMetadata:
     config = asdict(loop.config)
     config.pop("model")
     config.pop("spectrogram")  # saved as the model file's front end
@@ -83,7 +83,7 @@ def _metadata(name: str, loop: TrainingLoop, dataset: MelDataset) -> ModelMetada
         train_config=config,
         setup=training_setup(loop.config, loop.processes),
     )
-    return ModelMetadata(name=name, dataset=dataset.summary(), training=training)
+    return ModelMetadata(name=name, dataset=dataset.summary(), training=training, base=base)
 
 
 def train_vqvae(
@@ -160,10 +160,14 @@ def _train(
         config.val_fraction,
         config.seed,
         on_file,
+        linear=output_of(config) == "linear",
     )
     if resume:
         require_file_everywhere(processes, target)
-    model, start_step = _build_model(config, dataset, target, resume)
+    if processes.is_main and config.from_base and not resume:
+        message = "Fitting the codebooks to these files (starting from the base model)"
+        report(TrainProgress(0, 0.0, 0.0, None, math.nan, None, None, [], "loading", message))
+    model, start_step, base = _build_model(config, dataset, target, resume)
     model.dropout_draws.seed(config.seed)  # the same draws on every rank
     model = model.to(device).train()
     if processes.is_main:
@@ -171,7 +175,7 @@ def _train(
     loop = TrainingLoop(model, config, dataset, spec, report, should_stop, start_step, processes)
 
     def save(path: Path = target, health: CodebookHealth | None = None) -> None:
-        save_model(path, model, spec.config, _metadata(name, loop, dataset), health)
+        save_model(path, model, spec.config, _metadata(name, loop, dataset, base), health)
 
     def checkpoint() -> None:
         try:
@@ -202,4 +206,6 @@ def _train(
         (loop.step - start_step) / max(loop.elapsed, 1e-9),
         dataset.summary(),
         processes.world_size,
+        distance_db=loop.best_distance_db,
+        base=base.name if base else "",
     )

@@ -66,7 +66,7 @@ def training_files(uploads: Any, folder: str | None) -> list[Path]:
 
 
 def training_config(
-    minutes: float | None, levels: float | None, codebook: str | None
+    minutes: float | None, levels: float | None, codebook: str | None, from_base: bool = True
 ) -> TrainConfig:
     """The Train tab's choices as a TrainConfig (TrainingError for impossible values)."""
     if minutes is None or not math.isfinite(float(minutes)) or float(minutes) <= 0:
@@ -75,7 +75,10 @@ def training_config(
     # How often to validate is TrainConfig's to decide (as for the CLI): not set here; the
     # sizes are the device's preset, as `distill train` picks them.
     config = TrainConfig(
-        max_minutes=float(minutes), num_levels=int(levels or 4), codebook_size=size
+        max_minutes=float(minutes),
+        num_levels=int(levels or 4),
+        codebook_size=size,
+        from_base=bool(from_base),
     )
     return configure_for_device(config)
 
@@ -83,7 +86,10 @@ def training_config(
 def usage_html(level_usage: list[float]) -> str:
     """One bar per level: the share of its codebook in use."""
     if not level_usage:
-        return '<div class="distill-usage">Codebook use appears once training starts.</div>'
+        return (
+            '<div class="distill-usage">Codebook use appears at the first validation, measured '
+            "as the finished model's diagnostics measure it.</div>"
+        )
     rows = "".join(
         f'<div class="distill-usage-row"><span>Level {level + 1}</span>'
         f'<span class="distill-usage-bar"><span style="width:{100 * use:.0f}%"></span></span>'
@@ -105,6 +111,8 @@ def progress_text(update: TrainProgress) -> str:
         )
     total = f" of ~{update.total_s:.0f}" if update.total_s else ""
     val = f", validation {update.val_loss:.4f}" if update.val_loss is not None else ""
+    if update.distance_db is not None:
+        val += f" (held-out decodes {update.distance_db:.1f} dB from their originals)"
     extra = "".join(f"; {text}" for text in (best_text(update), eta_text(update)) if text)
     return (
         f"**{update.phase.capitalize()}**: step {update.step}, epoch {update.epoch:.1f}, "
@@ -128,10 +136,22 @@ def summary_html(result: TrainResult) -> str:
 
 def result_text(result: TrainResult) -> str:
     how = "Stopped early; kept the best model so far" if result.cancelled else "Finished"
+    name = html.escape(result.model_path.stem)
+    close = (
+        f", its held-out files decode {result.distance_db:.1f} dB from their originals"
+        if result.distance_db is not None
+        else ""
+    )
+    no_prior = (
+        f" It has **no prior over codes**, as training was stopped, so it cannot generate: "
+        f"`distill train-prior {name}` adds one."
+        if result.cancelled
+        else ""
+    )
     return (
-        f"**{how}**: {html.escape(result.model_path.stem)} saved ({result.steps} steps, "
-        f"{result.elapsed_s:.0f} s, best validation loss {result.best_val_loss:.4f}). "
-        "It is now in the Codes tab's model list." + _limit_text(result)
+        f"**{how}**: {name} saved ({result.steps} steps, "
+        f"{result.elapsed_s:.0f} s, best validation loss {result.best_val_loss:.4f}{close}). "
+        "It is now in the Codes tab's model list." + _limit_text(result) + no_prior
     ) + "".join(
         f"\n\nSkipped {html.escape(why, quote=False)}" for why in result.dataset.skipped_files
     )
@@ -190,12 +210,13 @@ def run_training(
     levels: float | None,
     codebook: str | None,
     session: TrainSession,
+    from_base: bool = True,
 ) -> Iterator[tuple[Any, ...]]:
     """Stream (status, loss chart, codebook use, held-out excerpt, summary, Start, Cancel)
     while training."""
     files = training_files(uploads, folder)
     model_name = validate_model_name(name or "")
-    config = training_config(minutes, levels, codebook)
+    config = training_config(minutes, levels, codebook, from_base)
     stop, updates = threading.Event(), queue.Queue()  # type: ignore[var-annotated]
     session.stop = stop
     worker = threading.Thread(
