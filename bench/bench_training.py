@@ -49,6 +49,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--keep", type=Path, default=None, help="Copy the model here.")
+    parser.add_argument(
+        "--first-levels", action="store_true", help="also decode levels 1..k alone, k = 1..L"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "training.json")
     args = parser.parse_args()
 
@@ -80,7 +83,7 @@ def main() -> None:
         _, held_out = split_validation(train_files, config.val_fraction, config.seed)
     result = train_vqvae(train_files, args.name, config, directory, overwrite=True)
     loaded = load_model(result.model_path)
-    report = reconstruction_report(loaded, held_out)
+    report = reconstruction_report(loaded, held_out, first_levels=args.first_levels)
     summary = {
         "corpus_files": result.dataset.num_files,
         "corpus_minutes": round(result.dataset.total_duration_s / 60, 2),

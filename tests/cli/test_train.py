@@ -219,3 +219,20 @@ def test_a_time_budget_says_when_the_epoch_limit_ended_it(audio_dir: Path, disti
     assert "--epoch-limit 0 trains for the whole budget." in said
     refused = run_cli("train", audio_dir, "--name", "bad", "--epoch-limit", "-1", *small)
     assert refused.exit_code != 0 and "--epoch-limit must be between 0" in refused.stderr
+
+
+def test_train_starts_from_a_base_unless_told_from_scratch(audio_dir: Path, distill_home: Path):
+    small = ("--steps", "2", "--levels", "2", "--codebook-size", "4", "--device", "cpu")
+    assert run_cli("train", audio_dir, "--name", "base", "--width", "8", *small).exit_code == 0
+    base = distill_home / "models" / "base.distill"
+    tuned = run_cli("train", audio_dir, "--name", "tuned", "--base", base, *small, "--no-prior")
+    assert tuned.exit_code == 0, tuned.output
+    assert "started from the base model base" in " ".join(tuned.stderr.split())
+    loaded = load_model(distill_home / "models" / "tuned.distill")
+    assert loaded.metadata.base is not None and loaded.vqvae_config.hidden_channels == 8
+    wider = run_cli("train", audio_dir, "--name", "wide", "--base", base, "--width", "16", *small)
+    assert wider.exit_code == 1 and "8 wide" in wider.stderr and "--from-scratch" in wider.stderr
+    scratch = ("--name", "scratch", "--base", base, "--from-scratch", "--width", "16", *small)
+    alone = run_cli("train", audio_dir, *scratch, "--no-prior")
+    assert alone.exit_code == 0 and "trained from scratch" in " ".join(alone.stderr.split())
+    assert load_model(distill_home / "models" / "scratch.distill").metadata.base is None

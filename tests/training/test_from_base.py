@@ -122,7 +122,7 @@ def test_training_from_the_base_records_it_and_from_scratch_does_not(
     config = _config(from_base=True, base_file=str(tiny_base))
     result = train_vqvae(tones, "tuned", config, tmp_path, seen.append)
     loaded = load_model(result.model_path)
-    assert loaded.metadata.base == base_identity(tiny_base) and result.base == "distill-base"
+    assert loaded.metadata.base == base_identity(tiny_base) and result.base == "base"
     assert loaded.vqvae_config.output == "linear"
     assert any("Fitting the codebooks" in p.message for p in seen)
     scratch = train_vqvae(tones, "scratch", _config(), tmp_path)

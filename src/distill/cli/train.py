@@ -171,7 +171,11 @@ def _setup_text(config: TrainConfig, resume: bool) -> str:
     text = setup.describe(config.model.hidden_channels)
     if setup.num_processes > 1:  # the backend is chosen once the processes join
         text += " (torchrun)"
-    return text + (" (--resume keeps the saved model's width)" if resume else "")
+    if resume:
+        return text + " (--resume keeps the saved model's width)"
+    from distill.training.from_base import start_text
+
+    return f"{text}; starting {start_text(config)}"
 
 
 def _console(quiet: bool) -> Console:

@@ -12,7 +12,13 @@ from pathlib import Path
 import torch
 
 from distill.audio.spectrogram import SpectrogramConfig
-from distill.models.persistence import LoadedVQModel, ModelMetadata, load_model, save_model
+from distill.models.persistence import (
+    LoadedVQModel,
+    ModelMetadata,
+    load_model,
+    read_model_info,
+    save_model,
+)
 from distill.models.records import BaseIdentity, DatasetSummary, TrainingSummary
 from distill.models.vqvae import ConvVQVAE, VQVAEConfig
 
@@ -78,7 +84,8 @@ def default_base_path() -> Path | None:
 @lru_cache(maxsize=4)
 def base_identity(path: Path = BASE_MODEL_PATH) -> BaseIdentity:
     """The base's name and file hash (what a model trained from it records)."""
-    return BaseIdentity(BASE_NAME, hashlib.sha256(path.read_bytes()).hexdigest())
+    name = read_model_info(path).metadata.name
+    return BaseIdentity(name, hashlib.sha256(path.read_bytes()).hexdigest())
 
 
 def load_base(path: Path = BASE_MODEL_PATH, device: str | torch.device = "cpu") -> LoadedVQModel:

@@ -81,6 +81,19 @@ def plan_model(config: TrainConfig, num_files: int) -> ModelPlan:
     return ModelPlan(replace(info.vqvae_config, **kept), path, base_identity(path))
 
 
+def start_text(config: TrainConfig) -> str:
+    """How a training will start, for the line before it: the base (and the width it gives)
+    or from scratch."""
+    path = base_path_of(config)
+    if path is None:
+        return "from scratch"
+    try:
+        info = read_model_info(path)
+    except ModelFileError:
+        return "from the base model (which cannot be read)"
+    return f"from the base model {info.name} (width {info.vqvae_config.hidden_channels})"
+
+
 def output_of(config: TrainConfig) -> str:
     """What the model a training builds will predict (its data needs linear targets if so)."""
     path = base_path_of(config)
