@@ -7,7 +7,6 @@ STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 DEMO_SOUNDS := src/distill/demo/sounds
 DEMO_STEPS := 1000
-DEMO_WIDTH := 96
 
 .PHONY: setup run test check lint bench bench-corpus bench-scale demo-sounds demo-model demo-diagnostics base-model browser clean
 
@@ -78,7 +77,7 @@ demo-sounds: setup
 demo-model: setup
 	rm -rf build/demo-model
 	DISTILL_HOME=build/demo-model $(VENV)/bin/distill train $(DEMO_SOUNDS) --name distill-demo \
-	  --steps $(DEMO_STEPS) --width $(DEMO_WIDTH) --seed 0 --device cpu
+	  --steps $(DEMO_STEPS) --seed 0 --device cpu
 	cp build/demo-model/models/distill-demo.distill src/distill/demo/demo.distill
 
 # The base model every training starts from (src/distill/models/weights/): render its audio

@@ -12,7 +12,7 @@ import torch
 from tests.helpers import synth_tone
 
 from distill.audio.spectrogram import AudioSpectrogram
-from distill.base.pretrain import CHECKPOINT, PretrainConfig, Pretraining, load_data, lr_at
+from distill.base.pretrain import CACHE, CHECKPOINT, PretrainConfig, Pretraining, load_data, lr_at
 from distill.models.persistence import load_model
 from distill.models.vqvae import VQVAEConfig
 
@@ -64,6 +64,16 @@ def test_a_resumed_run_goes_on_from_its_step_and_optimiser(tmp_path: Path):
     )
     assert resumed.validate(data) == run.validate(data)  # the same model, not a fresh one
     assert set(run.validate(data)) == {"all", "levels_1", "levels_2", "levels_4"}
+
+
+def test_the_spectrograms_are_cached_for_the_next_sitting(tmp_path: Path):
+    first = _data(tmp_path / "data")
+    assert (tmp_path / "data" / CACHE).is_file()
+    again = load_data(tmp_path / "data", AudioSpectrogram(), CONFIG)
+    for before, after in zip(first.all_clips, again.all_clips, strict=True):
+        assert before.path == after.path and before.num_frames == after.num_frames
+        assert torch.allclose(before.mel, after.mel, atol=2e-3)  # float16 in the cache
+        assert torch.equal(before.linear, after.linear)
 
 
 def test_the_export_loads_as_a_read_only_model(tmp_path: Path):

@@ -230,6 +230,8 @@ def test_train_starts_from_a_base_unless_told_from_scratch(audio_dir: Path, dist
     assert "started from the base model base" in " ".join(tuned.stderr.split())
     loaded = load_model(distill_home / "models" / "tuned.distill")
     assert loaded.metadata.base is not None and loaded.vqvae_config.hidden_channels == 8
+    info = " ".join(run_cli("models", "info", "tuned").output.split())
+    assert f"started from the base model base (sha256 {loaded.metadata.base.sha256[:12]})" in info
     wider = run_cli("train", audio_dir, "--name", "wide", "--base", base, "--width", "16", *small)
     assert wider.exit_code == 1 and "8 wide" in wider.stderr and "--from-scratch" in wider.stderr
     scratch = ("--name", "scratch", "--base", base, "--from-scratch", "--width", "16", *small)

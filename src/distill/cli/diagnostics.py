@@ -119,6 +119,9 @@ def print_model(console: Console, model: ModelInfo) -> None:
         console.print(settings_table("Training", training))
         setup = metadata.training.setup.describe(model.vqvae_config.hidden_channels)
         console.print(f"trained on {metadata.training.device or '?'}: {setup}")
+        base = metadata.base
+        start = f"the base model {base.name} (sha256 {base.sha256[:12]})" if base else "scratch"
+        console.print(f"started from {start}")
         console.print(settings_table("Training settings", settings))
     labels = get_level_labels(model.vqvae_config.num_levels, metadata.level_labels)
     if model.codebook_health:
