@@ -38,6 +38,7 @@ INVERSION_FIELDS = (
     "magnitude_iterations",
     "silence_gate_db",
     "spill_gate_db",
+    "phase_start",
 )
 BEFORE_ITERATIONS = 32  # Griffin-Lim iterations of a render before issue 10
 

@@ -10,8 +10,11 @@ import torch
 import torch.nn.functional as F
 from einops import rearrange
 
+from distill.audio.phase import pghi_phase
+
 SILENCE_RAMP = 64  # samples over which the inversion fades into a silent frame's span (~1.3 ms)
 SPILL_EXCESS_DB = 10.0  # a quiet frame this much louder than it asks was filled by its neighbours
+PHASE_STARTS = ("random", "pghi")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class SpectrogramConfig:
     # span is made silent the same way (0 = off). A quiet decay is left as it is: its frames
     # come back about as loud as they ask.
     spill_gate_db: float = 30.0
+    # Where Griffin-Lim starts: "random" phase, or "pghi", a phase built from the magnitude's
+    # gradients (audio/phase.py). Measured in bench/README.md (issue 26).
+    phase_start: str = "random"
 
     @property
     def silence(self) -> float:
@@ -69,6 +75,8 @@ class SpectrogramConfig:
             raise ValueError("silence_gate_db must be 0 (off) or more")
         if not self.spill_gate_db >= 0:
             raise ValueError("spill_gate_db must be 0 (off) or more")
+        if self.phase_start not in PHASE_STARTS:
+            raise ValueError(f"phase_start must be one of {', '.join(PHASE_STARTS)}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -266,8 +274,12 @@ class AudioSpectrogram:
         )
         num_frames = magnitude.shape[-1]
         num_samples = length if length is not None else (num_frames - 1) * self.config.hop_length
-        generator = torch.Generator().manual_seed(seed)
-        phase = torch.rand(magnitude.shape, generator=generator).to(magnitude.device) * 2 * math.pi
+        if self.config.phase_start == "pghi":
+            phase = pghi_phase(magnitude, self.config.hop_length, self.config.n_fft, seed=seed)
+        else:
+            generator = torch.Generator().manual_seed(seed)
+            phase = torch.rand(magnitude.shape, generator=generator).to(magnitude.device)
+            phase = phase * 2 * math.pi
         silent = self._near_floor(mel, self.config.silence_gate_db)  # [B, F]
         keep = self._silence_mask(silent, num_samples) if bool(silent.any()) else None
 
