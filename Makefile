@@ -85,7 +85,7 @@ demo-model: setup
 # and espeak-ng), pretrain it (hours on a CPU; a GPU is used when present), write the card,
 # copy the weights. Resumable: run it again and it goes on from its last checkpoint in
 # build/base. BASE_MINUTES=60 stops this sitting after an hour (the weights so far are copied).
-BASE_STEPS := 12000
+BASE_STEPS := 8000
 BASE_MINUTES :=
 base-model: setup
 	$(PY) -m distill.base.render build/base-data

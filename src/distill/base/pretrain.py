@@ -42,7 +42,7 @@ LOG = "log.jsonl"
 
 @dataclass(frozen=True)
 class PretrainConfig:
-    steps: int = 12_000  # the learning-rate schedule's length
+    steps: int = 8_000  # the learning-rate schedule's length
     batch_size: int = CPU_PRESET.batch_size  # a GPU takes the CUDA preset's (per step)
     chunk_frames: int = CPU_PRESET.chunk_frames
     learning_rate: float = 1e-3

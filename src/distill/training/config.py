@@ -11,7 +11,12 @@ from distill.models.records import CodebookHealth, DatasetSummary
 from distill.models.vqvae import VQVAEConfig
 from distill.training.data import TrainingError
 from distill.training.listening import LISTEN_EVERY_S, ListeningSample
-from distill.training.loss import ENERGY_WEIGHT, FRAME_LEVEL_WEIGHT, LINEAR_WEIGHT
+from distill.training.loss import (
+    ENERGY_WEIGHT,
+    FRAME_LEVEL_WEIGHT,
+    LINEAR_WEIGHT,
+    WINDOW_LEVEL_WEIGHT,
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +46,7 @@ class TrainConfig:
     energy_weight: float = ENERGY_WEIGHT  # loss terms (training/loss.py)
     level_weight: float = FRAME_LEVEL_WEIGHT
     linear_weight: float = LINEAR_WEIGHT  # with a linear output (VQVAEConfig.output)
+    window_level_weight: float = WINDOW_LEVEL_WEIGHT  # with a linear output
     warmup_steps: int = 50
     val_fraction: float = 0.1
     validate_every_s: float | None = None  # with a time budget; None: validation_interval_s

@@ -193,6 +193,7 @@ class TrainingLoop:
             config.energy_weight,
             config.level_weight,
             config.linear_weight,
+            config.window_level_weight,
         )
         loss = loss + commitment
         self.optimizer.zero_grad(set_to_none=True)
