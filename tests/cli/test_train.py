@@ -194,7 +194,7 @@ def test_the_device_preset_is_shown_recorded_and_overridable(audio_dir: Path, di
     assert f"Setup: {expected}" in " ".join(result.stderr.split())
     training = load_model(distill_home / "models" / "sized.distill").metadata.training
     assert training is not None and training.setup.preset == "cuda"
-    assert (training.setup.batch_size, training.setup.chunk_frames) == (4, 256)
+    assert (training.setup.batch_size, training.setup.crop_frames) == (4, 256)
     info = run_cli("models", "info", "sized")
     assert info.exit_code == 0 and f"trained on cpu: {expected}" in " ".join(info.output.split())
     for args, fragment in [

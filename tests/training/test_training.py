@@ -35,7 +35,7 @@ def tiny_config(**overrides) -> TrainConfig:
         num_levels=2,
         codebook_size=8,
         batch_size=4,
-        chunk_frames=32,
+        crop_frames=32,
         device="cpu",
         model=TINY,
         validate_every_s=3600.0,
@@ -172,11 +172,11 @@ def test_pitch_augmentation_moves_bins_and_fills_with_silence():
 
 
 def test_loss_is_zero_for_perfect_and_punishes_lost_energy():
-    spec = AudioSpectrogram()
+    spectrogram = AudioSpectrogram()
     target = torch.rand(1, 1, N_MELS, 16) * 2 - 1
-    assert reconstruction_loss(target, target, spec).item() == pytest.approx(0.0, abs=1e-6)
+    assert reconstruction_loss(target, target, spectrogram).item() == pytest.approx(0.0, abs=1e-6)
     quieter = target - 0.1
-    assert reconstruction_loss(quieter, target, spec) > (quieter - target).abs().mean()
+    assert reconstruction_loss(quieter, target, spectrogram) > (quieter - target).abs().mean()
 
 
 def test_health_counts_and_warns():

@@ -12,10 +12,9 @@ from tests.helpers import write_tone
 
 from distill.models.persistence import load_model
 from distill.models.vqvae import VQVAEConfig
-from distill.prior.fit import PriorFitResult
+from distill.prior.fit import PriorFitResult, autoencoder_share
 from distill.training import TrainConfig, TrainResult
 from distill.ui.train import handlers as train
-from distill.ui.train.prior import autoencoder_share
 
 
 def test_the_prior_gets_a_fifth_of_the_minutes():
