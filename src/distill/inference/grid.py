@@ -3,8 +3,9 @@
 A `CodeGrid` travels from encode to the UI session, the codes JSON, the CLI and the renderer.
 Its time axis is the model's: `seconds_per_column` = hop x mel frames per column / sample
 rate, so column p starts at p x seconds_per_column whatever the file's length (the last
-column is usually only partly sounding). `check_code_grid` is the one validator and
-`CodeGridError` the one error type; `NO_CODE` (-1) means "this level contributes nothing".
+column is usually only partly sounding). `check_code_grid` is the one validator; `check_level`,
+`check_column` and `check_code` the one check of an index into a grid; `CodeGridError` the one
+error type; `NO_CODE` (-1) means "this level contributes nothing".
 """
 
 from __future__ import annotations
@@ -36,6 +37,46 @@ def _is_positive_number(value: Any) -> bool:
         and math.isfinite(float(value))
         and float(value) > 0
     )
+
+
+def whole_number(name: str, value: Any) -> int:
+    """value as an int, if it is a whole number (not a bool, not a float); else CodeGridError."""
+    if not is_whole_number(value):
+        raise CodeGridError(f"{name} must be a whole number, got {value!r}.")
+    return int(value)
+
+
+def check_level(level: Any, num_levels: int) -> int:
+    """The one check of a level (0-based) against a grid's L: the int, or a CodeGridError
+    that numbers levels from 1, as the grid shows them."""
+    level = whole_number("level", level)
+    if not 0 <= level < num_levels:
+        raise CodeGridError(
+            f"Level {level + 1} is not in this grid, which has levels 1-{num_levels}."
+        )
+    return level
+
+
+def check_column(column: Any, num_columns: int) -> int:
+    """The one check of a column against a grid's F' (columns are shown from 0)."""
+    column = whole_number("column", column)
+    if not 0 <= column < num_columns:
+        raise CodeGridError(
+            f"Column {column} is not in this grid, which has columns 0-{num_columns - 1}."
+        )
+    return column
+
+
+def check_code(code: Any, codebook_size: int) -> int:
+    """The one check of a code a person gives (a typed cell, a preview): 0 to K - 1
+    (NO_CODE is how a grid stores silence, not a code to ask for)."""
+    code = whole_number("code", code)
+    if not 0 <= code < codebook_size:
+        raise CodeGridError(
+            f"Code {code} is not one of this model's codes, which run from 0 to "
+            f"{codebook_size - 1}."
+        )
+    return code
 
 
 def checked_codes(

@@ -1,5 +1,6 @@
-"""Argument checks for the codes pipeline besides the grid itself (that is `grid.check_code_grid`):
-each failure is a ValueError with one clear sentence."""
+"""Argument checks for the codes pipeline besides the grid and indices into it (those are
+`grid.check_code_grid`, `check_level`, `check_column`, `check_code`): each failure is a
+ValueError with one clear sentence."""
 
 from __future__ import annotations
 
@@ -12,13 +13,6 @@ MAX_ITERATIONS = 1000
 def is_whole_number(value: Any) -> bool:
     """An int (numpy ints too), but not a bool."""
     return isinstance(value, Integral) and not isinstance(value, bool)
-
-
-def check_index(name: str, value: Any, size: int) -> int:
-    """An int in [0, size), else ValueError naming the valid range."""
-    if not is_whole_number(value) or not 0 <= int(value) < size:
-        raise ValueError(f"{name} must be a whole number from 0 to {size - 1}, got {value!r}.")
-    return int(value)
 
 
 def check_iterations(num_iterations: Any) -> None:
