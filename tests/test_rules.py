@@ -4,19 +4,16 @@ through `distill ...` and through the app's handlers gets the same answer."""
 from __future__ import annotations
 
 import math
-import queue
 import threading
 from pathlib import Path
 
 import pytest
-import soundfile as sf
 import torch
-from tests.helpers import run_cli, synth_tone
+from tests.helpers import run_cli, train_in_the_train_tab, write_tone
 
 from distill.inference import encode_grid, read_codes_json
 from distill.models.persistence import load_model
 from distill.models.records import CodebookHealth, DatasetSummary
-from distill.models.vqvae import VQVAEConfig
 from distill.prior.fit import prior_after
 from distill.prior.training import DEFAULT_PRIOR_STEPS
 from distill.training import TrainConfig, TrainingError, TrainResult
@@ -31,11 +28,9 @@ TINY = ("--width", "8", "--levels", "2", "--codebook-size", "4", "--device", "cp
 
 @pytest.fixture
 def audio_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "audio"
-    folder.mkdir()
-    for i, freq in enumerate((110, 220, 330, 440, 550)):
-        sf.write(folder / f"tone{i}.wav", synth_tone(0.5, freq), 48000)
-    return folder
+    for i in range(4):
+        write_tone(tmp_path / "audio" / f"t{i}.wav", 0.6, 110.0 * (i + 1))
+    return tmp_path / "audio"
 
 
 def _prior_steps(model: Path) -> int:
@@ -51,18 +46,8 @@ def test_after_a_step_budget_both_train_the_prior_for_as_many_steps(
     """A step budget gives the prior as many steps as the autoencoder took (at most
     DEFAULT_PRIOR_STEPS): the Train tab's thread once gave it 1000 whatever the budget."""
     assert run_cli("train", audio_dir, "--name", "cli", "--steps", "3", *TINY).exit_code == 0
-    config = TrainConfig(
-        max_minutes=None,
-        max_steps=3,
-        num_levels=2,
-        codebook_size=4,
-        model=VQVAEConfig(hidden_channels=8),
-        device="cpu",
-    )
-    updates: queue.Queue = queue.Queue()
-    files = sorted(audio_dir.glob("*.wav"))
-    train._worker(files, "app", config, updates, threading.Event())
-    results = [item for item in updates.queue if isinstance(item, TrainResult)]
+    reported = train_in_the_train_tab(sorted(audio_dir.glob("*.wav")), "app", threading.Event())
+    results = [item for item in reported if isinstance(item, TrainResult)]
     assert len(results) == 1 and results[0].steps == 3
     models = distill_home / "models"
     assert _prior_steps(models / "cli.distill") == _prior_steps(results[0].model_path) == 3

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-import random
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 import torch
-from tests.helpers import N_MELS, make_tiny_model_file
+from tests.helpers import N_MELS
 
 from distill.audio.io import load_audio, to_mono
 from distill.audio.loudness import measure_loudness_db, normalize_loudness
@@ -38,20 +37,6 @@ HOP = 512
 
 def uninitialised_levels(loaded: LoadedVQModel) -> list[str]:
     return [name for name, flag in loaded.model.named_buffers() if "initted" in name and not flag]
-
-
-@pytest.fixture
-def tiny_model_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """conftest's tiny model, but its one k-means forward never draws quantizer dropout.
-
-    With dropout drawn (Python's unseeded `random`, half the runs) the finest level stays
-    uninitialised, and the quantizer library then k-means-initialises it from whatever is
-    encoded first, even in eval mode: codes of that level would differ from run to run.
-    """
-    monkeypatch.setattr(random, "random", lambda: 1.0)  # 1.0 >= any dropout probability
-    path = make_tiny_model_file(tmp_path / "models" / "tiny.distill")
-    monkeypatch.undo()
-    return path
 
 
 @pytest.fixture

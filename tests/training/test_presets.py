@@ -91,6 +91,7 @@ def test_mixed_precision_runs_the_convolutions_in_bf16_and_the_quantizer_in_floa
     assert bool(model.quantizer.layers[0]._codebook.initted)
 
 
+@pytest.mark.slow
 def test_a_mixed_precision_run_is_recorded_in_the_model_file(tmp_path: Path):
     folder = tmp_path / "audio"
     folder.mkdir()

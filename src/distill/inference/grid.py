@@ -46,25 +46,27 @@ def whole_number(name: str, value: Any) -> int:
     return int(value)
 
 
-def check_level(level: Any, num_levels: int) -> int:
-    """The one check of a level (0-based) against a grid's L: the int, or a CodeGridError
-    that numbers levels from 1, as the grid shows them."""
-    level = whole_number("level", level)
-    if not 0 <= level < num_levels:
+def _check_index(word: str, value: Any, size: int, shown_from: int) -> int:
+    """value as an int in [0, size), else a CodeGridError that numbers it as the grid shows it
+    (levels from 1, columns from 0)."""
+    index = whole_number(word.lower(), value)
+    if not 0 <= index < size:
+        first, last = shown_from, size - 1 + shown_from
         raise CodeGridError(
-            f"Level {level + 1} is not in this grid, which has levels 1-{num_levels}."
+            f"{word} {index + shown_from} is not in this grid, which has {word.lower()}s "
+            f"{first}-{last}."
         )
-    return level
+    return index
+
+
+def check_level(level: Any, num_levels: int) -> int:
+    """The one check of a level (0-based) against a grid's L; shown from 1, as the grid does."""
+    return _check_index("Level", level, num_levels, 1)
 
 
 def check_column(column: Any, num_columns: int) -> int:
     """The one check of a column against a grid's F' (columns are shown from 0)."""
-    column = whole_number("column", column)
-    if not 0 <= column < num_columns:
-        raise CodeGridError(
-            f"Column {column} is not in this grid, which has columns 0-{num_columns - 1}."
-        )
-    return column
+    return _check_index("Column", column, num_columns, 0)
 
 
 def check_code(code: Any, codebook_size: int) -> int:
