@@ -202,8 +202,9 @@ class TrainingSummary:
     elapsed_s: float = 0.0
     best_val_loss: float | None = None
     device: str = ""
-    # training.TrainConfig's fields (its `model` aside) as they were: models/ cannot import
-    # training/, and TrainConfig changes more often than the file format.
+    # training.TrainConfig's fields (model and front end aside: the file keeps those itself)
+    # as JSON: models/ cannot import training/. TrainConfig.to_stored writes them and
+    # TrainConfig.from_stored, the one reader, turns them back into a TrainConfig.
     train_config: dict[str, Any] = field(default_factory=dict)
     setup: TrainingSetup = field(default_factory=TrainingSetup)
 

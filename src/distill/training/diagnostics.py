@@ -132,10 +132,6 @@ def level_badge(health: LevelHealth) -> HealthBadge:
     return HealthBadge(health.level, "green", reason)
 
 
-def health_badges(health: CodebookHealth) -> list[HealthBadge]:
-    return [level_badge(level) for level in health.levels]
-
-
 def usage_shares(counts: Sequence[int]) -> list[float]:
     """Code counts [K] -> shades in [0, 1] for a heatmap: log(1 + count) over the most used
     code's (a log scale, so a code used 10 times shows beside one used 1000 times)."""
