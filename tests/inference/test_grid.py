@@ -19,7 +19,7 @@ from distill.inference import (
     grid_for_model,
     seconds_per_column,
 )
-from distill.inference.grid import check_code, check_column, check_level
+from distill.inference.validation import check_code, check_column, check_level
 from distill.models.persistence import LoadedVQModel, load_model
 
 SECONDS_PER_COLUMN = 4 * 512 / 48000  # frames per column x hop / sample rate

@@ -18,11 +18,8 @@ from distill.editing.region import (
 from distill.inference.grid import (
     NO_CODE,
     CodeGrid,
-    check_code,
-    check_column,
-    check_level,
-    whole_number,
 )
+from distill.inference.validation import check_code, check_column, check_level, whole_number
 
 
 def set_code(grid: CodeGrid, level: int, column: int, code: int) -> CodeGrid:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from distill.inference.grid import CodeGrid, CodeGridError, check_code_grid, whole_number
+from distill.inference.grid import CodeGrid, CodeGridError, check_code_grid
+from distill.inference.validation import whole_number
 
 if TYPE_CHECKING:
     from distill.models.persistence import LoadedVQModel

@@ -35,16 +35,13 @@ from distill.inference.chunked import (
 from distill.inference.grid import (
     NO_CODE,
     CodeGrid,
-    check_code,
     check_code_grid,
-    check_column,
-    check_level,
     grid_for_model,
     seconds_per_column,
     shape_pair,
 )
 from distill.inference.refine import refine_steps_for
-from distill.inference.validation import check_iterations
+from distill.inference.validation import check_code, check_column, check_iterations, check_level
 from distill.models.persistence import LoadedVQModel
 
 PREVIEW_SECONDS = 1.0  # how long a single code or a column is held

@@ -3,9 +3,9 @@
 A `CodeGrid` travels from encode to the UI session, the codes JSON, the CLI and the renderer.
 Its time axis is the model's: `seconds_per_column` = hop x mel frames per column / sample
 rate, so column p starts at p x seconds_per_column whatever the file's length (the last
-column is usually only partly sounding). `check_code_grid` is the one validator; `check_level`,
-`check_column` and `check_code` the one check of an index into a grid; `CodeGridError` the one
-error type; `NO_CODE` (-1) means "this level contributes nothing".
+column is usually only partly sounding). `check_code_grid` is the one validator and
+`CodeGridError` the one error type (inference/validation.py, beside the one check of an index
+into a grid); `NO_CODE` (-1) means "this level contributes nothing".
 """
 
 from __future__ import annotations
@@ -18,16 +18,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from distill.inference.validation import is_whole_number
+from distill.inference.validation import CodeGridError, is_whole_number
 
 if TYPE_CHECKING:
     from distill.models.persistence import LoadedVQModel
 
 NO_CODE = -1  # "this level contributes nothing here": silent in decodes, grey in the grid
-
-
-class CodeGridError(ValueError):
-    """A code grid that is malformed, or does not fit the model it is used with."""
 
 
 def _is_positive_number(value: Any) -> bool:
@@ -37,48 +33,6 @@ def _is_positive_number(value: Any) -> bool:
         and math.isfinite(float(value))
         and float(value) > 0
     )
-
-
-def whole_number(name: str, value: Any) -> int:
-    """value as an int, if it is a whole number (not a bool, not a float); else CodeGridError."""
-    if not is_whole_number(value):
-        raise CodeGridError(f"{name} must be a whole number, got {value!r}.")
-    return int(value)
-
-
-def _check_index(word: str, value: Any, size: int, shown_from: int) -> int:
-    """value as an int in [0, size), else a CodeGridError that numbers it as the grid shows it
-    (levels from 1, columns from 0)."""
-    index = whole_number(word.lower(), value)
-    if not 0 <= index < size:
-        first, last = shown_from, size - 1 + shown_from
-        raise CodeGridError(
-            f"{word} {index + shown_from} is not in this grid, which has {word.lower()}s "
-            f"{first}-{last}."
-        )
-    return index
-
-
-def check_level(level: Any, num_levels: int) -> int:
-    """The one check of a level (0-based) against a grid's L; shown from 1, as the grid does."""
-    return _check_index("Level", level, num_levels, 1)
-
-
-def check_column(column: Any, num_columns: int) -> int:
-    """The one check of a column against a grid's F' (columns are shown from 0)."""
-    return _check_index("Column", column, num_columns, 0)
-
-
-def check_code(code: Any, codebook_size: int) -> int:
-    """The one check of a code a person gives (a typed cell, a preview): 0 to K - 1
-    (NO_CODE is how a grid stores silence, not a code to ask for)."""
-    code = whole_number("code", code)
-    if not 0 <= code < codebook_size:
-        raise CodeGridError(
-            f"Code {code} is not one of this model's codes, which run from 0 to "
-            f"{codebook_size - 1}."
-        )
-    return code
 
 
 def checked_codes(

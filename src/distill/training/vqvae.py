@@ -123,7 +123,14 @@ def train_vqvae(
 ) -> TrainResult:
     """`train_model` with the job's fields as arguments (for scripts and benchmarks)."""
     job = TrainJob(
-        audio_files, name, config, models_directory, progress, should_stop, resume, overwrite
+        audio=audio_files,
+        name=name,
+        config=config,
+        models_directory=models_directory,
+        progress=progress,
+        should_stop=should_stop,
+        resume=resume,
+        overwrite=overwrite,
     )
     return train_model(job)
 

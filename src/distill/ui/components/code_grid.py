@@ -22,11 +22,10 @@ from distill.inference.grid import (
     NO_CODE,
     CodeGrid,
     CodeGridError,
-    check_column,
-    check_level,
     checked_codes,
     shape_pair,
 )
+from distill.inference.validation import check_column, check_level
 from distill.models.labels import DEFAULT_LEVEL_LABELS, get_level_labels
 from distill.ui.components.grid_events import GridEvent, parse_grid_event
 from distill.ui.components.grid_marks import GridMarks, mark_cells

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, cast
 
-from distill.inference.grid import check_column, check_level
+from distill.inference.validation import check_column, check_level
 
 _PAYLOAD = re.compile(
     r"(?:(b):)?(cell|col|row|mute|solo|set|select)((?:,[0-9]{1,9}){1,4})(?:@[0-9]{1,20})?"
