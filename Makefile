@@ -33,7 +33,7 @@ test: lint browser
 	$(PY) -m pytest
 
 # The inner loop: every test that trains nothing (those that train are marked slow, and
-# tests/conftest.py fails one that trains unmarked). `make test` stays the gate.
+# tests/training_marks.py fails one that trains unmarked). `make test` stays the gate.
 test-fast: setup browser
 	$(PY) -m pytest -m "not slow"
 

@@ -10,70 +10,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import soundfile as sf
-from torch import nn
-from torch.optim.optimizer import Optimizer, register_optimizer_step_post_hook
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from tests.helpers import make_tiny_model_file, synth_tone
 from tests.prior.grids import add_prior, tiny_prior
-
-# Tests that train are marked `slow`, so that `make test-fast` can leave them out; a test that
-# steps an optimizer over a model's weights in this process without the mark fails. Steps
-# taken while a session fixture is built (the tiny prior, trained once in seconds) belong to
-# no one test.
-_STEPS = {"all": 0, "shared": 0}
-_STEPS_AT_START = pytest.StashKey[int]()
-_building_shared = False
+from tests.training_marks import TrainingMarks
 
 
-def _count_step(optimizer: Optimizer, *_: object) -> None:
-    """Counts steps that change a model's weights (nn.Parameters); encoding's refinement of
-    its codes also steps an optimizer, over a plain latent tensor, and is not training."""
-    if any(
-        isinstance(p, nn.Parameter) for group in optimizer.param_groups for p in group["params"]
-    ):
-        _STEPS["all"] += 1
-
-
-register_optimizer_step_post_hook(_count_step)
-
-
-def _own_steps() -> int:
-    return _STEPS["all"] - _STEPS["shared"]
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_fixture_setup(fixturedef: pytest.FixtureDef, request: pytest.FixtureRequest):
-    global _building_shared
-    outermost = fixturedef.scope == "session" and not _building_shared
-    before = _STEPS["all"]
-    _building_shared = _building_shared or outermost
-    try:
-        yield
-    finally:
-        if outermost:
-            _building_shared = False
-            _STEPS["shared"] += _STEPS["all"] - before
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item: pytest.Item):
-    item.stash[_STEPS_AT_START] = _own_steps()
-    yield
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
-    outcome = yield
-    report = outcome.get_result()
-    steps = _own_steps() - item.stash.get(_STEPS_AT_START, _own_steps())
-    if call.when == "call" and report.passed and steps and not item.get_closest_marker("slow"):
-        report.outcome = "failed"
-        report.longrepr = (
-            f"{item.nodeid} trains ({steps} optimizer steps) but is not marked slow: add "
-            "@pytest.mark.slow so that `make test-fast` leaves it out."
-        )
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered for the whole session: a conftest's own hooks do not see session fixtures.
+    config.pluginmanager.register(TrainingMarks(), "distill-training-marks")
 
 
 @pytest.fixture
