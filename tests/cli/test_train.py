@@ -132,6 +132,7 @@ def test_a_read_only_models_folder_is_refused_before_training(audio_dir: Path, d
         assert line.endswith("Choose a folder you can write to.")
 
 
+@pytest.mark.slow
 def test_a_second_training_of_one_name_is_refused_while_the_first_runs(
     audio_dir: Path, distill_home: Path
 ):

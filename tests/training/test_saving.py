@@ -174,6 +174,7 @@ def test_when_no_fallback_takes_the_weights_it_says_so(
     assert f"nor to {system_temp / 'distill-rescued'} (the disk is full" in str(excinfo.value)
 
 
+@pytest.mark.slow
 def test_a_running_training_holds_its_name_even_against_overwrite(
     audio_dir: Path, tmp_path: Path
 ) -> None:
