@@ -7,6 +7,7 @@ import json
 import random
 from pathlib import Path
 
+import pytest
 import soundfile as sf
 import torch
 from tests.helpers import synth_tone
@@ -16,11 +17,13 @@ from distill.base.pretrain import CACHE, CHECKPOINT, PretrainConfig, Pretraining
 from distill.models.persistence import load_model
 from distill.models.vqvae import VQVAEConfig
 
+pytestmark = pytest.mark.slow  # every test here trains (a tiny base, a tiny pretraining)
+
 TINY = VQVAEConfig(
     hidden_channels=16, latent_dim=8, residual_dilations=(1,), num_levels=2, codebook_size=8,
     output="linear", linear_head_channels=16, dropout=0.0,
 )  # fmt: skip
-CONFIG = PretrainConfig(steps=10, batch_size=4, chunk_frames=32, warmup_steps=2, val_fraction=0.25)
+CONFIG = PretrainConfig(steps=10, batch_size=4, crop_frames=32, warmup_steps=2, val_fraction=0.25)
 
 
 def _data(folder: Path):

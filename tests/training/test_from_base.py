@@ -20,6 +20,8 @@ from distill.training import TrainConfig, TrainingError, train_vqvae
 from distill.training.data import load_dataset
 from distill.training.from_base import model_from_base, output_of, plan_model
 
+pytestmark = pytest.mark.slow  # every test here trains (a tiny base, a tiny pretraining)
+
 TINY_LINEAR = VQVAEConfig(
     hidden_channels=16,
     latent_dim=8,
@@ -36,7 +38,7 @@ def _config(**overrides) -> TrainConfig:
         num_levels=2,
         codebook_size=8,
         batch_size=4,
-        chunk_frames=32,
+        crop_frames=32,
         device="cpu",
         model=TINY_LINEAR,
         from_base=False,

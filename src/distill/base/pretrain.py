@@ -44,7 +44,7 @@ LOG = "log.jsonl"
 class PretrainConfig:
     steps: int = 8_000  # the learning-rate schedule's length
     batch_size: int = CPU_PRESET.batch_size  # a GPU takes the CUDA preset's (per step)
-    chunk_frames: int = CPU_PRESET.chunk_frames
+    crop_frames: int = CPU_PRESET.crop_frames
     learning_rate: float = 1e-3
     final_learning_rate: float = 1e-4
     warmup_steps: int = 500
@@ -164,7 +164,7 @@ class Pretraining:
     def train_step(self, data: MelDataset, rng: random.Random) -> float:
         config = self.config
         windows = random_windows(
-            data.train, config.batch_size, config.chunk_frames, self.spec.config.silence, rng
+            data.train, config.batch_size, config.crop_frames, self.spec.config.silence, rng
         ).to(self.device)
         assert windows.linear is not None
         for group in self.optimizer.param_groups:
@@ -183,7 +183,7 @@ class Pretraining:
         """Validation loss with every level and with the first 1, 2 and 4 only."""
         self.model.eval()
         batches = tiled_windows(
-            data.validation, 32, self.config.chunk_frames, self.spec.config.silence
+            data.validation, 32, self.config.crop_frames, self.spec.config.silence
         )
         totals = {"all": 0.0, "levels_1": 0.0, "levels_2": 0.0, "levels_4": 0.0}
         for windows in batches[:40]:

@@ -22,7 +22,7 @@ from distill.inference.grid import (
     seconds_per_column,
 )
 from distill.models.persistence import LoadedVQModel, read_model_info
-from distill.prior.stored import PRIOR_PREFIX
+from distill.models.prior_stored import PRIOR_PREFIX
 
 FORMAT_NAME = "distill-codes"
 FORMAT_VERSION = 2

@@ -85,26 +85,26 @@ def reconstruct_file(
     own codes (as every decode was before the search).
     first_levels: also score the decodes of levels 1..k alone (the others silent), k = 1..L.
     """
-    spec = loaded.spectrogram
-    rate = spec.config.sample_rate
+    spectrogram = loaded.spectrogram
+    rate = spectrogram.config.sample_rate
     original = to_mono(load_audio(path, rate).waveform)  # [1, S] at the file's own level
     normalised, gain = normalize_loudness(original, rate)
     length = original.shape[-1]
-    mel = spec.waveform_to_mel(normalised.unsqueeze(0).to(loaded.device))  # [1, 1, M, F]
-    ceiling = spec.mel_to_waveform(mel, iterations, length)[0, 0].cpu()
+    mel = spectrogram.waveform_to_mel(normalised.unsqueeze(0).to(loaded.device))  # [1, 1, M, F]
+    ceiling = spectrogram.mel_to_waveform(mel, iterations, length)[0, 0].cpu()
     model = loaded.model.eval()
     steps = refine_steps_for(mel.shape[-1], refine_steps)
-    codes = encode_mel_chunked(model, mel, refine_steps=steps, config=spec.config)
+    codes = encode_mel_chunked(model, mel, refine_steps=steps, config=spectrogram.config)
     mel_shape = (mel.shape[2], mel.shape[3])
     decoded = decode_codes_chunked(model, codes, mel_shape)  # [1, 1, X, F]
-    raw = spec.to_waveform(decoded, iterations, length)[0, 0].cpu()
+    raw = spectrogram.to_waveform(decoded, iterations, length)[0, 0].cpu()
     prefixes = []
     for keep in range(1, codes.shape[-1] + 1) if first_levels else ():
         kept = codes.clone()
         kept[..., keep:] = -1  # levels after the first `keep` add nothing
         spectrum = decode_codes_chunked(model, kept, mel_shape)
-        waveform = undo_loudness(spec.to_waveform(spectrum, iterations, length)[0, 0].cpu(), gain)
-        prefixes.append(round(quality_distances(original[0], waveform).mel, 4))
+        waveform = spectrogram.to_waveform(spectrum, iterations, length)[0, 0].cpu()
+        prefixes.append(round(quality_distances(original[0], undo_loudness(waveform, gain)).mel, 4))
     matched = match_decoded_loudness(raw, gain, rate) if match_loudness else raw
     decoded = undo_loudness(matched, gain)  # as decode_grid gives it
     reference = original[0]
