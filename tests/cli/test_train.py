@@ -229,6 +229,7 @@ def test_a_time_budget_says_when_the_epoch_limit_ended_it(audio_dir: Path, disti
     assert refused.exit_code != 0 and "--epoch-limit must be between 0" in refused.stderr
 
 
+@pytest.mark.slow
 def test_train_starts_from_a_base_unless_told_from_scratch(audio_dir: Path, distill_home: Path):
     small = ("--steps", "2", "--levels", "2", "--codebook-size", "4", "--device", "cpu")
     assert run_cli("train", audio_dir, "--name", "base", "--width", "8", *small).exit_code == 0

@@ -262,6 +262,13 @@ class Pretraining:
         )
 
 
+def _logged(out: Path, step: int) -> bool:
+    """Whether the log already has a record of this step (a finished run started again)."""
+    path = out / LOG
+    lines = path.read_text().splitlines() if path.exists() else []
+    return any(json.loads(line)["step"] == step for line in lines if line.strip())
+
+
 def pretrain(data_dir: Path, out: Path, config: PretrainConfig, minutes: float | None) -> None:
     """Train until `config.steps` (or `minutes` of this sitting), checkpointing as it goes."""
     device = resolve_device(config.device)
@@ -282,8 +289,24 @@ def pretrain(data_dir: Path, out: Path, config: PretrainConfig, minutes: float |
         print(f"resuming at step {run.step}", flush=True)
     rng = random.Random(config.seed * 1_000_003 + run.step)
     started = time.monotonic()
-    last_checkpoint, losses = started, []
+    last_checkpoint = started
+    losses: list[float] = []
     log = (out / LOG).open("a")
+
+    def log_step() -> None:
+        record = {
+            "step": run.step,
+            "elapsed_s": round(run.elapsed_s, 1),
+            "lr": lr_at(run.step, config),
+            "train": round(sum(losses) / len(losses), 5) if losses else None,
+            "val": run.validate(data),
+            "time": time.time(),
+        }
+        losses.clear()
+        log.write(json.dumps(record) + "\n")
+        log.flush()
+        print(json.dumps(record), flush=True)
+
     while run.step < config.steps:
         if minutes is not None and time.monotonic() - started > minutes * 60:
             break
@@ -291,22 +314,13 @@ def pretrain(data_dir: Path, out: Path, config: PretrainConfig, minutes: float |
         losses.append(run.train_step(data, rng))
         run.elapsed_s += time.monotonic() - tick
         if run.step % config.validate_every_steps == 0:
-            record = {
-                "step": run.step,
-                "elapsed_s": round(run.elapsed_s, 1),
-                "lr": lr_at(run.step, config),
-                "train": round(sum(losses) / len(losses), 5),
-                "val": run.validate(data),
-                "time": time.time(),
-            }
-            losses = []
-            log.write(json.dumps(record) + "\n")
-            log.flush()
-            print(json.dumps(record), flush=True)
+            log_step()
         if time.monotonic() - last_checkpoint > config.checkpoint_every_s:
             run.save_checkpoint(out)
             run.export(out, summary)
             last_checkpoint = time.monotonic()
+    if run.step >= config.steps and not _logged(out, run.step):
+        log_step()  # the exported weights' own validation, whatever step the schedule ends at
     run.save_checkpoint(out)
     print(f"exported {run.export(out, summary)} at step {run.step}", flush=True)
 
