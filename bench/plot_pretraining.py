@@ -23,10 +23,18 @@ def main() -> None:
     parser.add_argument("log", type=Path)
     parser.add_argument("--out", type=Path, default=RESULTS / "base_pretraining.png")
     args = parser.parse_args()
-    records = [json.loads(line) for line in args.log.read_text().splitlines() if line.strip()]
+    lines = [json.loads(line) for line in args.log.read_text().splitlines() if line.strip()]
+    records = list(
+        {r["step"]: r for r in lines}.values()
+    )  # a step a resumed sitting redid: its last
     steps = [r["step"] for r in records]
     figure, axis = plt.subplots(figsize=(8, 4))
-    axis.plot(steps, [r["train"] for r in records], label="training (mean since the last point)")
+    trained = [r for r in records if r["train"] is not None]  # the final record may have none
+    axis.plot(
+        [r["step"] for r in trained],
+        [r["train"] for r in trained],
+        label="training (mean since the last point)",
+    )
     for key, label in (("all", "validation, all 8 levels"), ("levels_4", "first 4 levels"),
                        ("levels_2", "first 2"), ("levels_1", "first 1")):  # fmt: skip
         axis.plot(steps, [r["val"][key] for r in records], label=label)
