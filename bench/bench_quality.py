@@ -38,6 +38,7 @@ INVERSION_FIELDS = (
     "magnitude_iterations",
     "silence_gate_db",
     "spill_gate_db",
+    "phase_start",
 )
 BEFORE_ITERATIONS = 32  # Griffin-Lim iterations of a render before issue 10
 
@@ -80,6 +81,9 @@ def main() -> None:
         help="decode with this SpectrogramConfig field changed (e.g. silence_gate_db=0): an "
         "ablation of the inversion on the same weights",
     )
+    parser.add_argument(
+        "--first-levels", action="store_true", help="also decode levels 1..k alone, k = 1..L"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "quality.json")
     args = parser.parse_args()
     if args.threads:
@@ -93,7 +97,9 @@ def main() -> None:
         loaded = decoded_as_before(loaded)
         iterations = iterations or BEFORE_ITERATIONS
         steps = 0 if steps is None else steps
-    report = reconstruction_report(loaded, held_out, iterations, args.before, steps)
+    report = reconstruction_report(
+        loaded, held_out, iterations, args.before, steps, first_levels=args.first_levels
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))
     print(json.dumps({k: v for k, v in report.items() if k != "files"}, indent=2))

@@ -1,6 +1,6 @@
 """Train on a real corpus for a time budget; report steps/s and the ruler's numbers.
 
-    .venv/bin/python bench/bench_training.py CORPUS_DIR --minutes 15 [--set chunk_frames=192 ...]
+    .venv/bin/python bench/bench_training.py CORPUS_DIR --minutes 15 [--set crop_frames=192 ...]
 
 Writes bench/results/training.json (or --out). A corpus built by bench/corpus.py trains on
 its training files only and is scored on its fixed held-out list (held_out.txt); any other
@@ -42,13 +42,16 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, default=VQVAEConfig.hidden_channels)
     parser.add_argument("--latent", type=int, default=VQVAEConfig.latent_dim)
     parser.add_argument("--batch", type=int, default=TrainConfig.batch_size)
-    parser.add_argument("--chunk", type=int, default=TrainConfig.chunk_frames)
+    parser.add_argument("--crop", "--chunk", type=int, default=TrainConfig.crop_frames)
     parser.add_argument("--lr", type=float, default=TrainConfig.learning_rate)
     parser.add_argument("--shift", type=int, default=TrainConfig.max_shift_bins)
     parser.add_argument("--set", action="append", default=[], help="NAME=VALUE override")
     parser.add_argument("--threads", type=int, default=None, help="torch CPU threads")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--keep", type=Path, default=None, help="Copy the model here.")
+    parser.add_argument(
+        "--first-levels", action="store_true", help="also decode levels 1..k alone, k = 1..L"
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "training.json")
     args = parser.parse_args()
 
@@ -65,7 +68,7 @@ def main() -> None:
         "num_levels": args.levels,
         "codebook_size": args.codebook_size,
         "batch_size": args.batch,
-        "chunk_frames": args.chunk,
+        "crop_frames": args.crop,
         "learning_rate": args.lr,
         "max_shift_bins": args.shift,
         "device": args.device,
@@ -80,7 +83,7 @@ def main() -> None:
         _, held_out = split_validation(train_files, config.val_fraction, config.seed)
     result = train_vqvae(train_files, args.name, config, directory, overwrite=True)
     loaded = load_model(result.model_path)
-    report = reconstruction_report(loaded, held_out)
+    report = reconstruction_report(loaded, held_out, first_levels=args.first_levels)
     summary = {
         "corpus_files": result.dataset.num_files,
         "corpus_minutes": round(result.dataset.total_duration_s / 60, 2),
@@ -106,7 +109,7 @@ def main() -> None:
 
 
 def parse_overrides(items: list[str]) -> tuple[dict, dict]:
-    """["chunk_frames=192", "model.latent_dim=32", "spectrogram.n_mels=128"] -> (TrainConfig
+    """["crop_frames=192", "model.latent_dim=32", "spectrogram.n_mels=128"] -> (TrainConfig
     fields, a SpectrogramConfig among them if any, VQVAEConfig fields)."""
     train: dict = {}
     model: dict = {}

@@ -263,13 +263,17 @@ HELD_OUT_LIST = "held_out.txt"  # written into the corpus folder, one file name 
 
 
 def split_corpus(directory: Path) -> tuple[list[Path], list[Path]]:
-    """(training files, held-out files) of a built corpus; the held-out ones must all exist."""
+    """(training files, held-out files) of a built corpus (this one, or another that wrote its
+    own held_out.txt, such as corpus_family.py's); the held-out ones must all exist."""
     wavs = sorted(p for p in directory.glob("*.wav") if not p.name.endswith(".tmp.wav"))
-    held_out = [p for p in wavs if p.stem in HELD_OUT]
-    missing = sorted(set(HELD_OUT) - {p.stem for p in held_out})
+    listed = directory / HELD_OUT_LIST
+    names = listed.read_text().split() if listed.is_file() else [f"{s}.wav" for s in HELD_OUT]
+    stems = {Path(name).stem for name in names}
+    held_out = [p for p in wavs if p.stem in stems]
+    missing = sorted(stems - {p.stem for p in held_out})
     if missing:
         raise SystemExit(f"{directory} lacks held-out files {missing}: run bench/corpus.py on it")
-    return [p for p in wavs if p.stem not in HELD_OUT], held_out
+    return [p for p in wavs if p.stem not in stems], held_out
 
 
 def build_corpus(directory: Path) -> list[Path]:

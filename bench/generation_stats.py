@@ -65,14 +65,16 @@ class Yardstick:
 
 
 def decode_mel(loaded: LoadedVQModel, codes: torch.Tensor) -> np.ndarray:
-    """codes [F', L] -> the decoder's normalised log-mel [M, F' x frames per column]."""
+    """codes [F', L] -> the decoder's normalised log-mel [M, F' x frames per column] (a linear
+    output's spectrum taken to the mel bands)."""
     step = loaded.model.config.time_downsample
     frames = int(codes.shape[0]) * step
     loaded.model.eval()
     with torch.no_grad():
-        mel = decode_codes_chunked(
+        spectrum = decode_codes_chunked(
             loaded.model, codes[None].to(loaded.device), (loaded.spectrogram.config.n_mels, frames)
         )
+        mel = loaded.spectrogram.to_mel(spectrum)
     return mel[0, 0].cpu().numpy()
 
 

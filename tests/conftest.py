@@ -12,9 +12,18 @@ import pytest
 import soundfile as sf
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+# The tests' models are tiny and of many sizes, none the base model's: they train from scratch
+# unless a test names a base (tests/training/test_from_base.py builds a tiny one).
+os.environ["DISTILL_BASE_MODEL"] = "none"
 
 from tests.helpers import make_tiny_model_file, synth_tone
 from tests.prior.grids import add_prior, tiny_prior
+from tests.training_marks import TrainingMarks
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered for the whole session: a conftest's own hooks do not see session fixtures.
+    config.pluginmanager.register(TrainingMarks(), "distill-training-marks")
 
 
 @pytest.fixture

@@ -13,12 +13,14 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "distill"
 
 # Lowest first. What a loaded model *is* lives in models; fitting, sampling, encoding and
 # editing sit beside each other above it; the demo is rebuilt by training, and the app opens
-# it; the adapters are on top.
+# it; the base model's making (its data, rendered with the demo's synth, and its pretraining with
+# training's loss) sits above them; the adapters are on top.
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"files"}),
     frozenset({"audio"}),
     frozenset({"models"}),
     frozenset({"training", "inference", "editing", "prior", "demo"}),
+    frozenset({"base"}),
     frozenset({"ui", "cli", "__main__"}),
 )
 RANK = {part: rank for rank, layer in enumerate(LAYERS) for part in layer}

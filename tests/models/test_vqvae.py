@@ -144,3 +144,27 @@ def test_config_validation_and_adaptive_codebook():
     ]
     config = VQVAEConfig(num_levels=6)
     assert VQVAEConfig.from_dict(config.to_dict()) == config
+
+
+def test_a_linear_output_decodes_every_stft_bin_and_old_mel_files_keep_their_head():
+    from distill.models.vqvae import OUTPUTS
+
+    config = VQVAEConfig(
+        hidden_channels=16,
+        latent_dim=8,
+        residual_dilations=(1,),
+        output="linear",
+        linear_head_channels=12,
+    )
+    model = ConvVQVAE(config).eval()
+    with torch.no_grad():
+        model.train()(torch.randn(2, 1, config.n_mels, 32))  # k-means init
+        model.eval()
+        output, codes, _ = model(torch.randn(1, 1, config.n_mels, 30))
+    assert output.shape == (1, 1, config.linear_bins, 30) and codes.shape[1] == 8
+    mel_model = ConvVQVAE(VQVAEConfig(hidden_channels=16, latent_dim=8, residual_dilations=(1,)))
+    last = max(int(k.split(".")[2]) for k in mel_model.state_dict() if k.startswith("decoder.net."))
+    assert f"decoder.net.{last}.weight" in mel_model.state_dict()  # where files always had it
+    assert OUTPUTS == ("mel", "linear")
+    with pytest.raises(ValueError, match="output must be one of"):
+        VQVAEConfig(output="wave")

@@ -34,6 +34,7 @@ def test_a_tiny_prior_trains_in_seconds_and_beats_the_unigram_baseline(trained_p
     assert 0 < meta.best_step <= meta.steps <= TINY_PRIOR.max_steps
 
 
+@pytest.mark.slow
 def test_the_same_seed_and_steps_give_the_same_prior():
     config = replace(TINY_PRIOR, max_steps=30)
     first = train_prior(note_files(4, 60, 1), 16, config)
@@ -44,6 +45,7 @@ def test_the_same_seed_and_steps_give_the_same_prior():
         assert torch.equal(a, b), name
 
 
+@pytest.mark.slow
 def test_early_stopping_keeps_the_best_state_and_says_so():
     # A learning rate far too high: held-out loss stops improving, training stops early.
     config = replace(
@@ -59,6 +61,7 @@ def test_early_stopping_keeps_the_best_state_and_says_so():
     )
 
 
+@pytest.mark.slow
 def test_with_too_few_files_the_training_files_are_measured_and_it_says_so():
     prior = train_prior(note_files(2, 40, 0), 16, replace(TINY_PRIOR, max_steps=5))
     assert prior.metadata.heldout_is_training
@@ -148,6 +151,7 @@ def test_file_grids_split_the_stored_codes_back_into_files(trained_prior):
     assert isinstance(pieces[0][0], PriorFile) and isinstance(note_files()[0], FileGrid)
 
 
+@pytest.mark.slow
 def test_a_prior_no_better_than_the_unigram_says_so():
     prior = train_prior(note_files(4, 60, 1), 16, replace(TINY_PRIOR, max_steps=1))
     meta = prior.metadata

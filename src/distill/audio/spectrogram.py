@@ -10,8 +10,11 @@ import torch
 import torch.nn.functional as F
 from einops import rearrange
 
+from distill.audio.phase import pghi_phase
+
 SILENCE_RAMP = 64  # samples over which the inversion fades into a silent frame's span (~1.3 ms)
 SPILL_EXCESS_DB = 10.0  # a quiet frame this much louder than it asks was filled by its neighbours
+PHASE_STARTS = ("random", "pghi")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class SpectrogramConfig:
     # span is made silent the same way (0 = off). A quiet decay is left as it is: its frames
     # come back about as loud as they ask.
     spill_gate_db: float = 30.0
+    # Where Griffin-Lim starts: "random" phase, or "pghi", a phase built from the magnitude's
+    # gradients (audio/phase.py). Measured in bench/README.md (issue 26).
+    phase_start: str = "random"
 
     @property
     def silence(self) -> float:
@@ -69,6 +75,8 @@ class SpectrogramConfig:
             raise ValueError("silence_gate_db must be 0 (off) or more")
         if not self.spill_gate_db >= 0:
             raise ValueError("spill_gate_db must be 0 (off) or more")
+        if self.phase_start not in PHASE_STARTS:
+            raise ValueError(f"phase_start must be one of {', '.join(PHASE_STARTS)}")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -155,27 +163,59 @@ class AudioSpectrogram:
             length=length,
         )
 
+    def linear_power(self, waveform: torch.Tensor) -> torch.Tensor:
+        """[B, 1, S] -> STFT power [B, 1, N, F] (linear, no log)."""
+        spectrum = self._stft(waveform.to(self.device, torch.float32).squeeze(1))  # [B, N, F]
+        return (spectrum.real.square() + spectrum.imag.square()).unsqueeze(1)
+
     def mel_power(self, waveform: torch.Tensor) -> torch.Tensor:
         """[B, 1, S] -> mel power [B, 1, M, F] (linear, no log)."""
-        spectrum = self._stft(waveform.to(self.device, torch.float32).squeeze(1))  # [B, N, F]
-        power = spectrum.real.square() + spectrum.imag.square()
-        return torch.matmul(self.filterbank, power).unsqueeze(1)  # [B, 1, M, F]
+        return torch.matmul(self.filterbank, self.linear_power(waveform))  # [B, 1, M, F]
 
     def power_to_log(self, power: torch.Tensor) -> torch.Tensor:
-        """Linear mel power -> normalised log-mel (same shape)."""
+        """Linear power (mel bands or STFT bins) -> normalised log (same shape)."""
         c = self.config
         return (torch.log10(power.clamp(min=0) + c.power_floor) + c.log_offset) / c.log_scale
 
     def log_to_power(self, mel: torch.Tensor) -> torch.Tensor:
-        """Normalised log-mel -> linear mel power (inverse of power_to_log, floor removed)."""
+        """Normalised log -> linear power (inverse of power_to_log, floor removed)."""
         c = self.config
         return (10.0 ** (mel * c.log_scale - c.log_offset) - c.power_floor).clamp(min=0)
 
     def waveform_to_mel(self, waveform: torch.Tensor) -> torch.Tensor:
         """waveform [B, 1, S] -> normalised log-mel [B, 1, M, F]."""
-        if waveform.dim() != 3 or waveform.shape[1] != 1:
-            raise ValueError(f"waveform must be [B, 1, S], got {list(waveform.shape)}")
+        _check_waveform(waveform)
         return self.power_to_log(self.mel_power(waveform))
+
+    def waveform_to_linear(self, waveform: torch.Tensor) -> torch.Tensor:
+        """waveform [B, 1, S] -> normalised log power of every STFT bin [B, 1, N, F]: what a
+        model with a linear output predicts (same floor and scaling as the log-mel)."""
+        _check_waveform(waveform)
+        return self.power_to_log(self.linear_power(waveform))
+
+    @property
+    def num_bins(self) -> int:
+        """N, the STFT bins of one frame."""
+        return self.config.n_fft // 2 + 1
+
+    def is_linear(self, spectrum: torch.Tensor) -> bool:
+        """Whether a decoded spectrum [B, 1, X, F] holds STFT bins (X = N) or mel bands (M)."""
+        bands = spectrum.shape[2]
+        if bands not in (self.num_bins, self.config.n_mels):
+            raise ValueError(
+                f"a spectrum needs {self.config.n_mels} mel bands or {self.num_bins} STFT bins, "
+                f"got {bands}"
+            )
+        return bands == self.num_bins
+
+    def linear_to_mel(self, linear: torch.Tensor) -> torch.Tensor:
+        """normalised log STFT power [B, 1, N, F] -> normalised log-mel [B, 1, M, F]."""
+        power = self.log_to_power(linear.to(self.device, torch.float32).clamp(max=3.0))
+        return self.power_to_log(torch.matmul(self.filterbank, power))
+
+    def to_mel(self, spectrum: torch.Tensor) -> torch.Tensor:
+        """A decoded spectrum [B, 1, X, F] (mel or linear) -> normalised log-mel [B, 1, M, F]."""
+        return self.linear_to_mel(spectrum) if self.is_linear(spectrum) else spectrum
 
     def mel_to_magnitude(self, mel: torch.Tensor) -> torch.Tensor:
         """normalised log-mel [B, 1, M, F] -> linear STFT magnitude estimate [B, N, F]."""
@@ -200,13 +240,46 @@ class AudioSpectrogram:
         """
         if mel.dim() != 4 or mel.shape[1] != 1:
             raise ValueError(f"mel must be [B, 1, M, F], got {list(mel.shape)}")
+        return self._invert(self.mel_to_magnitude(mel), mel, num_iterations, length, seed)
+
+    def to_waveform(
+        self,
+        spectrum: torch.Tensor,
+        num_iterations: int | None = None,
+        length: int | None = None,
+        seed: int = 0,
+    ) -> torch.Tensor:
+        """A decoded spectrum [B, 1, X, F] (mel or linear) -> waveform [B, 1, S] by fast
+        Griffin-Lim; a linear one is its own magnitude (no mel -> linear step)."""
+        if spectrum.dim() != 4 or spectrum.shape[1] != 1:
+            raise ValueError(f"a spectrum must be [B, 1, X, F], got {list(spectrum.shape)}")
+        if not self.is_linear(spectrum):
+            return self.mel_to_waveform(spectrum, num_iterations, length, seed)
+        linear = spectrum.to(self.device, torch.float32)
+        magnitude = self.log_to_power(linear).squeeze(1).sqrt()  # [B, N, F]
+        return self._invert(magnitude, self.linear_to_mel(linear), num_iterations, length, seed)
+
+    def _invert(
+        self,
+        magnitude: torch.Tensor,
+        mel: torch.Tensor,
+        num_iterations: int | None,
+        length: int | None,
+        seed: int,
+    ) -> torch.Tensor:
+        """STFT magnitude [B, N, F] -> waveform [B, 1, S] by Griffin-Lim, silence gated by
+        the same frames' log-mel [B, 1, M, F]."""
         iterations = (
             self.config.griffin_lim_iterations if num_iterations is None else num_iterations
         )
-        magnitude = self.mel_to_magnitude(mel)  # [B, N, F]
-        num_samples = length if length is not None else (mel.shape[-1] - 1) * self.config.hop_length
-        generator = torch.Generator().manual_seed(seed)
-        phase = torch.rand(magnitude.shape, generator=generator).to(magnitude.device) * 2 * math.pi
+        num_frames = magnitude.shape[-1]
+        num_samples = length if length is not None else (num_frames - 1) * self.config.hop_length
+        if self.config.phase_start == "pghi":
+            phase = pghi_phase(magnitude, self.config.hop_length, self.config.n_fft, seed=seed)
+        else:
+            generator = torch.Generator().manual_seed(seed)
+            phase = torch.rand(magnitude.shape, generator=generator).to(magnitude.device)
+            phase = phase * 2 * math.pi
         silent = self._near_floor(mel, self.config.silence_gate_db)  # [B, F]
         keep = self._silence_mask(silent, num_samples) if bool(silent.any()) else None
 
@@ -257,6 +330,11 @@ class AudioSpectrogram:
         edges.scatter_add_(1, ends, -silent.float())
         keep = (edges.cumsum(dim=1)[:, :num_samples] < 0.5).float()  # [B, S]
         return _moving_average(keep, 2 * SILENCE_RAMP + 1)
+
+
+def _check_waveform(waveform: torch.Tensor) -> None:
+    if waveform.dim() != 3 or waveform.shape[1] != 1:
+        raise ValueError(f"waveform must be [B, 1, S], got {list(waveform.shape)}")
 
 
 def _moving_average(values: torch.Tensor, width: int) -> torch.Tensor:
@@ -344,8 +422,8 @@ def multiscale_mel_distance(
     for n_fft, n_mels in ((512, 64), (1024, 80), (2048, 128), (4096, 128)):
         config = SpectrogramConfig(sample_rate=sample_rate, n_fft=n_fft, hop_length=n_fft // 4)
         config = SpectrogramConfig(**{**config.to_dict(), "n_mels": n_mels})
-        spec = AudioSpectrogram(config)
-        a = torch.log10(spec.mel_power(ref).clamp(min=1e-10).sqrt() + 1e-5)
-        b = torch.log10(spec.mel_power(est).clamp(min=1e-10).sqrt() + 1e-5)
+        spectrogram = AudioSpectrogram(config)
+        a = torch.log10(spectrogram.mel_power(ref).clamp(min=1e-10).sqrt() + 1e-5)
+        b = torch.log10(spectrogram.mel_power(est).clamp(min=1e-10).sqrt() + 1e-5)
         distances.append(F.l1_loss(a, b).item())
     return sum(distances) / len(distances)

@@ -161,7 +161,8 @@ def generate(
     require_prior(loaded)  # before encoding anything
     base = None
     if continue_audio is not None:
-        base = encode_grid(continue_audio, loaded, refine_steps=0)  # codes as the prior learnt
+        # The grid encoding gives (its codes searched), as the app continues grid A.
+        base = encode_grid(continue_audio, loaded)
     result = generate_takes(loaded, seconds, settings, count, base)
     for index, take in enumerate(result.takes, start=1):
         grid = take.result.grid

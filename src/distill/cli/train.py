@@ -71,6 +71,17 @@ def train(
             help="bf16 autocast of the convolutions (preset: on for CUDA GPUs with bf16).",
         ),
     ] = None,
+    from_scratch: Annotated[
+        bool,
+        typer.Option(
+            "--from-scratch",
+            help="Learn from nothing instead of starting from the shipped base model (which "
+            "already knows sound: a few minutes of training then sound like your files).",
+        ),
+    ] = False,
+    base: Annotated[
+        Path | None, typer.Option(help="Start from this base model file instead.")
+    ] = None,
     device: Annotated[str, typer.Option(help="auto, cpu, cuda or mps.")] = "auto",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     resume: Annotated[bool, typer.Option(help="Continue training the saved model NAME.")] = False,
@@ -89,22 +100,19 @@ def train(
 
     Under `torchrun --nproc_per_node N -m distill train ...` the N processes train one model.
     """
-    from distill.prior.fit import share_of_minutes
-    from distill.training import TrainConfig, train_vqvae
+    from distill.prior.fit import autoencoder_share
+    from distill.training import TrainConfig, TrainJob, train_model
     from distill.training.distributed import is_main_process
-    from distill.training.presets import PresetOverrides, configure_for_device
+    from distill.training.presets import PresetOverrides, check_setting, configure_for_device
 
     if not directory.is_dir():
         raise fail(f"{directory} is not a folder of audio files.")
-    _check_range("--width", width, 8, 1024)
-    _check_range("--batch-size", batch_size, 1, 4096)
-    _check_range("--crop-frames", crop_frames, 16, 8192)
-    _check_range("--epoch-limit", epoch_limit, 0, 1_000_000)
+    check_setting("hidden_channels", width, "--width")
+    check_setting("batch_size", batch_size, "--batch-size")
+    check_setting("crop_frames", crop_frames, "--crop-frames")
+    check_setting("epoch_limit", epoch_limit, "--epoch-limit")
     if minutes is None and epochs is None and steps is None:
         minutes = 10.0
-    prior_minutes = None
-    if minutes is not None and not no_prior and minutes > 0:
-        minutes, prior_minutes = share_of_minutes(minutes)
     config = TrainConfig(
         max_minutes=minutes,
         epochs=epochs,
@@ -114,22 +122,28 @@ def train(
         device=device,
         seed=seed,
         listen_every_s=None,  # the held-out excerpt is for the Train tab's player
+        from_base=not from_scratch,
+        base_file=str(base) if base else "",
     )
     if epoch_limit is not None:
         config = replace(config, epoch_limit=epoch_limit or None)
     overrides = PresetOverrides(width, batch_size, crop_frames, mixed_precision)
     config = configure_for_device(config, preset, overrides)
+    prior_minutes = None
+    if not no_prior:  # the prior gets its share of the minutes
+        config, prior_minutes = autoencoder_share(config)
     console = _console(quiet=not is_main_process())  # under torchrun, rank 0 alone prints
     console.print(f"Training on {config.device}: {_setup_text(config, resume)}")
     with _progress_bar(console) as on_progress:
-        result = train_vqvae(
+        job = TrainJob(
             directory, name, config, progress=on_progress, resume=resume, overwrite=force
         )
+        result = train_model(job)
     if is_main_process():  # under torchrun the prior is trained once, by rank 0
         _print_summary(console, result)
         _say_if_limited(console, config, result)
         if not no_prior:
-            _train_prior(console, result, directory, prior_minutes, seed, device)
+            _train_prior(console, result, directory, config, prior_minutes)
 
 
 def _say_if_limited(console: Console, config: TrainConfig, result: TrainResult) -> None:
@@ -145,11 +159,6 @@ def _say_if_limited(console: Console, config: TrainConfig, result: TrainResult) 
         )
 
 
-def _check_range(option: str, value: int | None, low: int, high: int) -> None:
-    if value is not None and not low <= value <= high:
-        raise fail(f"{option} must be between {low} and {high}, not {value}.")
-
-
 def _setup_text(config: TrainConfig, resume: bool) -> str:
     from distill.training.distributed import launched_processes
     from distill.training.vqvae import training_setup
@@ -158,7 +167,11 @@ def _setup_text(config: TrainConfig, resume: bool) -> str:
     text = setup.describe(config.model.hidden_channels)
     if setup.num_processes > 1:  # the backend is chosen once the processes join
         text += " (torchrun)"
-    return text + (" (--resume keeps the saved model's width)" if resume else "")
+    if resume:
+        return text + " (--resume keeps the saved model's width)"
+    from distill.training.from_base import start_text
+
+    return f"{text}; starting {start_text(config)}"
 
 
 def _console(quiet: bool) -> Console:
@@ -199,6 +212,8 @@ def _progress_bar(console: Console) -> Iterator[Callable[[TrainProgress], None]]
                 return
             done = p.elapsed_s / p.total_s if p.total_s else 0.0
             val = f"val {p.val_loss:.4f}" if p.val_loss is not None else "val -"
+            if p.distance_db is not None:
+                val += f" ({p.distance_db:.1f} dB off)"
             status = f"step {p.step} loss {p.train_loss:.4f} {val} {_usage_text(p.level_usage)}"
             bar.update(task, completed=min(done, 1.0) * 1000, description=p.phase, status=status)
 
@@ -209,23 +224,20 @@ def _train_prior(
     console: Console,
     result: TrainResult,
     directory: Path,
+    config: TrainConfig,
     minutes: float | None,
-    seed: int,
-    device: str,
 ) -> None:
-    """The prior after the autoencoder: `minutes` (its share of --minutes), else as many
-    steps as the autoencoder took, at most DEFAULT_PRIOR_STEPS."""
+    """The prior after the autoencoder, as `prior.fit.prior_after` says (none if stopped)."""
     from distill.cli.prior import run_prior_training
-    from distill.prior.training import DEFAULT_PRIOR_STEPS, PriorTrainConfig
+    from distill.prior.fit import prior_after
 
-    if result.cancelled:
+    prior_config = prior_after(result, config, minutes)
+    if prior_config is None:
         console.print(
             "No prior trained (training was stopped): add one with `distill train-prior`."
         )
         return
-    steps = None if minutes else max(1, min(result.steps, DEFAULT_PRIOR_STEPS))
-    config = PriorTrainConfig(max_minutes=minutes, max_steps=steps, seed=seed, device=device)
-    run_prior_training(console, result.model_path, directory, config)
+    run_prior_training(console, result.model_path, directory, prior_config)
 
 
 def _print_summary(console: Console, result: TrainResult) -> None:
@@ -240,6 +252,14 @@ def _print_summary(console: Console, result: TrainResult) -> None:
         f"{result.steps_per_second:.2f} steps/s; best validation loss {result.best_val_loss:.4f}; "
         f"{dataset.num_files} files ({dataset.total_duration_s / 60:.1f} min)"
     )
+    start = f"started from the base model {result.base}" if result.base else "trained from scratch"
+    if result.distance_db is not None:
+        console.print(
+            f"Held-out files decode {result.distance_db:.1f} dB from their originals "
+            f"(mean log-mel difference; {start})."
+        )
+    else:
+        console.print(f"{start.capitalize()}.")
     health = result.codebook_health
     print_health(console, health, get_level_labels(len(health.levels)))
     console.print(f"Setup: {_saved_setup_text(result)}")

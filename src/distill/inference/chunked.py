@@ -97,7 +97,8 @@ def decode_codes_chunked(
     chunk_columns: int = CODE_CHUNK_COLUMNS,
     context_columns: int = CONTEXT_COLUMNS,
 ) -> torch.Tensor:
-    """codes [1, F', L] (-1 = level silent) -> log-mel [1, 1, M, F] cropped to mel_shape (M, F)."""
+    """codes [1, F', L] (-1 = level silent) -> the decoded spectrum [1, 1, X, F] (log-mel, or
+    log linear power for a model with a linear output) cropped to mel_shape's F frames."""
     step = model.config.time_downsample
     num_columns = indices.shape[1]
     pieces = []
@@ -106,10 +107,10 @@ def decode_codes_chunked(
     ):
         codes = indices[:, slice_first:slice_last]  # [1, columns, L]
         quantized = model.codes_to_embeddings(codes, (1, codes.shape[1]))  # [1, D, 1, columns]
-        mel = model.decode(quantized)  # [1, 1, M, columns * step]
-        pieces.append(mel[..., (first - slice_first) * step : (last - slice_first) * step])
-    mel = torch.cat(pieces, dim=-1)  # [1, 1, M, F' * step]
-    return mel[..., : mel_shape[1]]
+        spectrum = model.decode(quantized)  # [1, 1, X, columns * step]
+        pieces.append(spectrum[..., (first - slice_first) * step : (last - slice_first) * step])
+    spectrum = torch.cat(pieces, dim=-1)  # [1, 1, X, F' * step]
+    return spectrum[..., : mel_shape[1]]
 
 
 def inversion_length(num_frames: int, num_samples: int | None, hop: int) -> int:
@@ -133,7 +134,8 @@ def mel_to_waveform_chunked(
     crossfade_frames: int = CROSSFADE_FRAMES,
     on_progress: Callable[[float], None] | None = None,
 ) -> torch.Tensor:
-    """log-mel [1, 1, M, F] -> waveform [S] (S = length, with length // hop + 1 == F).
+    """A decoded spectrum [1, 1, X, F] (log-mel or log linear power) -> waveform [S]
+    (S = length, with length // hop + 1 == F).
 
     Deterministic (each chunk's Griffin-Lim is seeded). Chunks overlap by `overlap_frames`
     on each side and are joined by a sine/cosine crossfade centred on the chunk boundary.
@@ -142,7 +144,7 @@ def mel_to_waveform_chunked(
     num_frames = mel.shape[-1]
     report = on_progress or (lambda _done: None)
     if num_frames <= chunk_frames:
-        waveform = spectrogram.mel_to_waveform(mel, num_iterations, length=length)[0, 0]
+        waveform = spectrogram.to_waveform(mel, num_iterations, length=length)[0, 0]
         report(1.0)
         return waveform
     hop = spectrogram.config.hop_length
@@ -157,7 +159,7 @@ def mel_to_waveform_chunked(
             if slice_last == num_frames
             else (slice_last - slice_first - 1) * hop
         )
-        piece = spectrogram.mel_to_waveform(
+        piece = spectrogram.to_waveform(
             mel[..., slice_first:slice_last], num_iterations, length=piece_length
         )[0, 0]
         offset = slice_first * hop  # piece sample 0 is global sample `offset`

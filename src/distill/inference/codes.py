@@ -41,7 +41,7 @@ from distill.inference.grid import (
     shape_pair,
 )
 from distill.inference.refine import refine_steps_for
-from distill.inference.validation import check_index, check_iterations
+from distill.inference.validation import check_code, check_column, check_iterations, check_level
 from distill.models.persistence import LoadedVQModel
 
 PREVIEW_SECONDS = 1.0  # how long a single code or a column is held
@@ -202,11 +202,11 @@ def _render(
     num_frames = grid.mel_shape[1]
     target = grid.num_samples
     with _eval_mode(loaded.model):
-        mel = decode_codes_chunked(loaded.model, grid.codes.to(loaded.device), grid.mel_shape)
-        mel = _safe_mel(mel, loaded)  # [1, 1, M, F]
+        spectrum = decode_codes_chunked(loaded.model, grid.codes.to(loaded.device), grid.mel_shape)
+        spectrum = _safe_spectrum(spectrum, loaded)  # [1, 1, X, F]
         length = inversion_length(num_frames, target, hop)
         waveform = mel_to_waveform_chunked(
-            spectrogram, mel, num_iterations, length, on_progress=on_progress
+            spectrogram, spectrum, num_iterations, length, on_progress=on_progress
         )  # [S]
     audio = waveform.to("cpu", torch.float32).numpy()
     if audio.shape[0] >= target:
@@ -214,15 +214,19 @@ def _render(
     return np.pad(audio, (0, target - audio.shape[0]))
 
 
-def _safe_mel(mel: torch.Tensor, loaded: LoadedVQModel) -> torch.Tensor:
-    """Replace NaN with silence and clamp far-beyond-full-scale values, so inversion is finite."""
+def _safe_spectrum(spectrum: torch.Tensor, loaded: LoadedVQModel) -> torch.Tensor:
+    """A decoded spectrum [1, 1, X, F] with NaN replaced by silence and far-beyond-full-scale
+    values clamped, so inversion is finite."""
     spectrogram = loaded.spectrogram
     config = spectrogram.config
-    # The loudest mel power a full-scale signal can give: (Hann window sum)^2 x widest filter.
-    loudest = (config.n_fft / 2) ** 2 * float(spectrogram.filterbank.sum(dim=1).max())
+    # The loudest power a full-scale signal can give a bin: (Hann window sum)^2; a mel band
+    # gathers up to its filter's sum of bins.
+    loudest = (config.n_fft / 2) ** 2
+    if not spectrogram.is_linear(spectrum):
+        loudest *= float(spectrogram.filterbank.sum(dim=1).max())
     ceiling = spectrogram.power_to_log(torch.tensor(loudest * 10 ** (HEADROOM_DB / 10)))
-    mel = torch.nan_to_num(mel, nan=config.silence, posinf=float(ceiling))
-    return mel.clamp(min=config.silence, max=float(ceiling))
+    spectrum = torch.nan_to_num(spectrum, nan=config.silence, posinf=float(ceiling))
+    return spectrum.clamp(min=config.silence, max=float(ceiling))
 
 
 def _finite(audio: np.ndarray) -> np.ndarray:
@@ -262,8 +266,8 @@ def _held(codes: torch.Tensor, loaded: LoadedVQModel) -> np.ndarray:
 
 def preview_code(level: int, code: int, loaded: LoadedVQModel) -> np.ndarray:
     """One codebook entry alone (every other level silent, not code 0), held ~1 s: [S]."""
-    level = check_index("level", level, loaded.model.num_quantizers)
-    code = check_index("code", code, loaded.model.codebook_size)
+    level = check_level(level, loaded.model.num_quantizers)
+    code = check_code(code, loaded.model.codebook_size)
     column = torch.full((1, loaded.model.num_quantizers), NO_CODE)
     column[0, level] = code
     return _held(column, loaded)
@@ -272,7 +276,7 @@ def preview_code(level: int, code: int, loaded: LoadedVQModel) -> np.ndarray:
 def preview_column(grid: CodeGrid, position: int, loaded: LoadedVQModel) -> np.ndarray:
     """All levels of one column of `grid`, held ~1 s: [S]."""
     check_code_grid(grid, loaded)
-    position = check_index("column", position, grid.num_columns)
+    position = check_column(position, grid.num_columns)
     return _held(grid.codes[0, position], loaded)
 
 
@@ -282,7 +286,7 @@ def play_level(
     """One level alone at its own positions, every other level silent: [S], as long as the
     file and aligned with it. One batched decode of the masked grid, never one per column."""
     check_code_grid(grid, loaded)
-    level = check_index("level", level, grid.num_levels)
+    level = check_level(level, grid.num_levels)
     masked = torch.full_like(grid.codes, NO_CODE)
     masked[..., level] = grid.codes[..., level]  # [1, F', L]
     audio = decode_grid(grid.with_codes(masked), loaded, num_iterations=num_iterations)

@@ -21,10 +21,11 @@ and 3.3 without), for a 1% higher distance.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import torch
 
-from distill.audio.spectrogram import SpectrogramConfig, frame_level_db
+from distill.audio.spectrogram import AudioSpectrogram, SpectrogramConfig, frame_level_db
 from distill.models.vqvae import ConvVQVAE
 
 REFINE_STEPS = 20  # Adam steps on the latent for files up to REFINE_FULL_FRAMES
@@ -38,6 +39,16 @@ REFINE_LEVEL_WEIGHT = 0.05
 # MIN_REFINE_STEPS (beyond ~64 s): long files open without waiting for it.
 REFINE_FULL_FRAMES = 2400  # ~26 s at hop 512
 MIN_REFINE_STEPS = 8
+
+
+@lru_cache(maxsize=8)
+def _front_end(config: SpectrogramConfig, device: torch.device) -> AudioSpectrogram:
+    return AudioSpectrogram(config, device)
+
+
+def _as_mel(decoded: torch.Tensor, config: SpectrogramConfig) -> torch.Tensor:
+    """A decoded spectrum [1, 1, X, F] as log-mel [1, 1, M, F] (a linear output projected)."""
+    return _front_end(config, decoded.device).to_mel(decoded)
 
 
 def refine_steps_for(num_frames: int, asked: int | None = None) -> int:
@@ -82,7 +93,7 @@ def refine_codes(
         for step in range(steps + 1):  # step 0 scores the encoder's own grid
             quantized, codes, _ = model.quantize(searched)
             passed = searched + (quantized - searched).detach()  # straight through the codes
-            decoded = model.decode(passed, target_shape)
+            decoded = _as_mel(model.decode(passed, target_shape), config)  # [1, 1, M, F]
             level_error = (frame_level_db(decoded, config) - target_level).abs().mean()
             error = (decoded - mel).abs().mean() + level_weight * level_error / 10
             if error.item() < best_error:

@@ -20,6 +20,7 @@ from distill.models.prior import CodePrior, PriorConfig
 from distill.models.prior_records import PriorMetadata, TrainedPrior
 from distill.models.prior_stored import PRIOR_PREFIX, prior_records, prior_tensors, rebuild_prior
 from distill.models.records import (
+    BaseIdentity,
     CodebookHealth,
     DatasetSummary,
     RecordError,
@@ -52,6 +53,7 @@ class ModelMetadata:
     training: TrainingSummary | None = None
     level_labels: list[str] | None = None
     read_only: bool = False
+    base: BaseIdentity | None = None  # the base it was fine-tuned from; None: from scratch
 
     def to_dict(self) -> dict[str, Any]:
         """The stored shape: a missing summary is written as {}, as it always was."""
@@ -197,17 +199,27 @@ def save_model(
     metadata: ModelMetadata,
     codebook_health: CodebookHealth | None = None,
     prior: TrainedPrior | None = None,
+    weights_dtype: torch.dtype | None = None,
 ) -> Path:
     """Write the model atomically (temporary file, then rename): never a half-written file.
 
     `prior`, when given, is saved in the same file (tensors under PRIOR_PREFIX). A full disk
-    or a folder that cannot be written raises WriteError, in plain words.
+    or a folder that cannot be written raises WriteError, in plain words. `weights_dtype`
+    (e.g. float16, for the shipped base) stores the floating-point weights in that type;
+    loading copies them into the model's float32.
     """
-    tensors = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
+    tensors = {k: _stored(v, weights_dtype) for k, v in model.state_dict().items()}
     if prior is not None:
         tensors |= prior_tensors(prior)
     header = _header(metadata, model.config, spectrogram_config, codebook_health, prior)
     return write_bytes_atomic(path, save(tensors, metadata=header))
+
+
+def _stored(tensor: torch.Tensor, dtype: torch.dtype | None) -> torch.Tensor:
+    tensor = tensor.detach().to("cpu")
+    if dtype is not None and tensor.is_floating_point():
+        tensor = tensor.to(dtype)
+    return tensor.contiguous()
 
 
 HEADER_ALLOWANCE_BYTES = 1 << 20  # JSON header, codebook health, a prior's few tensors

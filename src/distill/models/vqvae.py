@@ -19,6 +19,7 @@ from distill.models.records import read_record
 logger.disable("vector_quantize_pytorch")
 
 MIN_LEVELS, MAX_LEVELS = 2, 8
+OUTPUTS = ("mel", "linear")  # what the decoder predicts (VQVAEConfig.output)
 
 
 def adaptive_codebook_size(num_files: int) -> int:
@@ -49,8 +50,19 @@ class VQVAEConfig:
     # Of each residual unit's output while training: a small collection is memorised, and on
     # 18 held-out recordings 0 / 0.1 / 0.2 scored 0.507 / 0.491 / 0.501 (bench/README.md).
     dropout: float = 0.1
+    # What the decoder predicts: "mel", the M log-mel bands the encoder reads, or "linear",
+    # the n_fft / 2 + 1 STFT bins' log power, which keeps the partials that mel bands merge
+    # and needs no mel -> linear step before Griffin-Lim (bench/README.md, issue 26). Files
+    # from before this field predict mel.
+    output: str = "mel"
+    linear_bins: int = 1025  # n_fft / 2 + 1 of the front end, when output is "linear"
+    linear_head_channels: int = 384  # the linear head's hidden width
 
     def __post_init__(self) -> None:
+        if self.output not in OUTPUTS:
+            raise ValueError(f"output must be one of {', '.join(OUTPUTS)}, got {self.output!r}")
+        if self.output == "linear" and self.linear_bins <= self.n_mels:
+            raise ValueError("a linear output needs more STFT bins than mel bands")
         if not MIN_LEVELS <= self.num_levels <= MAX_LEVELS:
             raise ValueError(f"levels must be {MIN_LEVELS}-{MAX_LEVELS}, got {self.num_levels}")
         if not 2 <= self.codebook_size <= 4096:
@@ -122,8 +134,22 @@ class Encoder(nn.Module):
         return self.net(x)
 
 
+def linear_head(channels: int, hidden: int, bins: int) -> nn.Sequential:
+    """Features [B, C, F] -> log power of every STFT bin [B, N, F]. A hidden layer, not one
+    linear map: sharp partials at any pitch do not lie in a C-dimensional linear span."""
+    return nn.Sequential(
+        nn.Conv1d(channels, hidden, 3, padding=1), nn.ELU(), nn.Conv1d(hidden, bins, 1)
+    )
+
+
+def mel_head(channels: int, bands: int) -> nn.Conv1d:
+    """Features [B, C, F] -> log-mel [B, M, F] (the head of every model before linear ones)."""
+    return nn.Conv1d(channels, bands, 7, padding=3)
+
+
 class Decoder(nn.Module):
-    """latent [B, D, F'] -> log-mel as channels [B, M, F' * time_downsample]."""
+    """latent [B, D, F'] -> the output spectrum as channels [B, M or N, F' * time_downsample]:
+    the trunk (net[:-1]) upsamples to mel frames, the head (net[-1]) predicts the bands."""
 
     def __init__(self, config: VQVAEConfig):
         super().__init__()
@@ -136,11 +162,29 @@ class Decoder(nn.Module):
                 nn.ConvTranspose1d(c, c, 2 * factor, stride=factor, padding=factor // 2),
                 residual_stack(c, config.residual_dilations, config.dropout),
             ]
-        layers += [nn.ELU(), nn.Conv1d(c, config.n_mels, 7, padding=3)]
+        layers += [nn.ELU()]
+        if config.output == "linear":
+            layers += [linear_head(c, config.linear_head_channels, config.linear_bins)]
+        else:
+            layers += [mel_head(c, config.n_mels)]
         self.net = nn.Sequential(*layers)
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """latent [B, D, F'] -> the trunk's features [B, C, F' * time_downsample]."""
+        return self.net[:-1](x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
+
+
+def fit_frames(spectrum: torch.Tensor, target_shape: tuple[int, int] | None) -> torch.Tensor:
+    """[B, X, frames] cropped, or padded by repeating its last frame, to target_shape's F."""
+    if target_shape is None:
+        return spectrum
+    frames = target_shape[1]
+    if spectrum.shape[-1] >= frames:
+        return spectrum[..., :frames]
+    return F.pad(spectrum, (0, frames - spectrum.shape[-1]), mode="replicate")
 
 
 class ConvVQVAE(nn.Module):
@@ -242,18 +286,14 @@ class ConvVQVAE(nn.Module):
     def decode(
         self, quantized: torch.Tensor, target_shape: tuple[int, int] | None = None
     ) -> torch.Tensor:
-        """quantized [B, D, 1, F'] -> log-mel [B, 1, M, F], cropped or padded to target (M, F)."""
-        mel = self.decoder(quantized.squeeze(2))  # [B, M, F' * time_downsample]
-        if target_shape is not None:
-            frames = target_shape[1]
-            if mel.shape[-1] >= frames:
-                mel = mel[..., :frames]
-            else:
-                mel = F.pad(mel, (0, frames - mel.shape[-1]), mode="replicate")
-        return mel.unsqueeze(1)
+        """quantized [B, D, 1, F'] -> the output spectrum [B, 1, X, F], cropped or padded to
+        target_shape's F frames: normalised log-mel (X = M) or, for a linear output, the
+        normalised log power of each STFT bin (X = N). AudioSpectrogram.to_mel and
+        to_waveform take either."""
+        return fit_frames(self.decoder(quantized.squeeze(2)), target_shape).unsqueeze(1)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """log-mel [B, 1, M, F] -> (reconstruction [B, 1, M, F], codes [B, F', L], commitment)."""
+        """log-mel [B, 1, M, F] -> (output spectrum [B, 1, X, F], codes [B, F', L], commitment)."""
         latent = self.encode(x)
         quantized, codes, commitment = self.quantize(latent)
         recon = self.decode(quantized, target_shape=(x.shape[2], x.shape[3]))

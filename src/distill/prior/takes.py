@@ -60,7 +60,8 @@ def silent_share(loaded: LoadedVQModel, grid: CodeGrid) -> float:
     floor (the decoder alone, no Griffin-Lim)."""
     loaded.model.eval()
     with torch.no_grad():
-        mel = decode_codes_chunked(loaded.model, grid.codes.to(loaded.device), grid.mel_shape)
+        spectrum = decode_codes_chunked(loaded.model, grid.codes.to(loaded.device), grid.mel_shape)
+        mel = loaded.spectrogram.to_mel(spectrum)  # [1, 1, M, F], a linear output's too
     power = loaded.spectrogram.log_to_power(mel)[0, 0]  # [M, F]
     floor = loaded.spectrogram.config.power_floor * (10 ** (SILENT_DB / 10) - 1)
     return float((power.amax(dim=0) <= floor).double().mean())

@@ -1,22 +1,38 @@
-"""How a training is set up (TrainConfig), what it reports as it goes (TrainProgress) and
-what it returns (TrainResult)."""
+"""How a training is set up (TrainConfig) and asked for (TrainJob), what it reports as it goes
+(TrainProgress) and what it returns (TrainResult)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any, ClassVar
 
 from distill.audio.spectrogram import SpectrogramConfig
-from distill.models.records import CodebookHealth, DatasetSummary
+from distill.models.persistence import model_path
+from distill.models.records import (
+    CodebookHealth,
+    DatasetSummary,
+    TrainingSummary,
+    read_record,
+)
 from distill.models.vqvae import VQVAEConfig
 from distill.training.data import TrainingError
 from distill.training.listening import LISTEN_EVERY_S, ListeningSample
-from distill.training.loss import ENERGY_WEIGHT, FRAME_LEVEL_WEIGHT
+from distill.training.loss import (
+    ENERGY_WEIGHT,
+    FRAME_LEVEL_WEIGHT,
+    LINEAR_WEIGHT,
+    WINDOW_LEVEL_WEIGHT,
+)
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     """How to train. Either a wall-clock budget (max_minutes) or a number of epochs."""
+
+    RENAMED_KEYS: ClassVar[dict[str, str]] = {"chunk_frames": "crop_frames"}  # stored, before
 
     max_minutes: float | None = 10.0
     epochs: int | None = None
@@ -30,7 +46,7 @@ class TrainConfig:
     num_levels: int = 4
     codebook_size: int | None = None  # None: from the number of files (DESIGN.md 3)
     batch_size: int = 16
-    chunk_frames: int = 128  # ~1.4 s windows; 64 and 192 (at 250 epochs each) scored worse
+    crop_frames: int = 128  # ~1.4 s windows; 64 and 192 (at 250 epochs each) scored worse
     learning_rate: float = 1e-3  # 2e-3 lost; 5e-4 tied at one seed and lost at another
     max_shift_bins: int = 0  # pitch augmentation (+-bins per window); 2 and 3 measured worse
     gain_db: float = 0.0  # gain augmentation, +-dB per window
@@ -40,12 +56,18 @@ class TrainConfig:
     weight_decay: float = 0.01  # AdamW's
     energy_weight: float = ENERGY_WEIGHT  # loss terms (training/loss.py)
     level_weight: float = FRAME_LEVEL_WEIGHT
+    linear_weight: float = LINEAR_WEIGHT  # with a linear output (VQVAEConfig.output)
+    window_level_weight: float = WINDOW_LEVEL_WEIGHT  # with a linear output
     warmup_steps: int = 50
     val_fraction: float = 0.1
     validate_every_s: float | None = None  # with a time budget; None: validation_interval_s
     validate_every_steps: int = 100  # without one: same steps, same checkpoints, same model
     listen_every_s: float | None = LISTEN_EVERY_S  # decode a held-out excerpt (None: never)
     seed: int = 0
+    # Start from the shipped base model (its encoder and decoder; codebooks fitted on these
+    # files), or from nothing. base_file: another base model file ("": the shipped one).
+    from_base: bool = True
+    base_file: str = ""
     device: str = "auto"
     mixed_precision: bool = False  # bf16 autocast of the convolutions (the GPU preset's)
     preset: str = ""  # the device preset the sizes came from (training/presets.py); "": none
@@ -57,7 +79,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.max_minutes is None and self.epochs is None and self.max_steps is None:
             raise TrainingError("Give a time budget (minutes) or a number of epochs.")
-        if self.max_minutes is not None and self.max_minutes <= 0:
+        if self.max_minutes is not None and not 0 < self.max_minutes < math.inf:
             raise TrainingError("The time budget must be more than 0 minutes.")
         if self.epochs is not None and self.epochs < 1:
             raise TrainingError("Train for at least 1 epoch.")
@@ -80,6 +102,46 @@ class TrainConfig:
         budget_s = (self.max_minutes or 0.0) * 60
         return min(30.0, max(5.0, budget_s / 4))
 
+    def to_stored(self) -> dict[str, Any]:
+        """What a model file records as its training settings (TrainingSummary.train_config):
+        every field but the model's and the front end's, which the file keeps on their own."""
+        return {k: v for k, v in asdict(self).items() if k not in _STORED_ELSEWHERE}
+
+    @classmethod
+    def from_stored(
+        cls, training: TrainingSummary, model: VQVAEConfig, spectrogram: SpectrogramConfig
+    ) -> TrainConfig:
+        """The settings a model file was trained with, as a TrainConfig (the one reader of
+        TrainingSummary.train_config): a setting an older file lacks takes its default here,
+        a value of the wrong type is a RecordError naming it."""
+        stored = {k: v for k, v in training.train_config.items() if k not in _STORED_ELSEWHERE}
+        config = read_record(cls, stored, "training.train_config")
+        return replace(config, model=model, spectrogram=spectrogram)
+
+
+_STORED_ELSEWHERE = ("model", "spectrogram")  # the file's vqvae_config and spectrogram_config
+
+
+@dataclass(frozen=True)
+class TrainJob:
+    """One training, as the CLI and the Train tab ask for it: the audio to learn from, the
+    model it makes (NAME.distill in models_directory, default models_dir()), how, and whom
+    it tells (progress) and asks whether to stop (should_stop)."""
+
+    audio: Path | Sequence[Path]  # a folder (searched recursively) or the files themselves
+    name: str
+    config: TrainConfig
+    models_directory: Path | None = None
+    progress: Callable[[TrainProgress], None] | None = None
+    should_stop: Callable[[], bool] | None = None
+    resume: bool = False  # continue training the saved model NAME
+    overwrite: bool = False  # replace a saved model NAME
+
+    @property
+    def target(self) -> Path:
+        """The model file it writes (ModelFileError for a name that cannot be a file name)."""
+        return model_path(self.name, self.models_directory)
+
 
 @dataclass(frozen=True)
 class TrainProgress:
@@ -96,6 +158,14 @@ class TrainProgress:
     best_step: int | None = None  # where the kept checkpoint (the best on validation) is
     best_elapsed_s: float | None = None
     sample: ListeningSample | None = None  # the latest held-out excerpt decoded, if any
+    # How far the held-out files' decodes are from them at the last validation: the mean
+    # absolute difference of their log-mel bands, in dB (None before the first).
+    distance_db: float | None = None
+
+    @classmethod
+    def note(cls, phase: str, message: str, step: int = 0) -> TrainProgress:
+        """A report that only says something (loading a file, encoding for the prior)."""
+        return cls(step, 0.0, 0.0, None, math.nan, None, None, [], phase, message)
 
     @property
     def eta_s(self) -> float | None:
@@ -116,3 +186,5 @@ class TrainResult:
     steps_per_second: float
     dataset: DatasetSummary
     num_processes: int = 1  # torchrun's world size; only rank 0's result has the health
+    distance_db: float | None = None  # the kept model's held-out decodes, from the originals
+    base: str = ""  # the base model it started from ("": from scratch)

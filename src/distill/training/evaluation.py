@@ -10,6 +10,7 @@ no decode of a model can beat it.
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -40,6 +41,8 @@ class FileReconstruction:
     loudness_change_db: float  # gated RMS of the decode as users get it minus the original's
     raw_loudness_change_db: float  # the decoder's own level, before matching
     raw_level_error_db: float  # level_error_db of the decoder's own level, before matching
+    rms_change_db: float = 0.0  # whole-file RMS of the decode as users get it minus the original's
+    first_levels_mel: tuple[float, ...] = ()  # mel distance decoding levels 1..k, k = 1..L
 
     @property
     def ratio(self) -> float:
@@ -50,6 +53,13 @@ class FileReconstruction:
     def level_error_db(self) -> float:
         """How much louder the decode is than the level that scores it best (dB)."""
         return -self.model.best_gain_db
+
+
+def _rms_change_db(decoded: torch.Tensor, original: torch.Tensor) -> float:
+    """Whole-file RMS of `decoded` over `original`'s, in dB (0 where either is silent)."""
+    ratio = decoded.square().mean() / original.square().mean().clamp(min=1e-20)
+    change = 10 * math.log10(max(float(ratio), 1e-20))
+    return change if float(original.abs().max()) > 0 and float(decoded.abs().max()) > 0 else 0.0
 
 
 def _level_change_db(decoded: torch.Tensor, original: torch.Tensor, sample_rate: int) -> float:
@@ -64,6 +74,7 @@ def reconstruct_file(
     iterations: int | None = None,
     match_loudness: bool = False,
     refine_steps: int | None = None,
+    first_levels: bool = False,
 ) -> FileReconstruction:
     """Ruler numbers of the model's decode and of the ceiling for one file (see module doc).
 
@@ -72,19 +83,28 @@ def reconstruct_file(
     first (decode_grid's opt-in, the default before decodes kept their own level).
     refine_steps: the code search's steps, None for encoding's default, 0 for the encoder's
     own codes (as every decode was before the search).
+    first_levels: also score the decodes of levels 1..k alone (the others silent), k = 1..L.
     """
-    spec = loaded.spectrogram
-    rate = spec.config.sample_rate
+    spectrogram = loaded.spectrogram
+    rate = spectrogram.config.sample_rate
     original = to_mono(load_audio(path, rate).waveform)  # [1, S] at the file's own level
     normalised, gain = normalize_loudness(original, rate)
     length = original.shape[-1]
-    mel = spec.waveform_to_mel(normalised.unsqueeze(0).to(loaded.device))  # [1, 1, M, F]
-    ceiling = spec.mel_to_waveform(mel, iterations, length)[0, 0].cpu()
+    mel = spectrogram.waveform_to_mel(normalised.unsqueeze(0).to(loaded.device))  # [1, 1, M, F]
+    ceiling = spectrogram.mel_to_waveform(mel, iterations, length)[0, 0].cpu()
     model = loaded.model.eval()
     steps = refine_steps_for(mel.shape[-1], refine_steps)
-    codes = encode_mel_chunked(model, mel, refine_steps=steps, config=spec.config)
-    recon_mel = decode_codes_chunked(model, codes, (mel.shape[2], mel.shape[3]))
-    raw = spec.mel_to_waveform(recon_mel, iterations, length)[0, 0].cpu()
+    codes = encode_mel_chunked(model, mel, refine_steps=steps, config=spectrogram.config)
+    mel_shape = (mel.shape[2], mel.shape[3])
+    decoded = decode_codes_chunked(model, codes, mel_shape)  # [1, 1, X, F]
+    raw = spectrogram.to_waveform(decoded, iterations, length)[0, 0].cpu()
+    prefixes = []
+    for keep in range(1, codes.shape[-1] + 1) if first_levels else ():
+        kept = codes.clone()
+        kept[..., keep:] = -1  # levels after the first `keep` add nothing
+        spectrum = decode_codes_chunked(model, kept, mel_shape)
+        waveform = spectrogram.to_waveform(spectrum, iterations, length)[0, 0].cpu()
+        prefixes.append(round(quality_distances(original[0], undo_loudness(waveform, gain)).mel, 4))
     matched = match_decoded_loudness(raw, gain, rate) if match_loudness else raw
     decoded = undo_loudness(matched, gain)  # as decode_grid gives it
     reference = original[0]
@@ -97,6 +117,8 @@ def reconstruct_file(
         _level_change_db(decoded, reference, rate),
         _level_change_db(undo_loudness(raw, gain), reference, rate),
         -raw_gain_db,
+        _rms_change_db(decoded, reference),
+        tuple(prefixes),
     )
 
 
@@ -113,17 +135,32 @@ def _summary(files: list[FileReconstruction], which: str) -> dict:
     }
 
 
+def _first_levels(files: list[FileReconstruction]) -> dict:
+    """Mean distance decoding levels 1..k, and each added level's share of improvement."""
+    if not files or not files[0].first_levels_mel:
+        return {}
+    means = [
+        _mean([f.first_levels_mel[k] for f in files]) for k in range(len(files[0].first_levels_mel))
+    ]
+    gains = [round(1 - after / before, 4) for before, after in itertools.pairwise(means)]
+    return {"first_levels_mel": means, "level_improvement": gains}
+
+
 def reconstruction_report(
     loaded: LoadedVQModel,
     paths: list[Path],
     iterations: int | None = None,
     match_loudness: bool = False,
     refine_steps: int | None = None,
+    first_levels: bool = False,
 ) -> dict:
-    """Per-file ruler numbers and their means, for the model and for the ceiling."""
+    """Per-file ruler numbers and their means, for the model and for the ceiling (and with
+    first_levels, the mean distance decoding levels 1..k alone and what each level adds)."""
     files = [
-        reconstruct_file(loaded, path, iterations, match_loudness, refine_steps) for path in paths
+        reconstruct_file(loaded, path, iterations, match_loudness, refine_steps, first_levels)
+        for path in paths
     ]
+    rms = [f.rms_change_db for f in files]
     model, ceiling = _summary(files, "model"), _summary(files, "ceiling")
     levels = [f.level_error_db for f in files]
     return {
@@ -140,6 +177,10 @@ def reconstruction_report(
         "mean_abs_loudness_change_db": _mean([abs(f.loudness_change_db) for f in files]),
         "max_abs_loudness_change_db": round(max(abs(f.loudness_change_db) for f in files), 2),
         "mean_abs_raw_loudness_change_db": _mean([abs(f.raw_loudness_change_db) for f in files]),
+        "mean_rms_change_db": _mean(rms),
+        "mean_abs_rms_change_db": _mean([abs(v) for v in rms]),
+        "max_abs_rms_change_db": round(max(abs(v) for v in rms), 2),
+        **_first_levels(files),
         "files": [
             {**asdict(f), "ratio": round(f.ratio, 3), "level_error_db": f.level_error_db}
             for f in files

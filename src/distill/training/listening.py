@@ -73,9 +73,9 @@ def decode_excerpt(
     mel = excerpt.mel.to(spectrogram.device)
     steps = refine_steps_for(mel.shape[-1])
     codes = encode_mel_chunked(model, mel, refine_steps=steps, config=spectrogram.config)
-    recon = decode_codes_chunked(model, codes, (mel.shape[2], mel.shape[3]))  # [1, 1, M, F]
+    recon = decode_codes_chunked(model, codes, (mel.shape[2], mel.shape[3]))  # [1, 1, X, F]
     model.train(was_training)
-    waveform = spectrogram.mel_to_waveform(recon, num_iterations=LISTEN_ITERATIONS)  # [1, 1, S]
+    waveform = spectrogram.to_waveform(recon, num_iterations=LISTEN_ITERATIONS)  # [1, 1, S]
     audio = waveform[0, 0].detach().cpu().float().numpy()
     peak = float(np.abs(audio).max()) if audio.size else 0.0
     if peak > 0.99:  # a listening copy: never clip the speakers

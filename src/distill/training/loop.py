@@ -7,6 +7,7 @@ import math
 import random
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import torch
 
@@ -14,16 +15,18 @@ from distill.audio.spectrogram import AudioSpectrogram
 from distill.models.vqvae import ConvVQVAE
 from distill.training.augment import augment_batch
 from distill.training.config import TrainConfig, TrainProgress
-from distill.training.data import MelDataset, random_batch, tiled_batches
+from distill.training.data import MelDataset, Windows, random_windows, tiled_windows
 from distill.training.distributed import (
     Processes,
     data_parallel,
     dump_rank_state,
     rank_zero_decides,
 )
-from distill.training.health import code_counts
+from distill.training.health import measure_code_counts
 from distill.training.listening import ListeningSample, decode_excerpt, held_out_excerpt
-from distill.training.loss import reconstruction_loss
+from distill.training.loss import output_loss
+
+USE_BATCHES = 32  # training batches the live code use is measured on
 
 
 def lr_at(step: int, fraction_done: float, config: TrainConfig) -> float:
@@ -34,16 +37,28 @@ def lr_at(step: int, fraction_done: float, config: TrainConfig) -> float:
     return config.learning_rate * (0.1 + 0.9 * cosine)
 
 
+@dataclass(frozen=True)
+class Validation:
+    """The held-out batches' mean loss, and how far their decodes are from them: the mean
+    absolute difference of their log-mel bands in dB (what a person can read)."""
+
+    loss: float
+    distance_db: float
+
+
 @torch.no_grad()
-def evaluate(model: ConvVQVAE, batches: list[torch.Tensor], spec: AudioSpectrogram) -> float:
-    """Mean reconstruction loss over the held-out batches, all levels, eval mode."""
+def evaluate(model: ConvVQVAE, batches: list[Windows], spectrogram: AudioSpectrogram) -> Validation:
+    """Loss and distance over the held-out batches, all levels, eval mode."""
     model.eval()
-    losses = [
-        reconstruction_loss(model(b.to(spec.device))[0], b.to(spec.device), spec).item()
-        for b in batches
-    ]
+    losses, distances = [], []
+    for windows in batches:
+        windows = windows.to(spectrogram.device)
+        output = model(windows.mel)[0]
+        losses.append(output_loss(output, windows.mel, windows.linear, spectrogram).item())
+        distances.append((spectrogram.to_mel(output) - windows.mel).abs().mean().item())
     model.train()
-    return sum(losses) / len(losses)
+    db_per_unit = 10.0 * spectrogram.config.log_scale  # dB of power per unit of normalised log
+    return Validation(sum(losses) / len(losses), db_per_unit * sum(distances) / len(distances))
 
 
 class TrainingLoop:
@@ -54,7 +69,7 @@ class TrainingLoop:
         model: ConvVQVAE,
         config: TrainConfig,
         dataset: MelDataset,
-        spec: AudioSpectrogram,
+        spectrogram: AudioSpectrogram,
         report: Callable[[TrainProgress], None],
         should_stop: Callable[[], bool] | None,
         start_step: int,
@@ -62,10 +77,10 @@ class TrainingLoop:
     ) -> None:
         self.model = model
         self.processes = processes
-        self.forward = data_parallel(model, processes, spec.device)  # DDP under torchrun
+        self.forward = data_parallel(model, processes, spectrogram.device)  # DDP under torchrun
         self.config = config
         self.dataset = dataset
-        self.spec = spec
+        self.spectrogram = spectrogram
         self.report = report
         self.should_stop = should_stop or (lambda: False)
         # Each rank draws its own windows; rank 0 (and a lone process) as it always did.
@@ -74,23 +89,31 @@ class TrainingLoop:
         self.optimizer = torch.optim.AdamW(
             model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
         )
-        frames = sum(max(c.num_frames, config.chunk_frames) for c in dataset.train)
-        per_step = config.batch_size * config.chunk_frames * processes.world_size
+        frames = sum(max(c.num_frames, config.crop_frames) for c in dataset.train)
+        per_step = config.batch_size * config.crop_frames * processes.world_size
         self.steps_per_epoch = max(1, math.ceil(frames / per_step))
-        self.val_batches = tiled_batches(
-            dataset.validation, config.batch_size, config.chunk_frames, spec.config.silence
+        silence = spectrogram.config.silence
+        self.val_batches = tiled_windows(
+            dataset.validation, config.batch_size, config.crop_frames, silence
         )[:64]
+        # Code use as the finished model's diagnostics measure it (eval mode, training files),
+        # on up to USE_BATCHES batches of them: the live bars then say what the summary will.
+        self.use_batches = tiled_windows(
+            dataset.train, config.batch_size, config.crop_frames, silence
+        )[:USE_BATCHES]
+        self.code_use: list[float] = []  # per level, at the last validation
+        self.distance_db: float | None = None  # held-out decodes' distance, last validation
+        self.best_distance_db: float | None = None  # ... at the best validation
         self.start_step = self.step = start_step
         self.started = time.monotonic()
         self.train_loss = math.nan
         self.val_loss: float | None = None
         self.best_val = math.inf
         self.best_state: dict[str, torch.Tensor] | None = None
-        self.usage = torch.zeros(model.num_quantizers, model.codebook_size)
         self.cancelled = False
         self.best_at: tuple[int, float] | None = None  # (step, elapsed s) of the best
         listens = config.listen_every_s and processes.is_main  # rank 0 validates and listens
-        self.excerpt = held_out_excerpt(dataset, spec) if listens else None
+        self.excerpt = held_out_excerpt(dataset, spectrogram) if listens else None
         self.sample: ListeningSample | None = None
         self.interrupted = False  # Ctrl-C: the other ranks may be gone
         self.dropout_steps = 0
@@ -124,46 +147,53 @@ class TrainingLoop:
     def progress(self, phase: str, message: str = "") -> TrainProgress:
         done = self.fraction_done()
         total = self.elapsed / done if done > 0.01 else None
-        usage = ((self.usage > 0.5).float().mean(dim=1)).tolist()
         best = None if math.isinf(self.best_val) else self.best_val
         return TrainProgress(
-            self.step,
-            self.epoch,
-            self.elapsed,
-            total,
-            self.train_loss,
-            self.val_loss,
-            best,
-            usage,
-            phase,
-            message,
+            step=self.step,
+            epoch=self.epoch,
+            elapsed_s=self.elapsed,
+            total_s=total,
+            train_loss=self.train_loss,
+            val_loss=self.val_loss,
+            best_val_loss=best,
+            level_usage=self.code_use,
+            phase=phase,
+            message=message,
             best_step=self.best_at[0] if self.best_at else None,
             best_elapsed_s=self.best_at[1] if self.best_at else None,
             sample=self.sample,
+            distance_db=self.distance_db,
         )
 
     def train_step(self, fraction_done: float) -> None:
         config = self.config
-        batch = random_batch(
+        windows = random_windows(
             self.dataset.train,
             config.batch_size,
-            config.chunk_frames,
-            self.spec.config.silence,
+            config.crop_frames,
+            self.spectrogram.config.silence,
             self.rng,
             config.max_shift_bins,
-        ).to(self.spec.device)
+        ).to(self.spectrogram.device)
         batch = augment_batch(
-            batch, self.spec, self.generator, config.gain_db, config.mix_probability
+            windows.mel, self.spectrogram, self.generator, config.gain_db, config.mix_probability
         )
         for group in self.optimizer.param_groups:
             group["lr"] = lr_at(self.step - self.start_step, fraction_done, self.config)
         with torch.autocast(batch.device.type, torch.bfloat16, enabled=config.mixed_precision):
-            recon, codes, commitment = self.forward(batch)
+            recon, _, commitment = self.forward(batch)
         dropped = bool(self.model.quantizer.quantize_dropout)
         self.dropout_steps += dropped
         self.dropout_digest.update(b"1" if dropped else b"0")
-        loss = reconstruction_loss(
-            recon.float(), batch, self.spec, config.energy_weight, config.level_weight
+        loss = output_loss(
+            recon.float(),
+            batch,
+            windows.linear,
+            self.spectrogram,
+            config.energy_weight,
+            config.level_weight,
+            config.linear_weight,
+            config.window_level_weight,
         )
         loss = loss + commitment
         self.optimizer.zero_grad(set_to_none=True)
@@ -172,18 +202,20 @@ class TrainingLoop:
         self.optimizer.step()
         self.step += 1
         self.train_loss = loss.item()
-        # Usage over roughly the last 50 steps: decays old counts so the bar shows the present.
-        self.usage = self.usage * 0.98 + code_counts(codes.detach(), self.model.codebook_size)
 
-    def validate(self, on_best: Callable[[], None]) -> None:
+    def validate(self, on_best: Callable[[TrainingLoop], None]) -> None:
         self.report(self.progress("validating"))
-        self.val_loss = evaluate(self.model, self.val_batches, self.spec)
+        validation = evaluate(self.model, self.val_batches, self.spectrogram)
+        self.val_loss, self.distance_db = validation.loss, validation.distance_db
+        counts = measure_code_counts(self.model, [w.mel for w in self.use_batches])
+        self.code_use = (counts > 0).float().mean(dim=1).tolist()
         if self.val_loss < self.best_val:
             self.best_val = self.val_loss
             self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
             self.best_at = (self.step, self.elapsed)
+            self.best_distance_db = self.distance_db
             self.report(self.progress("saving", "New best on validation: saving"))
-            on_best()
+            on_best(self)
         self.listen()
 
     def listen(self) -> None:
@@ -193,7 +225,7 @@ class TrainingLoop:
             return
         if self.sample is None or self.elapsed - self.sample.elapsed_s >= every:
             self.sample = decode_excerpt(
-                self.model, self.excerpt, self.spec, self.step, self.elapsed
+                self.model, self.excerpt, self.spectrogram, self.step, self.elapsed
             )
 
     def validation_due(self, last_validation: float) -> bool:
@@ -203,8 +235,9 @@ class TrainingLoop:
             return time.monotonic() - last_validation > self.config.validation_interval_s
         return (self.step - self.start_step) % self.config.validate_every_steps == 0
 
-    def run(self, on_best: Callable[[], None]) -> None:
-        """Train to the budget; rank 0 alone validates, saves the best and reports."""
+    def run(self, on_best: Callable[[TrainingLoop], None]) -> None:
+        """Train to the budget; rank 0 alone validates, hands each new best to `on_best` (which
+        saves it) and reports."""
         last_validation = time.monotonic()
         main = self.processes.is_main
         try:

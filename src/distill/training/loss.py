@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 
 from distill.audio.spectrogram import AudioSpectrogram, frame_level_db
@@ -10,6 +12,44 @@ from distill.audio.spectrogram import AudioSpectrogram, frame_level_db
 # level-restored mel, frame level 3 instead of 1 scored 0.582.
 ENERGY_WEIGHT = 1.0
 FRAME_LEVEL_WEIGHT = 1.0  # per 10 dB of frame level error
+LINEAR_WEIGHT = 1.0  # a linear output's own log-power L1, beside the loss on its mel
+WINDOW_LEVEL_WEIGHT = 0.0  # per 10 dB of a linear output's whole-window energy error
+
+
+def output_loss(
+    output: torch.Tensor,
+    mel: torch.Tensor,
+    linear: torch.Tensor | None,
+    spectrogram: AudioSpectrogram,
+    energy_weight: float = ENERGY_WEIGHT,
+    level_weight: float = FRAME_LEVEL_WEIGHT,
+    linear_weight: float = LINEAR_WEIGHT,
+    window_level_weight: float = WINDOW_LEVEL_WEIGHT,
+) -> torch.Tensor:
+    """A decoder's output spectrum [B, 1, X, F] against the windows it encoded: the mel loss
+    below on its log-mel, and for a linear output (X = N) the L1 of its log power per STFT
+    bin against `linear` [B, 1, N, F] too (the partials the mel bands merge), and with
+    window_level_weight the error of each window's whole energy in dB (the STFT bins' energy
+    is the waveform's, so this is what a file's RMS is made of: a log-domain loss alone
+    blurs loud partials and comes back quiet)."""
+    if not spectrogram.is_linear(output):
+        return reconstruction_loss(output, mel, spectrogram, energy_weight, level_weight)
+    if linear is None:
+        raise ValueError("a linear output needs linear targets (load_dataset(linear=True))")
+    as_mel = spectrogram.linear_to_mel(output)
+    loss = reconstruction_loss(as_mel, mel, spectrogram, energy_weight, level_weight)
+    loss = loss + linear_weight * (output - linear).abs().mean()
+    if window_level_weight:
+        level_error = _window_level_db(output, spectrogram) - _window_level_db(linear, spectrogram)
+        loss = loss + window_level_weight * level_error.abs().mean() / 10
+    return loss
+
+
+def _window_level_db(linear: torch.Tensor, spectrogram: AudioSpectrogram) -> torch.Tensor:
+    """normalised log STFT power [B, 1, N, F] -> each window's total energy in dB [B]."""
+    config = spectrogram.config
+    log_power = (linear.clamp(max=3.0) * config.log_scale - config.log_offset) * math.log(10)
+    return 10 * torch.logsumexp(log_power.flatten(1), dim=1) / math.log(10)
 
 
 def reconstruction_loss(

@@ -125,7 +125,11 @@ def test_column_and_row_clicks(encoded) -> None:
 
 @pytest.mark.parametrize(
     ("payload", "message"),
-    [("cell,7,0@1", "only 3 levels"), ("col,99999@1", "columns"), ("oops", "not of the form")],
+    [
+        ("cell,7,0@1", "which has levels 1-3"),
+        ("col,99999@1", "columns"),
+        ("oops", "not of the form"),
+    ],
 )
 def test_bad_click_payloads_are_clear_errors(encoded, payload: str, message: str) -> None:
     session, _ = encoded

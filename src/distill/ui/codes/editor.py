@@ -112,16 +112,13 @@ def apply_grids(session: CodesSession, grids: tuple[CodeGrid, ...], status: str)
 
 
 def edit_cell(session: CodesSession, event: GridEvent) -> EditUpdate:
-    """A code typed into a double-clicked cell (A or B); only 0..K-1 are accepted."""
+    """A code typed into a double-clicked cell (A or B); set_code accepts only 0..K-1."""
     a, b = _files(session)
     target = b if event.grid == "b" else a
     if target is None:
         raise ValueError(NO_B)
     level, column, code = int(event.level or 0), int(event.position or 0), int(event.code or 0)
-    size = target.grid.codebook_size
-    if not 0 <= code < size:
-        raise ValueError(f"Codes of this model are whole numbers from 0 to {size - 1}.")
-    edited = set_code(target.grid, level, column, code)
+    edited = set_code(target.grid, level, column, code)  # the grid's index checks
     session.distances = None
     grids = (a.grid, b.grid) if b else (a.grid,)
     grids = (edited, *grids[1:]) if event.grid == "a" else (grids[0], edited)

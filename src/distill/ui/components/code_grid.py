@@ -18,7 +18,14 @@ from typing import Any
 
 import numpy as np
 
-from distill.inference.grid import NO_CODE, CodeGrid, CodeGridError, checked_codes, shape_pair
+from distill.inference.grid import (
+    NO_CODE,
+    CodeGrid,
+    CodeGridError,
+    checked_codes,
+    shape_pair,
+)
+from distill.inference.validation import check_column, check_level
 from distill.models.labels import DEFAULT_LEVEL_LABELS, get_level_labels
 from distill.ui.components.grid_events import GridEvent, parse_grid_event
 from distill.ui.components.grid_marks import GridMarks, mark_cells
@@ -58,7 +65,7 @@ CLICK_HANDLER_JS = "window.distillGrid&&window.distillGrid.click(this,event)"
 COLUMN_WIDTH_PX = 26  # fixed width of one time column
 LABEL_WIDTH_PX = 112  # sticky label column on the left: a name, then Play, M and S
 TICK_EVERY_COLUMNS = 10  # a time marker every this many columns
-CHUNK_COLUMNS = 100  # columns per separately laid-out block (see _chunks_html)
+BLOCK_COLUMNS = 100  # columns per separately laid-out block (see _blocks_html)
 HEADER_HEIGHT_PX = 18  # the clickable column-number row
 ROW_HEIGHT_PX = 34  # one level
 EMPTY_MESSAGE = "Upload an audio file and click Encode to see codes here."
@@ -221,7 +228,7 @@ def _grid_html(
     )
     above = ""
     if pictures is not None:
-        above = pictures_html(pictures, num_columns, COLUMN_WIDTH_PX, CHUNK_COLUMNS)
+        above = pictures_html(pictures, num_columns, COLUMN_WIDTH_PX, BLOCK_COLUMNS)
     return "".join(
         [
             _grid_style(),
@@ -232,7 +239,7 @@ def _grid_html(
             f'<div class="cg-data" style="width:{data_width}px">',
             above,
             _ruler_html(num_columns, seconds_per_column),
-            _chunks_html(codes, codebook_size, selected, marks),
+            _blocks_html(codes, codebook_size, selected, marks),
             '<div class="playhead-line"></div>',
             "</div></div></div></div>",
         ]
@@ -273,13 +280,13 @@ def _ruler_html(num_columns: int, seconds_per_column: float) -> str:
     return f'<div class="cg-ruler">{ticks}</div>'
 
 
-def _chunks_html(
+def _blocks_html(
     codes: np.ndarray,
     codebook_size: int,
     selected: tuple[int, int] | None,
     marks: GridMarks | None = None,
 ) -> str:
-    """Column headers and cells of `codes` [F', L], cut into blocks of CHUNK_COLUMNS columns.
+    """Column headers and cells of `codes` [F', L], cut into blocks of BLOCK_COLUMNS columns.
 
     Each block has a fixed size and `content-visibility: auto`, so the browser lays out only
     the blocks in view: a 5-minute file (~28,000 cells) then costs what one screen costs.
@@ -294,20 +301,20 @@ def _chunks_html(
             "code-cell ", "code-cell selected ", 1
         )
     height = HEADER_HEIGHT_PX + num_levels * ROW_HEIGHT_PX
-    chunks = []
-    for start in range(0, num_columns, CHUNK_COLUMNS):
-        stop = min(start + CHUNK_COLUMNS, num_columns)
+    blocks = []
+    for start in range(0, num_columns, BLOCK_COLUMNS):
+        stop = min(start + BLOCK_COLUMNS, num_columns)
         head = "".join(f'<i class="cg-col" data-p="{p}">{p}</i>' for p in range(start, stop))
         rows = "".join(
             f'<div class="cg-row" data-l="{level}">{"".join(cells[level][start:stop])}</div>'
             for level in range(num_levels)
         )
         width = (stop - start) * COLUMN_WIDTH_PX
-        chunks.append(
-            f'<div class="cg-chunk" style="width:{width}px;height:{height}px">'
+        blocks.append(
+            f'<div class="cg-block" style="width:{width}px;height:{height}px">'
             f'<div class="cg-head">{head}</div>{rows}</div>'
         )
-    return f'<div class="cg-chunks">{"".join(chunks)}</div>'
+    return f'<div class="cg-blocks">{"".join(blocks)}</div>'
 
 
 def _cell_strings(codes: np.ndarray, codebook_size: int) -> list[list[str]]:
@@ -341,19 +348,9 @@ def _check_selected(selected: object, num_levels: int, num_columns: int) -> tupl
     """selected_cell as (level, position) inside an L x F' grid, or None."""
     if selected is None:
         return None
-    if (
-        not isinstance(selected, Sequence)
-        or len(selected) != 2
-        or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in selected)
-    ):
+    if not isinstance(selected, Sequence) or len(selected) != 2:
         raise CodeGridError(f"selected_cell must be (level, position) or None, got {selected!r}.")
-    level, position = int(selected[0]), int(selected[1])
-    if not (0 <= level < num_levels and 0 <= position < num_columns):
-        raise CodeGridError(
-            f"selected_cell {(level, position)} is outside the grid of {num_levels} levels "
-            f"by {num_columns} columns."
-        )
-    return level, position
+    return check_level(selected[0], num_levels), check_column(selected[1], num_columns)
 
 
 def _positive_seconds(name: str, value: object) -> float:

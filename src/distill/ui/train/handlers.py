@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 import queue
 import threading
 from collections.abc import Iterator
@@ -16,8 +15,15 @@ import gradio as gr
 from distill.audio.io import find_audio_files
 from distill.models.labels import get_level_labels
 from distill.models.persistence import validate_model_name
-from distill.prior.fit import PriorFitResult
-from distill.training import TrainConfig, TrainingError, TrainProgress, TrainResult, train_vqvae
+from distill.prior.fit import PriorFitResult, autoencoder_share
+from distill.training import (
+    TrainConfig,
+    TrainingError,
+    TrainJob,
+    TrainProgress,
+    TrainResult,
+    train_model,
+)
 from distill.training.listening import ListeningSample
 from distill.training.presets import configure_for_device
 from distill.training.saving import check_can_start
@@ -30,7 +36,7 @@ from distill.ui.common import (
 )
 from distill.ui.components.diagnostics import diagnostics_html
 from distill.ui.train.chart import LossHistory, best_text, eta_text
-from distill.ui.train.prior import autoencoder_share, prior_text, train_prior_after
+from distill.ui.train.prior import prior_text, train_prior_after
 
 POLL_S = 0.4  # how often the page is updated while training
 AUTO = "auto"
@@ -66,16 +72,18 @@ def training_files(uploads: Any, folder: str | None) -> list[Path]:
 
 
 def training_config(
-    minutes: float | None, levels: float | None, codebook: str | None
+    minutes: float | None, levels: float | None, codebook: str | None, from_base: bool = True
 ) -> TrainConfig:
-    """The Train tab's choices as a TrainConfig (TrainingError for impossible values)."""
-    if minutes is None or not math.isfinite(float(minutes)) or float(minutes) <= 0:
-        raise TrainingError("The time budget must be more than 0 minutes.")
+    """The Train tab's choices as a TrainConfig (TrainingError for impossible values: an
+    empty minutes field is no time at all)."""
     size = None if codebook in (None, "", AUTO) else int(str(codebook))
     # How often to validate is TrainConfig's to decide (as for the CLI): not set here; the
     # sizes are the device's preset, as `distill train` picks them.
     config = TrainConfig(
-        max_minutes=float(minutes), num_levels=int(levels or 4), codebook_size=size
+        max_minutes=float(minutes or 0),
+        num_levels=int(levels or 4),
+        codebook_size=size,
+        from_base=bool(from_base),
     )
     return configure_for_device(config)
 
@@ -83,7 +91,10 @@ def training_config(
 def usage_html(level_usage: list[float]) -> str:
     """One bar per level: the share of its codebook in use."""
     if not level_usage:
-        return '<div class="distill-usage">Codebook use appears once training starts.</div>'
+        return (
+            '<div class="distill-usage">Codebook use appears at the first validation, measured '
+            "as the finished model's diagnostics measure it.</div>"
+        )
     rows = "".join(
         f'<div class="distill-usage-row"><span>Level {level + 1}</span>'
         f'<span class="distill-usage-bar"><span style="width:{100 * use:.0f}%"></span></span>'
@@ -105,6 +116,8 @@ def progress_text(update: TrainProgress) -> str:
         )
     total = f" of ~{update.total_s:.0f}" if update.total_s else ""
     val = f", validation {update.val_loss:.4f}" if update.val_loss is not None else ""
+    if update.distance_db is not None:
+        val += f" (held-out decodes {update.distance_db:.1f} dB from their originals)"
     extra = "".join(f"; {text}" for text in (best_text(update), eta_text(update)) if text)
     return (
         f"**{update.phase.capitalize()}**: step {update.step}, epoch {update.epoch:.1f}, "
@@ -128,10 +141,22 @@ def summary_html(result: TrainResult) -> str:
 
 def result_text(result: TrainResult) -> str:
     how = "Stopped early; kept the best model so far" if result.cancelled else "Finished"
+    name = html.escape(result.model_path.stem)
+    close = (
+        f", its held-out files decode {result.distance_db:.1f} dB from their originals"
+        if result.distance_db is not None
+        else ""
+    )
+    no_prior = (
+        f" It has **no prior over codes**, as training was stopped, so it cannot generate: "
+        f"`distill train-prior {name}` adds one."
+        if result.cancelled
+        else ""
+    )
     return (
-        f"**{how}**: {html.escape(result.model_path.stem)} saved ({result.steps} steps, "
-        f"{result.elapsed_s:.0f} s, best validation loss {result.best_val_loss:.4f}). "
-        "It is now in the Codes tab's model list." + _limit_text(result)
+        f"**{how}**: {name} saved ({result.steps} steps, "
+        f"{result.elapsed_s:.0f} s, best validation loss {result.best_val_loss:.4f}{close}). "
+        "It is now in the Codes tab's model list." + _limit_text(result) + no_prior
     ) + "".join(
         f"\n\nSkipped {html.escape(why, quote=False)}" for why in result.dataset.skipped_files
     )
@@ -154,9 +179,8 @@ def _worker(
     """The training thread: progress and the final result (or error) go into `updates`."""
     try:
         autoencoder, prior_minutes = autoencoder_share(config)  # the prior gets its share
-        result = train_vqvae(
-            files, name, autoencoder, progress=updates.put, should_stop=stop.is_set
-        )
+        job = TrainJob(files, name, autoencoder, progress=updates.put, should_stop=stop.is_set)
+        result = train_model(job)
         train_prior_after(result, files, prior_minutes, config, updates, stop)
         updates.put(result)
     except BaseException as error:  # reported to the page by the streaming handler
@@ -190,12 +214,13 @@ def run_training(
     levels: float | None,
     codebook: str | None,
     session: TrainSession,
+    from_base: bool = True,
 ) -> Iterator[tuple[Any, ...]]:
     """Stream (status, loss chart, codebook use, held-out excerpt, summary, Start, Cancel)
     while training."""
     files = training_files(uploads, folder)
     model_name = validate_model_name(name or "")
-    config = training_config(minutes, levels, codebook)
+    config = training_config(minutes, levels, codebook, from_base)
     stop, updates = threading.Event(), queue.Queue()  # type: ignore[var-annotated]
     session.stop = stop
     worker = threading.Thread(

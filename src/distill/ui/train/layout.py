@@ -31,7 +31,9 @@ class TrainTab:
     session: gr.State
 
 
-def _inputs() -> tuple[gr.File, gr.Textbox, gr.Textbox, gr.Number, gr.Slider, gr.Dropdown]:
+def _inputs() -> tuple[
+    gr.File, gr.Textbox, gr.Textbox, gr.Number, gr.Slider, gr.Dropdown, gr.Checkbox
+]:
     with gr.Row():
         files = gr.File(
             label="Audio files to learn from (choose several)",
@@ -66,13 +68,20 @@ def _inputs() -> tuple[gr.File, gr.Textbox, gr.Textbox, gr.Number, gr.Slider, gr
             info="auto: 64 for up to 20 files, 128 up to 100, 256 above.",
             elem_id="train-codebook",
         )
-    return files, folder, name, minutes, levels, codebook
+        from_base = gr.Checkbox(
+            value=True,
+            label="Start from the base model",
+            info="It already knows sound, so a few minutes make it sound like your files. "
+            "Off: learn from nothing (slower to sound right).",
+            elem_id="train-from-base",
+        )
+    return files, folder, name, minutes, levels, codebook, from_base
 
 
 def build_train_tab() -> TrainTab:
     """Lay out the Train tab and wire its handlers (call inside a gr.Tab)."""
     session = gr.State(new_train_session)
-    files, folder, name, minutes, levels, codebook = _inputs()
+    files, folder, name, minutes, levels, codebook, from_base = _inputs()
     with gr.Row():
         start = gr.Button("Start training", variant="primary", elem_id="train-start")
         cancel = gr.Button(
@@ -105,7 +114,7 @@ def build_train_tab() -> TrainTab:
     # Outside the one-at-a-time queue, so a name in use is refused at once, not after a wait.
     run = start.click(check_name, [name], None, show_progress="hidden").success(
         run_training,
-        [files, folder, name, minutes, levels, codebook, session],
+        [files, folder, name, minutes, levels, codebook, session, from_base],
         [status, loss, usage, listen, summary, start, cancel],
         concurrency_id=TRAINING_CONCURRENCY[0],
         concurrency_limit=TRAINING_CONCURRENCY[1],

@@ -1,0 +1,53 @@
+"""The base model's pretraining curve from its log: training and validation loss against
+steps, and the validation loss decoding the first 1, 2 and 4 levels only.
+
+    .venv/bin/python bench/plot_pretraining.py build/base/log.jsonl [--out PNG]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("log", type=Path)
+    parser.add_argument("--out", type=Path, default=RESULTS / "base_pretraining.png")
+    args = parser.parse_args()
+    lines = [json.loads(line) for line in args.log.read_text().splitlines() if line.strip()]
+    records = list(
+        {r["step"]: r for r in lines}.values()
+    )  # a step a resumed sitting redid: its last
+    steps = [r["step"] for r in records]
+    figure, axis = plt.subplots(figsize=(8, 4))
+    trained = [r for r in records if r["train"] is not None]  # the final record may have none
+    axis.plot(
+        [r["step"] for r in trained],
+        [r["train"] for r in trained],
+        label="training (mean since the last point)",
+    )
+    for key, label in (("all", "validation, all 8 levels"), ("levels_4", "first 4 levels"),
+                       ("levels_2", "first 2"), ("levels_1", "first 1")):  # fmt: skip
+        axis.plot(steps, [r["val"][key] for r in records], label=label)
+    hours = records[-1]["elapsed_s"] / 3600
+    axis.set(
+        xlabel="step", ylabel="loss", title=f"Base model pretraining ({hours:.1f} h of training)"
+    )
+    axis.legend(fontsize=8)
+    axis.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(args.out, dpi=100)
+    print(args.out)
+
+
+if __name__ == "__main__":
+    main()
