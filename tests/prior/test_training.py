@@ -118,6 +118,7 @@ def _sound(seed: int) -> torch.Tensor:
     return torch.cat([note_grid(10, seed=seed) % 15 + 1, torch.zeros(2, 3, dtype=torch.long)])
 
 
+@pytest.mark.slow
 def test_the_prior_learns_where_files_end():
     """Trained on the files as one stream with END after each: after a new sound's silent
     tail, END is the likeliest level-1 outcome; while it plays, END is unlikely."""
