@@ -33,9 +33,11 @@ from distill.demo.sounds import DEMO_SOUNDS_DIR
 from distill.inference import decode_grid, encode_grid
 from distill.models.library import find_model
 from distill.models.persistence import LoadedVQModel, load_model
+from distill.prior.draw import Steering, draw_columns
 from distill.prior.evaluation import grid_nll, perplexity, unigram_nll
 from distill.prior.fit import fit_prior, stored_grids
-from distill.prior.sampling import SamplingSettings, generate, sample_columns
+from distill.prior.habits import collection_habits
+from distill.prior.sampling import SamplingSettings, generate
 from distill.prior.training import PriorTrainConfig, train_prior
 from distill.training import TrainConfig, train_vqvae
 
@@ -101,18 +103,20 @@ def _corpus_held_out(loaded: LoadedVQModel, corpus: Path) -> dict:
 
 def _generation(loaded: LoadedVQModel, temperature: float, top_p: float) -> tuple[dict, list]:
     """Columns per second of sampling alone and of generate() (memorisation included)."""
-    assert loaded.prior is not None
+    trained = loaded.trained_prior
+    assert trained is not None
     runs, results = [], []
     for seed in SEEDS:
         started = time.monotonic()
-        result = generate(loaded, GENERATE_SECONDS, temperature, top_p=top_p, seed=seed)
+        settings = SamplingSettings(temperature=temperature, top_p=top_p, seed=seed)
+        result = generate(loaded, GENERATE_SECONDS, settings)
         total_s = time.monotonic() - started
         columns = result.grid.num_columns
         plan = torch.zeros(columns, result.grid.num_levels, dtype=torch.long)
         started = time.monotonic()
-        sample_columns(
-            loaded.prior, plan[:0], plan, plan == 0, SamplingSettings(top_p=top_p, seed=seed)
-        )
+        habits = collection_habits(trained, result.grid.seconds_per_column)
+        steering = Steering.of(settings, habits, allow_end=True)
+        draw_columns(trained.network, plan[:0], plan, plan == 0, settings, steering)
         sample_s = time.monotonic() - started
         memo = result.memorisation
         runs.append(
@@ -123,7 +127,7 @@ def _generation(loaded: LoadedVQModel, temperature: float, top_p: float) -> tupl
                 "generate_columns_per_second": round(columns / total_s, 1),
                 "longest_copy_s": round(memo.longest_run_s, 2),
                 "longest_copy_from": memo.source,
-                "ngram_share": round(memo.ngram_share or 0.0, 3),
+                "phrase_share": round(memo.phrase_share or 0.0, 3),
                 "memorisation": memo.describe(),
             }
         )
@@ -171,7 +175,7 @@ def _images(loaded: LoadedVQModel, results: list, training: list[Path], path: Pa
                 (
                     _log_mel(loaded, generated),
                     f"generated, seed {SEEDS[column]} (first 10 s)\ncopies at most "
-                    f"{memo.longest_run_s:.1f} s; {memo.ngram_share or 0:.0%} of 4-grams seen",
+                    f"{memo.longest_run_s:.1f} s; {memo.phrase_share or 0:.0%} of phrases seen",
                 ),
             ]
         ):

@@ -268,7 +268,9 @@ def _prior_row(label: str, result: dict[str, Any]) -> list[Row]:
         else ""
     )
     copies = max(r["longest_copy_s"] for r in generation["runs"])
-    shares = max(r["ngram_share"] for r in generation["runs"])
+    # phrase_share: level-1 4-code phrases, runs collapsed (issue 28); ngram_share before it:
+    # whole 4-column stretches
+    shares = max(r.get("phrase_share", r.get("ngram_share", 0.0)) for r in generation["runs"])
     return [
         (
             f"prior, {label}: held-out perplexity per code vs unigram ({result['files']} files, "
@@ -287,7 +289,8 @@ def _prior_row(label: str, result: dict[str, Any]) -> list[Row]:
             f"{generation['ratio_to_real_time']}x real time** (slowest "
             f"{generation['slowest_ratio_to_real_time']}x); with the memorisation check "
             f"{generation['median_generate_columns_per_second']} columns/s; longest copy "
-            f"{copies:.2f} s, at most {shares:.0%} of 4-column stretches seen",
+            f"{copies:.2f} s, at most {shares:.0%} of 4-column stretches (level-1 phrases since "
+            "issue 28) seen",
         ),
     ]
 

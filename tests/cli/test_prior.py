@@ -63,18 +63,40 @@ def test_generate_writes_audio_and_codes_and_says_what_it_copies(
 ):
     out, codes = tmp_path / "new.wav", tmp_path / "new.json"
     args = ("generate", prior_model_file, "-o", out, "--seconds", "1.5", "--seed", "3")
-    result = run_cli(*args, "--top-k", "5", "--top-p", "0.9", "--codes-out", codes)
+    result = run_cli(*args, "--takes", "1", "--top-k", "5", "--top-p", "0.9", "--codes-out", codes)
     assert result.exit_code == 0, result.output
-    assert "Copies" in result.output and "Generated 1.49 s (35 columns)" in result.output
+    assert "Copies" in result.output and "Take 1: 1.49 s (35 columns, " in result.output
+    assert "1 take." in result.output
     audio, rate = sf.read(out)
     assert rate == 48000 and abs(len(audio) / rate - 1.5) < 0.05
     loaded = load_model(prior_model_file)
     grid = read_codes_json(codes, loaded, prior_model_file).grid
     assert grid.num_columns == 35 and grid.operations[-1].startswith("generated 35 columns")
     second = tmp_path / "again.json"
-    same = run_cli(*args, "--top-k", "5", "--top-p", "0.9", "--codes-out", second, "--force")
+    same = run_cli(
+        *args, "--takes", "1", "--top-k", "5", "--top-p", "0.9", "--codes-out", second, "--force"
+    )
     assert same.exit_code == 0
     assert torch.equal(read_codes_json(second, loaded, prior_model_file).grid.codes, grid.codes)
+
+
+def test_generate_draws_four_takes_by_default_one_file_each(prior_model_file: Path, tmp_path: Path):
+    out = tmp_path / "take.wav"
+    result = run_cli("generate", prior_model_file, "-o", out, "--seconds", "1", "--events", "0")
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in tmp_path.glob("take-*.wav"))
+    assert written == ["take-1.wav", "take-2.wav", "take-3.wav", "take-4.wav"]
+    assert not out.exists()
+    for number in range(1, 5):
+        assert f"Take {number}" in result.output and "1 sound)" in result.output
+    assert "events 0/min" in result.output
+    for number in (1, 2, 4):
+        (tmp_path / f"take-{number}.wav").unlink()
+    (tmp_path / "take-3.wav").write_bytes(b"keep")
+    again = run_cli("generate", prior_model_file, "-o", out, "--seconds", "1")
+    assert "take-3.wav already exists" in _last_error(again)
+    assert (tmp_path / "take-3.wav").read_bytes() == b"keep"
+    assert not (tmp_path / "take-1.wav").exists()  # refused before writing anything
 
 
 def test_generate_continues_a_file(prior_model_file: Path, tone_file: Path, tmp_path: Path):
@@ -106,6 +128,9 @@ def test_generate_refusals_are_one_line(
         (("--temperature", "0"), "temperature must be a number above 0"),
         (("--top-p", "1.5"), "top-p must be above 0 and at most 1"),
         (("--top-k", "-1"), "top-k must be a whole number"),
+        (("--takes", "0"), "Takes must be a whole number from 1 to 16"),
+        (("--events", "-2"), "new sounds per minute from 0 to 600"),
+        (("--novelty", "2"), "Novelty must be from 0"),
     ]
     for extra, fragment in cases:
         assert fragment in _last_error(run_cli("generate", prior_model_file, "-o", out, *extra))
@@ -116,7 +141,9 @@ def test_generate_refusals_are_one_line(
     )
     assert not out.exists()
     out.write_bytes(b"keep")
-    assert "--force" in _last_error(run_cli("generate", prior_model_file, "-o", out))
+    assert "--force" in _last_error(
+        run_cli("generate", prior_model_file, "-o", out, "--takes", "1")
+    )
     assert out.read_bytes() == b"keep"
 
 

@@ -15,7 +15,9 @@ from tests.prior.grids import add_prior
 from distill.inference import model_sha256
 from distill.models.library import update_metadata
 from distill.models.persistence import ModelFileError, load_model, read_model_info
-from distill.models.prior_records import PriorMetadata
+from distill.models.prior import CodePrior, PriorConfig
+from distill.models.prior_records import PriorMetadata, TrainedPrior
+from distill.prior.sampling import generate
 
 
 def test_a_model_file_with_a_prior_round_trips_exactly(prior_model_file: Path, trained_prior):
@@ -88,6 +90,10 @@ def test_damaged_priors_are_one_clear_sentence(prior_model_file: Path, tmp_path:
             lambda p: _rewrite(p, header_change=lambda d: d["prior"].update(metadata=3)),
             "damaged metadata header",
         ),
+        (
+            lambda p: _rewrite(p, header_change=lambda d: d["prior"]["config"].update(version=3)),
+            "made by a newer Distill",
+        ),
     ]
     for damage, fragment in cases:
         path = tmp_path / "damaged.distill"
@@ -95,3 +101,28 @@ def test_damaged_priors_are_one_clear_sentence(prior_model_file: Path, tmp_path:
         damage(path)
         with pytest.raises(ModelFileError, match=fragment):
             load_model(path)
+
+
+def _without_version_2_keys(document: dict) -> None:
+    for key in ("version", "end_of_file", "previous_codes"):
+        document["prior"]["config"].pop(key)
+
+
+def test_a_version_1_prior_from_before_endings_still_loads_and_generates(
+    tiny_model_file: Path, trained_prior
+):
+    """A prior as files held it before issue 28: no END class, no previous-code inputs, and
+    a header without the keys that say so."""
+    torch.manual_seed(0)
+    config = PriorConfig(3, 16, hidden_size=32, num_layers=1, dropout=0.0)
+    assert config.version == 1 and not config.end_of_file and not config.previous_codes
+    old = TrainedPrior(CodePrior(config).eval(), trained_prior.metadata, trained_prior.grids)
+    add_prior(tiny_model_file, old)
+    _rewrite(tiny_model_file, header_change=_without_version_2_keys)
+    loaded = load_model(tiny_model_file)
+    assert loaded.prior_config == config
+    for name, tensor in loaded.prior.state_dict().items():
+        assert torch.equal(tensor, old.network.state_dict()[name]), name
+    result = generate(loaded, 3.0, seed=1)
+    assert result.grid.num_columns == 70 and result.sound_starts == ()
+    assert int(result.grid.codes.max()) < 16

@@ -12,14 +12,16 @@ import torch
 from distill.inference import check_code_grid, decode_grid, encode_grid
 from distill.models.persistence import load_model
 from distill.models.prior import start_column
+from distill.prior.draw import Steering, draw_columns
 from distill.prior.sampling import (
     PriorError,
     SamplingSettings,
     continue_grid,
     generate,
     regenerate_region,
-    sample_columns,
 )
+
+PLAIN = {"novelty": 1.0, "hold_penalty": 0.0, "events": 0}  # the prior's own choices only
 
 
 @pytest.fixture
@@ -48,18 +50,20 @@ def test_the_same_seed_gives_the_same_grid_and_another_seed_another(loaded):
 
 
 def test_top_k_1_is_greedy_every_code_is_the_likeliest_given_what_came_before(loaded):
-    grid = generate(loaded, 1.0, top_k=1, seed=1).grid
-    assert torch.equal(grid.codes, generate(loaded, 1.0, top_k=1, seed=99).grid.codes)
+    grid = generate(loaded, 1.0, top_k=1, seed=1, **PLAIN).grid
+    assert torch.equal(grid.codes, generate(loaded, 1.0, top_k=1, seed=99, **PLAIN).grid.codes)
     codes = grid.codes  # [1, F', L]
     inputs = torch.cat([start_column(loaded.prior_config), codes[:, :-1]], dim=1)
     with torch.no_grad():
         logits, _ = loaded.prior(inputs, codes)  # teacher forcing on the result itself
-    assert torch.equal(logits.argmax(dim=-1), codes)
+    size = loaded.prior_config.codebook_size  # END (class K) is never drawn at events 0
+    assert torch.equal(logits[..., :size].argmax(dim=-1), codes)
 
 
-def test_a_low_top_p_is_greedy_too_and_temperature_changes_the_draw(loaded):
-    greedy = generate(loaded, 1.0, top_k=1).grid.codes
-    assert torch.equal(generate(loaded, 1.0, top_p=1e-6, seed=5).grid.codes, greedy)
+def test_a_low_top_p_or_a_high_min_p_is_greedy_too_and_temperature_changes_the_draw(loaded):
+    greedy = generate(loaded, 1.0, top_k=1, **PLAIN).grid.codes
+    assert torch.equal(generate(loaded, 1.0, top_p=1e-6, seed=5, **PLAIN).grid.codes, greedy)
+    assert torch.equal(generate(loaded, 1.0, min_p=0.999, seed=5, **PLAIN).grid.codes, greedy)
     hot = generate(loaded, 1.0, temperature=3.0, seed=5).grid.codes
     cold = generate(loaded, 1.0, temperature=0.05, seed=5).grid.codes
     assert not torch.equal(hot, cold)
@@ -67,15 +71,20 @@ def test_a_low_top_p_is_greedy_too_and_temperature_changes_the_draw(loaded):
 
 def test_the_cached_context_gives_what_reading_the_whole_prefix_again_gives(loaded):
     """Column by column with the carried state == each column drawn after re-reading all."""
-    settings = SamplingSettings(top_k=1)
+    settings, steering = SamplingSettings(top_k=1), Steering(None, 1.0, 0.0)
     prefix = generate(loaded, 0.5, seed=2).grid.codes[0]
     plan = torch.zeros(6, 3, dtype=torch.long)
     everywhere = torch.ones_like(plan, dtype=torch.bool)
-    cached = sample_columns(loaded.prior, prefix, plan, everywhere, settings)
+
+    def draw(before: torch.Tensor, count: int) -> torch.Tensor:
+        return draw_columns(
+            loaded.prior, before, plan[:count], everywhere[:count], settings, steering
+        ).codes[0]
+
+    cached = draw(prefix, 6)
     reread = prefix
     for _ in range(6):  # one new column at a time, the prefix re-read from its start
-        column = sample_columns(loaded.prior, reread, plan[:1], everywhere[:1], settings)
-        reread = torch.cat([reread, column])
+        reread = torch.cat([reread, draw(reread, 1)])
     assert torch.equal(cached, reread[prefix.shape[0] :])
 
 

@@ -1,5 +1,6 @@
 """Training a prior: it learns what a unigram cannot, early stopping keeps the best state,
-a step budget with a seed repeats itself, and the data reads whole files in order."""
+a step budget with a seed repeats itself, and the data reads the files as one stream with an
+END after each."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import torch
 from tests.prior.grids import TINY_PRIOR, note_files, note_grid
 
 from distill.models.prior_records import PriorFile
-from distill.prior.data import IGNORE, FileGrid, SegmentBatches
-from distill.prior.evaluation import grid_nll, perplexity, unigram_nll
+from distill.prior.data import IGNORE, FileGrid, StreamBatches
+from distill.prior.evaluation import grid_nll, level_nll, perplexity, unigram_nll
 from distill.prior.training import PriorTrainConfig, train_prior
 from distill.training.data import TrainingError
 
@@ -76,22 +77,71 @@ def test_only_held_out_files_or_no_budget_are_refused():
         PriorTrainConfig(max_minutes=0)
 
 
-def test_segments_carry_each_file_from_start_to_end_then_reset():
+def _stream(grids: list[torch.Tensor], corrupt: float = 0.0, steps: int = 4) -> StreamBatches:
+    return StreamBatches(
+        [[g] for g in grids], 1, steps, random.Random(0), end_code=16, codebook_size=16,
+        corrupt=corrupt,
+    )  # fmt: skip
+
+
+def test_the_stream_reads_every_file_whole_with_an_end_after_it_and_no_reset():
     grids = [note_grid(10, seed=0), note_grid(5, seed=1)]
-    batches = SegmentBatches(grids, batch_size=1, segment_columns=4, rng=random.Random(0))
-    files: list[list[torch.Tensor]] = []
-    for _ in range(5):  # 10 columns: 3 segments; 5 columns: 2 segments
-        inputs, targets, fresh = batches.next()
-        keep = targets[0, :, 0] != IGNORE
-        if fresh[0]:
-            files.append([])
-            assert torch.equal(inputs[0, 0], torch.full((3,), -1))  # a file starts afresh
-        assert torch.equal(inputs[0, 1:][keep[1:]], targets[0, :-1][keep[1:]])  # shifted by one
-        files[-1].append(targets[0][keep])
-    read = [torch.cat(pieces) for pieces in files]
-    assert len(read) == 2
-    assert sorted(len(r) for r in read) == [5, 10]
-    assert all(any(torch.equal(r, g) for g in grids) for r in read)
+    batches = _stream(grids)
+    pieces = [batches.next() for _ in range(9)]  # 36 columns: more than two passes
+    inputs = torch.cat([p[0][0] for p in pieces])  # [36, L]
+    targets = torch.cat([p[1][0] for p in pieces])
+    assert torch.equal(inputs[1:], targets[:-1].where(targets[:-1, :1] != 16, -1))
+    starts = (inputs == -1).all(dim=1).nonzero().flatten().tolist()
+    ends = (targets[:, 0] == 16).nonzero().flatten().tolist()
+    assert starts[0] == 0 and [e + 1 for e in ends] == starts[1 : len(ends) + 1]
+    assert (targets[ends, 1:] == IGNORE).all()  # END is level 1's alone
+    files = [targets[a:b] for a, b in zip(starts, [*ends], strict=False)]
+    lengths = [len(f) for f in files]
+    assert lengths[:4] in ([10, 5, 10, 5], [5, 10, 5, 10], [10, 5, 5, 10], [5, 10, 10, 5])
+    assert all(any(torch.equal(f, g) for g in grids) for f in files)
+
+
+def test_corruption_replaces_some_input_codes_never_a_target():
+    grids = [note_grid(40, seed=0)]
+    clean, noisy = _stream(grids, steps=64), _stream(grids, corrupt=0.5, steps=64)
+    for _ in range(5):
+        (a_in, a_out), (b_in, b_out) = clean.next(), noisy.next()
+        assert torch.equal(a_out, b_out)
+        changed = (a_in != b_in).float().mean()
+        assert 0.35 < changed < 0.6  # half replaced, 1 in 16 by the same code
+        assert torch.equal(a_in == -1, b_in == -1)  # start columns stay start columns
+
+
+def _sound(seed: int) -> torch.Tensor:
+    """A sound of 12 columns: 10 columns of notes (codes 1-15), then 2 of silence (code 0), as
+    a recording decays into silence at its end."""
+    return torch.cat([note_grid(10, seed=seed) % 15 + 1, torch.zeros(2, 3, dtype=torch.long)])
+
+
+@pytest.mark.slow
+def test_the_prior_learns_where_files_end():
+    """Trained on the files as one stream with END after each: after a new sound's silent
+    tail, END is the likeliest level-1 outcome; while it plays, END is unlikely."""
+    files = [FileGrid(PriorFile(f"n{i}.wav", 12, i == 5), _sound(i)) for i in range(6)]
+    config = replace(TINY_PRIOR, max_steps=200, segment_columns=16)
+    prior = train_prior(files, 16, config).network
+    for seed in (9, 10):  # sounds it never saw
+        codes = _sound(seed)[None]  # [1, 12, L]
+        inputs = torch.cat([torch.full((1, 1, 3), -1), codes], dim=1)
+        with torch.no_grad():
+            logits, _ = prior(inputs, torch.cat([codes, codes[:, -1:]], dim=1))
+        chance_of_end = torch.softmax(logits[0, :, 0], dim=-1)[:, 16]  # [13]
+        assert chance_of_end[12] > 0.5 and chance_of_end[:11].max() < 0.1, chance_of_end
+
+
+def test_held_out_endings_count_in_validation_only_when_asked(trained_prior):
+    """Early stopping watches the held-out files' endings too (level 1 scored on END after
+    each file); the recorded perplexity scores codes only, as the unigram does."""
+    prior = trained_prior.network
+    held = [codes for _, codes in trained_prior.file_grids(held_out=True)]
+    codes_only, with_endings = level_nll(prior, held), level_nll(prior, held, endings=True)
+    assert with_endings[1:] == pytest.approx(codes_only[1:])
+    assert with_endings[0] != pytest.approx(codes_only[0])
 
 
 def test_file_grids_split_the_stored_codes_back_into_files(trained_prior):

@@ -9,6 +9,7 @@ import typer
 
 from distill.cli.codes import DeviceOption, ForceOption, ModelArgument
 from distill.cli.common import check_audio_output, fail, refuse_overwrite, user_errors
+from distill.prior.settings import DEFAULT_TAKES, SamplingSettings
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -83,21 +84,53 @@ def train_prior(
     run_prior_training(Console(stderr=True), find_model(model), directory, config)
 
 
+def take_path(path: Path, number: int, takes: int) -> Path:
+    """Where take `number` goes: `path` itself for one take, else NAME-number.SUFFIX."""
+    return path if takes == 1 else path.with_name(f"{path.stem}-{number}{path.suffix}")
+
+
 @user_errors
 def generate(
     model: ModelArgument,
-    output: Annotated[Path, typer.Option("--output", "-o", help="Audio file to write (.wav).")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "--output", "-o", help="Audio file to write (.wav); with several takes NAME-1.wav, ..."
+        ),
+    ],
     seconds: Annotated[float, typer.Option(help="Length of the new sound in seconds.")] = 5.0,
+    takes: Annotated[
+        int | None,
+        typer.Option(
+            help="Takes to draw at once (default 4; 1 with --continue); silent or stuck takes "
+            "are set aside and drawn again."
+        ),
+    ] = None,
+    events: Annotated[
+        float | None,
+        typer.Option(
+            help="New sounds per minute (default: as often as in your files; 0: one sound "
+            "that goes on)."
+        ),
+    ] = None,
+    novelty: Annotated[
+        float,
+        typer.Option(
+            help="0 (close to your files: only moves they make) to 1 (new: whatever the prior "
+            "proposes)."
+        ),
+    ] = SamplingSettings.novelty,
     temperature: Annotated[float, typer.Option(help="Above 0; lower is tamer.")] = 1.0,
     top_k: Annotated[int, typer.Option(help="Draw from the k likeliest codes (0: all).")] = 0,
     top_p: Annotated[float, typer.Option(help="Draw from the likeliest codes up to p.")] = 1.0,
-    seed: Annotated[int, typer.Option(help="Same seed, same result.")] = 0,
+    seed: Annotated[int, typer.Option(help="Same seed, same takes.")] = 0,
     continue_audio: Annotated[
         Path | None,
         typer.Option("--continue", help="Encode this file and continue it by --seconds."),
     ] = None,
     codes_out: Annotated[
-        Path | None, typer.Option("--codes-out", help="Also write the grid as codes JSON.")
+        Path | None,
+        typer.Option("--codes-out", help="Also write each take's grid as codes JSON."),
     ] = None,
     force: ForceOption = False,
     device: DeviceOption = "auto",
@@ -107,29 +140,42 @@ def generate(
     from distill.inference import decode_grid, encode_grid, write_codes_json
     from distill.models.library import find_model
     from distill.models.persistence import load_model
-    from distill.prior.sampling import continue_grid, require_prior
-    from distill.prior.sampling import generate as generate_grid
+    from distill.prior.sampling import require_prior
+    from distill.prior.takes import generate_takes
 
-    check_audio_output(output, force)
-    if codes_out is not None:
-        refuse_overwrite(codes_out, force)
+    count = takes if takes is not None else (1 if continue_audio else DEFAULT_TAKES)
+    for number in range(1, max(count, 1) + 1):
+        check_audio_output(take_path(output, number, count), force)
+        if codes_out is not None:
+            refuse_overwrite(take_path(codes_out, number, count), force)
+    settings = SamplingSettings(
+        temperature,
+        top_k,
+        top_p,
+        seed,
+        events=events,
+        novelty=novelty,
+    )
     path = find_model(model)
     loaded = load_model(path, device)
     require_prior(loaded)  # before encoding anything
-    settings = (temperature, top_k, top_p, seed)
-    if continue_audio is None:
-        result = generate_grid(loaded, seconds, *settings)
-    else:
+    base = None
+    if continue_audio is not None:
         # The grid encoding gives (its codes searched), as the app continues grid A.
-        result = continue_grid(loaded, encode_grid(continue_audio, loaded), seconds, *settings)
-    grid = result.grid
-    save_audio(output, decode_grid(grid, loaded), grid.sample_rate)
-    if codes_out is not None:
-        write_codes_json(codes_out, grid, path)
-        typer.echo(f"Wrote {codes_out}")
-    start, end = result.columns
-    typer.echo(
-        f"Generated {(end - start) * grid.seconds_per_column:.2f} s ({end - start} columns) "
-        f"with model '{loaded.metadata.name}'; wrote {output} ({grid.duration_s:.2f} s)."
-    )
-    typer.echo(result.memorisation.describe())
+        base = encode_grid(continue_audio, loaded)
+    result = generate_takes(loaded, seconds, settings, count, base)
+    for index, take in enumerate(result.takes, start=1):
+        grid = take.result.grid
+        audio_path = take_path(output, index, count)
+        save_audio(audio_path, decode_grid(grid, loaded), grid.sample_rate)
+        if codes_out is not None:
+            write_codes_json(take_path(codes_out, index, count), grid, path)
+        start, end = take.result.columns
+        sounds = 1 + len(take.result.sound_starts)
+        flaw = f" ({take.flaw}: no better take came)" if take.flaw else ""
+        typer.echo(
+            f"Take {index}{flaw}: {(end - start) * grid.seconds_per_column:.2f} s ({end - start} "
+            f"columns, {sounds} sound{'s' if sounds != 1 else ''}) -> {audio_path} "
+            f"({grid.duration_s:.2f} s). {take.result.memorisation.describe()}"
+        )
+    typer.echo(f"Model '{loaded.metadata.name}', {settings.describe()}: {result.describe()}")

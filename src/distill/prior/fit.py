@@ -56,7 +56,9 @@ def fit_prior(
     if source is not None:
         dataset = loaded.metadata.dataset
         held_out = dataset.validation_file_names if dataset else ()
-        grids = grids_of_collection(loaded, source, held_out, config.seed, on_file)
+        grids = grids_of_collection(
+            loaded, source, held_out, config.seed, on_file, offsets=config.offsets
+        )
     elif loaded.trained_prior is not None:
         grids = stored_grids(loaded.trained_prior)
     else:

@@ -1,15 +1,16 @@
-"""Sample code grids from a model's prior: new sound, the continuation of a grid, or a fresh
-take on a region of one. Each result is a `CodeGrid` (its `operations` say how it was made)
-with a memorisation report.
+"""Sample code grids from a model's prior: new sound (several takes at once), the continuation
+of a grid, or a fresh take on a region of one. Each result is a `CodeGrid` (its `operations`
+say how it was made) with a memorisation report.
 
 The prior's recurrent state is the cached context: the prefix is read once, then each new
 column costs one step (never a re-read of everything before it), and the context runs
-through the whole length (no independent chunks). Sampling runs on the CPU with its own
-seeded generator: the same model, grid, settings and seed give the same codes.
+through the whole length (no independent chunks). Sampling runs on the CPU with seeded
+generators: the same model, grid, settings and seed give the same codes.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -21,58 +22,45 @@ from distill.inference.grid import CodeGrid, check_code_grid, seconds_per_column
 from distill.inference.validation import is_whole_number
 from distill.models.labels import get_level_labels
 from distill.models.persistence import LoadedVQModel
-from distill.models.prior import CodePrior, start_column
 from distill.models.prior_records import TrainedPrior
+from distill.prior.draw import Steering, draw_columns
+from distill.prior.habits import collection_habits
 from distill.prior.memorisation import Memorisation, measure_memorisation
+from distill.prior.settings import PriorError, SamplingSettings, is_number
+
+__all__ = [
+    "GenerationResult",
+    "PriorError",
+    "SamplingSettings",
+    "continue_grid",
+    "draw_takes",
+    "generate",
+    "regenerate_region",
+    "require_prior",
+]
 
 MAX_SECONDS = 600.0  # one generation: 10 minutes at most
 
 
-class PriorError(ValueError):
-    """Generation cannot run: no prior, or an argument outside what it accepts."""
-
-
-@dataclass(frozen=True)
-class SamplingSettings:
-    """How codes are drawn: logits / temperature, then top-k, then top-p (nucleus)."""
-
-    temperature: float = 1.0  # > 0; lower is more conservative
-    top_k: int = 0  # keep the k likeliest codes; 0: no limit; 1: greedy
-    top_p: float = 1.0  # keep the likeliest codes whose probabilities sum to p, in (0, 1]
-    seed: int = 0
-
-    def __post_init__(self) -> None:
-        if not _is_number(self.temperature) or not self.temperature > 0:
-            raise PriorError(f"The temperature must be a number above 0, got {self.temperature!r}.")
-        if not is_whole_number(self.top_k) or self.top_k < 0:
-            raise PriorError(
-                f"top-k must be a whole number, 0 or more (0: no limit), got {self.top_k!r}."
-            )
-        if not _is_number(self.top_p) or not 0 < self.top_p <= 1:
-            raise PriorError(f"top-p must be above 0 and at most 1, got {self.top_p!r}.")
-        if not is_whole_number(self.seed) or self.seed < 0:
-            raise PriorError(f"The seed must be a whole number, 0 or more, got {self.seed!r}.")
-
-    def describe(self) -> str:
-        top_k = "off" if self.top_k == 0 else str(self.top_k)
-        return (
-            f"seed {self.seed}, temperature {self.temperature:g}, top-k {top_k}, "
-            f"top-p {self.top_p:g}"
-        )
-
-
 @dataclass(frozen=True)
 class GenerationResult:
-    """A generated grid, which of its columns and levels were sampled, and what it copies."""
+    """A generated grid, which of its columns and levels were sampled, what it copies, and
+    the columns where a new sound starts (after the prior ended the one before)."""
 
     grid: CodeGrid
     columns: tuple[int, int]  # sampled columns [start, end)
     levels: tuple[int, ...]  # sampled levels (0 = top row)
     memorisation: Memorisation
+    sound_starts: tuple[int, ...] = ()
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+def settings_with(settings: SamplingSettings | None, changes: dict[str, Any]) -> SamplingSettings:
+    """`settings` (the defaults when None) with `changes` applied, as one checked record."""
+    base = settings or SamplingSettings()
+    unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(SamplingSettings)})
+    if unknown:
+        raise PriorError(f"Unknown sampling setting(s): {', '.join(unknown)}.")
+    return dataclasses.replace(base, **changes)
 
 
 def require_prior(loaded: LoadedVQModel) -> TrainedPrior:
@@ -89,7 +77,7 @@ def require_prior(loaded: LoadedVQModel) -> TrainedPrior:
 
 def columns_for(loaded: LoadedVQModel, seconds: Any) -> int:
     """Columns for `seconds` of sound: at least the two that make one whole STFT window."""
-    if not _is_number(seconds) or not 0 < seconds <= MAX_SECONDS:
+    if not is_number(seconds) or not 0 < seconds <= MAX_SECONDS:
         raise PriorError(
             f"The length must be a number of seconds above 0 and at most {MAX_SECONDS:.0f}, "
             f"got {seconds!r}."
@@ -100,54 +88,6 @@ def columns_for(loaded: LoadedVQModel, seconds: Any) -> int:
 def _min_columns(loaded: LoadedVQModel) -> int:
     config, step = loaded.spectrogram.config, loaded.model.config.time_downsample
     return math.ceil((config.n_fft // config.hop_length + 1) / step)
-
-
-def _pick(logits: torch.Tensor, settings: SamplingSettings, generator: torch.Generator) -> int:
-    """logits [K] -> one code, drawn after temperature, top-k and top-p."""
-    logits = logits.double() / settings.temperature
-    if 0 < settings.top_k < logits.shape[0]:
-        kth = torch.topk(logits, settings.top_k).values[-1]
-        logits = logits.masked_fill(logits < kth, -math.inf)
-    probs = torch.softmax(logits, dim=-1)
-    if settings.top_p < 1.0:
-        ordered, order = torch.sort(probs, descending=True)
-        before = torch.cumsum(ordered, dim=0) - ordered  # mass of the likelier codes
-        ordered[before >= settings.top_p] = 0.0  # the likeliest code is always kept
-        probs = torch.zeros_like(probs).scatter(0, order, ordered)
-    return int(torch.multinomial(probs, 1, generator=generator))
-
-
-@torch.no_grad()
-def sample_columns(
-    prior: CodePrior,
-    prefix: torch.Tensor,
-    plan: torch.Tensor,
-    resample: torch.Tensor,
-    settings: SamplingSettings,
-) -> torch.Tensor:
-    """Columns after `prefix` [P, L] (P may be 0): plan [N, L] with resample [N, L] (bool)
-    True where a code is drawn, the plan's codes kept elsewhere -> codes [N, L].
-
-    Inside a column the levels go coarse to fine, each drawn given the levels above it
-    (drawn or kept); the finished column then advances the state by one step."""
-    prior.eval()
-    generator = torch.Generator().manual_seed(settings.seed)
-    context, hidden = prior.advance(torch.cat([start_column(prior.config)[0], prefix])[None])
-    state_in = context[:, -1]  # [1, H]: what predicts the first planned column
-    codes = plan.clone()
-    num_levels = prior.config.num_levels
-    for column in range(plan.shape[0]):
-        state = state_in
-        for level in range(num_levels):
-            if resample[column, level]:
-                codes[column, level] = _pick(
-                    prior.levels.logits(level, state)[0], settings, generator
-                )
-            if level < num_levels - 1:
-                state = prior.levels.after(level, state, codes[column, level].view(1))
-        context, hidden = prior.advance(codes[column].view(1, 1, num_levels), hidden)
-        state_in = context[:, -1]
-    return codes
 
 
 def _new_grid(
@@ -172,62 +112,84 @@ def _new_grid(
     return check_code_grid(grid, loaded)
 
 
+def _steering(loaded: LoadedVQModel, settings: SamplingSettings, allow_end: bool) -> Steering:
+    """What the settings ask of this model's prior, by its training files' habits; new
+    sounds only where `allow_end`."""
+    habits = collection_habits(require_prior(loaded), seconds_per_column(loaded))
+    return Steering.of(settings, habits, allow_end)
+
+
 def _result(
     loaded: LoadedVQModel,
     prior: TrainedPrior,
     grid: CodeGrid,
     columns: tuple[int, int],
     levels: Sequence[int],
+    sound_starts: Sequence[int] = (),
 ) -> GenerationResult:
     sampled = grid.codes[0, columns[0] : columns[1]]
     memorisation = measure_memorisation(sampled, prior, grid.seconds_per_column)
-    return GenerationResult(grid, columns, tuple(levels), memorisation)
+    starts = tuple(columns[0] + s for s in sound_starts)
+    return GenerationResult(grid, columns, tuple(levels), memorisation, starts)
+
+
+def draw_takes(
+    loaded: LoadedVQModel,
+    seconds: float,
+    settings: SamplingSettings,
+    takes: int = 1,
+    first_take: int = 0,
+    base: CodeGrid | None = None,
+) -> list[GenerationResult]:
+    """Takes first_take .. first_take + takes - 1 of the settings' seed (take i of a seed is
+    always the same), drawn side by side: `seconds` of new columns, every level drawn, from
+    the start-of-file state, new sounds starting as the settings' events ask; or, given a
+    `base` grid, its continuation (its columns kept bit for bit, its gain, labels and
+    history carried over; the sound goes on: no new sound starts inside a continuation)."""
+    prior = require_prior(loaded)
+    count, levels = columns_for(loaded, seconds), prior.config.num_levels
+    if base is not None:
+        check_code_grid(base, loaded)
+    prefix = base.codes[0] if base is not None else torch.zeros(0, levels, dtype=torch.long)
+    plan = torch.zeros(count, levels, dtype=torch.long)
+    resample = torch.ones_like(plan, dtype=torch.bool)
+    steering = _steering(loaded, settings, allow_end=base is None)
+    drawn = draw_columns(prior.network, prefix, plan, resample, settings, steering, takes,
+                         first_take)  # fmt: skip
+    verb = "generated" if base is None else "continued by"
+    results = []
+    for take, codes in enumerate(drawn.codes):
+        number = f", take {first_take + take + 1}" if takes > 1 or first_take else ""
+        what = f"{verb} {count} columns ({settings.describe()}{number})"
+        grid = _new_grid(loaded, torch.cat([prefix, codes]), base, what)
+        sampled = (len(prefix), len(prefix) + count)
+        starts = drawn.sound_starts[take]
+        results.append(_result(loaded, prior, grid, sampled, range(levels), starts))
+    return results
 
 
 def generate(
     loaded: LoadedVQModel,
     seconds: float,
-    temperature: float = 1.0,
-    top_k: int = 0,
-    top_p: float = 1.0,
-    seed: int = 0,
+    settings: SamplingSettings | None = None,
+    **changes: Any,
 ) -> GenerationResult:
-    """New sound in the style of the collection: `seconds` of columns, every level drawn,
-    from the start-of-file state. Decoded at the training loudness (gain 1)."""
-    prior = require_prior(loaded)
-    settings = SamplingSettings(temperature, top_k, top_p, seed)
-    count, levels = columns_for(loaded, seconds), prior.config.num_levels
-    plan = torch.zeros(count, levels, dtype=torch.long)
-    codes = sample_columns(
-        prior.network, plan[:0], plan, torch.ones_like(plan, dtype=torch.bool), settings
-    )
-    grid = _new_grid(loaded, codes, None, f"generated {count} columns ({settings.describe()})")
-    return _result(loaded, prior, grid, (0, count), range(levels))
+    """New sound in the style of the collection: `seconds` of columns from the start-of-file
+    state; one take (`takes.generate_takes` draws several and sets aside silent or stuck
+    ones). Decoded at the training loudness (gain 1). `changes`: settings by name (seed=3,
+    temperature=0.8, ...)."""
+    return draw_takes(loaded, seconds, settings_with(settings, changes))[0]
 
 
 def continue_grid(
     loaded: LoadedVQModel,
     grid: CodeGrid,
     seconds: float,
-    temperature: float = 1.0,
-    top_k: int = 0,
-    top_p: float = 1.0,
-    seed: int = 0,
+    settings: SamplingSettings | None = None,
+    **changes: Any,
 ) -> GenerationResult:
-    """`grid` followed by `seconds` of new columns drawn given all of it: its own columns
-    are kept bit for bit, and the result keeps its gain, labels and history."""
-    prior = require_prior(loaded)
-    check_code_grid(grid, loaded)
-    settings = SamplingSettings(temperature, top_k, top_p, seed)
-    count, levels = columns_for(loaded, seconds), grid.num_levels
-    plan = torch.zeros(count, levels, dtype=torch.long)
-    prefix = grid.codes[0]
-    new = sample_columns(
-        prior.network, prefix, plan, torch.ones_like(plan, dtype=torch.bool), settings
-    )
-    operation = f"continued by {count} columns ({settings.describe()})"
-    result = _new_grid(loaded, torch.cat([prefix, new]), grid, operation)
-    return _result(loaded, prior, result, (grid.num_columns, result.num_columns), range(levels))
+    """`grid` followed by `seconds` of new columns drawn given all of it (`draw_takes`)."""
+    return draw_takes(loaded, seconds, settings_with(settings, changes), base=grid)[0]
 
 
 def _checked_region(grid: CodeGrid, columns: Any, levels: Any) -> tuple[tuple[int, int], list[int]]:
@@ -264,10 +226,8 @@ def regenerate_region(
     grid: CodeGrid,
     columns: tuple[int, int],
     levels: Sequence[int],
-    temperature: float = 1.0,
-    top_k: int = 0,
-    top_p: float = 1.0,
-    seed: int = 0,
+    settings: SamplingSettings | None = None,
+    **changes: Any,
 ) -> GenerationResult:
     """A fresh take on columns [start, end) x `levels` of `grid`; every other code is kept.
 
@@ -279,11 +239,13 @@ def regenerate_region(
     prior = require_prior(loaded)
     check_code_grid(grid, loaded)
     (start, end), picked = _checked_region(grid, columns, levels)
-    settings = SamplingSettings(temperature, top_k, top_p, seed)
+    settings = settings_with(settings, changes)
     plan = grid.codes[0, start:end]
     resample = torch.zeros_like(plan, dtype=torch.bool)
     resample[:, picked] = True
-    drawn = sample_columns(prior.network, grid.codes[0, :start], plan, resample, settings)
+    steering = _steering(loaded, settings, allow_end=False)
+    prefix = grid.codes[0, :start]
+    drawn = draw_columns(prior.network, prefix, plan, resample, settings, steering).codes[0]
     codes = grid.codes.clone()
     codes[0, start:end] = drawn
     names = ", ".join(str(v + 1) for v in picked)

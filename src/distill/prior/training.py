@@ -1,5 +1,6 @@
-"""Train a prior on code grids: truncated backpropagation through whole files, AdamW, early
-stopping on the held-out grids (the best state is kept), a time or step budget."""
+"""Train a prior on code grids: truncated backpropagation through the training files read as
+one stream, AdamW, early stopping on the held-out grids (the best state is kept), a time or
+step budget."""
 
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ import torch
 import torch.nn.functional as F
 
 from distill.models.persistence import resolve_device
-from distill.models.prior import CodePrior, PriorConfig
+from distill.models.prior import PRIOR_VERSION, CodePrior, PriorConfig
 from distill.models.prior_records import PriorMetadata, TrainedPrior
-from distill.prior.data import IGNORE, FileGrid, SegmentBatches
+from distill.prior.data import IGNORE, FileGrid, StreamBatches
 from distill.prior.evaluation import grid_nll, perplexity, unigram_nll
 from distill.training.data import TrainingError
 
@@ -36,6 +37,9 @@ class PriorTrainConfig:
     hidden_size: int | None = None  # None: from the amount of training data (adaptive_hidden_size)
     num_layers: int = 2
     dropout: float = 0.4  # on 36 demo files (1838 columns): 117 vs 118-123 with less
+    offsets: bool = True  # also train on each file encoded at the other frame offsets
+    corrupt_inputs: float = 0.0  # share of input codes replaced by random ones
+    previous_codes: bool = True  # each level's head sees its own level's previous code
     seed: int = 0
     device: str = "cpu"
 
@@ -48,6 +52,8 @@ class PriorTrainConfig:
             raise TrainingError("Train the prior for at least 1 step.")
         if self.batch_size < 1 or self.segment_columns < 1 or self.validate_every_steps < 1:
             raise TrainingError("The prior's batch, segment and validation sizes must be >= 1.")
+        if not 0.0 <= self.corrupt_inputs < 1.0:
+            raise TrainingError("The share of corrupted input codes must be at least 0, under 1.")
 
 
 def adaptive_hidden_size(num_columns: int) -> int:
@@ -83,14 +89,12 @@ def _fraction_done(config: PriorTrainConfig, step: int, elapsed_s: float) -> flo
 def _train_step(
     prior: CodePrior,
     optimizer: torch.optim.Optimizer,
-    batches: SegmentBatches,
+    batches: StreamBatches,
     hidden: torch.Tensor | None,
     device: torch.device,
 ) -> tuple[float, torch.Tensor]:
     """One segment per lane; returns (loss per code, the state carried to the next segment)."""
-    inputs, targets, fresh = batches.next()
-    if hidden is not None:  # lanes that started a new file start from a blank state
-        hidden = hidden * (~fresh).to(hidden.dtype).to(device)[None, :, None]
+    inputs, targets = batches.next()
     logits, hidden = prior(inputs.to(device), targets.clamp(min=0).to(device), hidden)
     loss = F.cross_entropy(logits.flatten(0, 2), targets.to(device).flatten(), ignore_index=IGNORE)
     optimizer.zero_grad(set_to_none=True)
@@ -100,13 +104,14 @@ def _train_step(
     return loss.item(), hidden.detach()
 
 
-def _split(grids: list[FileGrid]) -> tuple[list[torch.Tensor], list[torch.Tensor], bool]:
-    """(training codes, held-out codes, held-out is the training set) from the files."""
-    train = [g.codes for g in grids if not g.file.held_out]
+def _split(grids: list[FileGrid]) -> tuple[list[list[torch.Tensor]], list[torch.Tensor], bool]:
+    """(training files' grids with their variants, held-out codes, held-out is the training
+    set) from the files."""
+    train = [[g.codes, *g.variants] for g in grids if not g.file.held_out]
     held = [g.codes for g in grids if g.file.held_out]
     if not train:
         raise TrainingError("The prior needs at least one training file, not only held-out ones.")
-    return train, held or train, not held
+    return train, held or [files[0] for files in train], not held
 
 
 @dataclass
@@ -131,7 +136,18 @@ def _new_prior(
 ) -> CodePrior:
     width = config.hidden_size or adaptive_hidden_size(sum(int(g.shape[0]) for g in train))
     levels = int(train[0].shape[1])
-    return CodePrior(PriorConfig(levels, codebook_size, width, config.num_layers, config.dropout))
+    return CodePrior(
+        PriorConfig(
+            levels,
+            codebook_size,
+            width,
+            config.num_layers,
+            config.dropout,
+            version=PRIOR_VERSION,
+            end_of_file=True,
+            previous_codes=config.previous_codes,
+        )
+    )
 
 
 def train_prior(
@@ -147,18 +163,27 @@ def train_prior(
     The same grids, config and seed on the same machine give the same prior under a step
     budget (a time budget stops wherever the clock says)."""
     train, held, held_is_train = _split(grids)
+    originals = [files[0] for files in train]
     torch.manual_seed(config.seed)
     device = resolve_device(config.device)
-    prior = _new_prior(train, codebook_size, config).to(device).train()
+    prior = _new_prior(originals, codebook_size, config).to(device).train()
     optimizer = torch.optim.AdamW(
         prior.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
     )
-    batches = SegmentBatches(
-        train, config.batch_size, config.segment_columns, random.Random(config.seed)
+    batches = StreamBatches(
+        train,
+        config.batch_size,
+        config.segment_columns,
+        random.Random(config.seed),
+        end_code=codebook_size,
+        codebook_size=codebook_size,
+        corrupt=config.corrupt_inputs,
     )
     started, step, hidden = time.monotonic(), 0, None
     best = _EarlyStopping(
-        grid_nll(prior, held), 0, {k: v.clone() for k, v in prior.state_dict().items()}
+        grid_nll(prior, held, endings=True),
+        0,
+        {k: v.clone() for k, v in prior.state_dict().items()},
     )
     while _fraction_done(config, step, time.monotonic() - started) < 1.0:
         if best.waited >= config.patience or (should_stop is not None and should_stop()):
@@ -166,15 +191,15 @@ def train_prior(
         loss, hidden = _train_step(prior, optimizer, batches, hidden, device)
         step += 1
         if step % config.validate_every_steps == 0:
-            nll = grid_nll(prior, held)
+            nll = grid_nll(prior, held, endings=True)  # the held-out files' endings too
             best.update(prior, nll, step)
             if progress is not None:
                 progress(_progress(config, step, started, loss, nll, best.nll))
     prior.load_state_dict(best.state)
     metadata = PriorMetadata(
         files=tuple(g.file for g in grids),
-        heldout_perplexity=round(perplexity(best.nll), 4),
-        unigram_perplexity=round(perplexity(unigram_nll(train, held, codebook_size)), 4),
+        heldout_perplexity=round(perplexity(grid_nll(prior, held)), 4),  # codes, as the unigram
+        unigram_perplexity=round(perplexity(unigram_nll(originals, held, codebook_size)), 4),
         heldout_is_training=held_is_train,
         steps=step,
         best_step=best.step,

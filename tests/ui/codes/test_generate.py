@@ -4,6 +4,7 @@ models without a prior say so."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -12,12 +13,14 @@ import torch
 from tests.helpers import error_text
 
 from distill.editing import Region
+from distill.prior.character import collapse_runs
+from distill.prior.habits import collection_habits
 from distill.ui.codes import editor
 from distill.ui.codes import generate as gen
 from distill.ui.codes import handlers as codes
-from distill.ui.codes.session import CodesSession, end_codes_session
+from distill.ui.codes.session import CodesSession, end_codes_session, session_model
 
-SAMPLING = (1.0, 0, 0.95, 4)  # temperature, top-k, top-p, seed
+SAMPLING = (1.0, 0, 0.95, 4, None, 1.0)  # temperature, top-k, top-p, seed, events, novelty
 
 
 @pytest.fixture
@@ -39,12 +42,28 @@ def test_a_generation_opens_in_a_like_an_encoded_file(prior_model_file: Path, se
     assert "generated (seed 4)" in summary and "47 columns × 3 levels" in summary
     assert sf.info(audio).frames == open_file.grid.num_samples
     assert history == "No edits yet."
-    assert status.startswith("Generated 1.99 s (seed 4). Copies") and prior_note == status
+    assert status.startswith("Generated 1.99 s (seed 4, take ") and prior_note == status
+    assert "sound" in status and "Copies" in status
     # Clickable and playable like an encoded file: a cell plays its code alone.
     preview = list(codes.grid_click("cell,1,5@1", session))[-1][1]
     assert sf.info(preview).frames > 0
     again = gen.generate_new(str(prior_model_file), 2.0, *SAMPLING, CodesSession())
     assert again[1] == grid_html  # same seed, same grid
+
+
+def test_the_events_and_novelty_fields_steer_the_generation(prior_model_file: Path, session):
+    """Events 0: one sound that goes on; many events: new sounds start inside the take;
+    novelty 0: level 1 makes only moves the training files make."""
+    one = gen.generate_new(str(prior_model_file), 4.0, 1.0, 0, 1.0, 3, 0, 1.0, session)[7]
+    assert "1 sound)" in one
+    many = gen.generate_new(str(prior_model_file), 4.0, 1.0, 0, 1.0, 3, 600, 1.0, session)[7]
+    assert "1 sound)" not in many and " sounds)" in many
+    gen.generate_new(str(prior_model_file), 4.0, 1.0, 0, 1.0, 3, 0, 0.0, session)
+    assert session.open_file is not None
+    loaded = session_model(session, str(prior_model_file))
+    habits = collection_habits(loaded.trained_prior, session.open_file.grid.seconds_per_column)
+    path = collapse_runs(session.open_file.grid.codes[0, :, 0].numpy())
+    assert all(habits.moves[a, b] for a, b in itertools.pairwise(path))
 
 
 def test_continue_keeps_the_encoded_columns(prior_model_file: Path, tone_file: Path, session):
@@ -77,7 +96,7 @@ def test_regenerating_the_selection_is_an_edit_undo_takes_back(prior_model_file:
     assert session.open_file is not None
     before = session.open_file.grid
     session.selection = ("a", Region((1, 2), (10, 19)))
-    out = gen.regenerate_selection(2.0, 0, 1.0, 9, session)
+    out = gen.regenerate_selection(2.0, 0, 1.0, 9, None, 1.0, session)
     after = session.open_file.grid
     changed = (after.codes != before.codes)[0]
     assert changed.any() and not changed[:10].any() and not changed[20:].any()
@@ -97,10 +116,23 @@ def test_the_panel_says_no_prior_and_refuses_clearly(model: Path, prior_model_fi
         (lambda: gen.generate_new(None, 2.0, *SAMPLING, session), "Choose a model first"),
         (lambda: gen.generate_new(str(prior_model_file), -1, *SAMPLING, session), "above 0"),
         (
-            lambda: gen.generate_new(str(prior_model_file), 1, 0.0, 0, 1.0, 0, session),
+            lambda: gen.generate_new(str(prior_model_file), 1, 0.0, 0, 1.0, 0, None, 1.0, session),
             "temperature",
         ),
-        (lambda: gen.generate_new(str(prior_model_file), 1, 1.0, 2.5, 1.0, 0, session), "top-k"),
+        (
+            lambda: gen.generate_new(
+                str(prior_model_file), 1, 1.0, 2.5, 1.0, 0, None, 1.0, session
+            ),
+            "top-k",
+        ),
+        (
+            lambda: gen.generate_new(str(prior_model_file), 1, 1.0, 0, 1.0, 0, -2, 1.0, session),
+            "new sounds per minute",
+        ),
+        (
+            lambda: gen.generate_new(str(prior_model_file), 1, 1.0, 0, 1.0, 0, None, 1.5, session),
+            "Novelty must be from 0",
+        ),
         (lambda: gen.continue_file(1.0, *SAMPLING, session), "Encode a file first"),
         (lambda: gen.regenerate_selection(*SAMPLING, session), "Select a region of A first"),
     ]

@@ -19,10 +19,11 @@ from distill.models.persistence import LoadedVQModel, read_model_info
 from distill.prior.sampling import (
     GenerationResult,
     PriorError,
+    SamplingSettings,
     continue_grid,
-    generate,
     regenerate_region,
 )
+from distill.prior.takes import generate_takes
 from distill.ui.codes import editor
 from distill.ui.codes.labels import labels_for
 from distill.ui.codes.pictures import remove_pictures
@@ -53,9 +54,16 @@ def prior_line(model_path: str | None) -> str:
 
 
 def _settings(
-    seconds: Any, temperature: Any, top_k: Any, top_p: Any, seed: Any
-) -> tuple[float, float, int, float, int]:
-    """The panel's fields as generate()'s arguments (its own checks say what is wrong)."""
+    seconds: Any,
+    temperature: Any,
+    top_k: Any,
+    top_p: Any,
+    seed: Any,
+    events: Any = None,
+    novelty: Any = SamplingSettings.novelty,
+) -> tuple[float, SamplingSettings]:
+    """The panel's fields as (seconds, settings): events blank is "as in your files"; the
+    library's defaults for the rest (its own checks say what is wrong)."""
 
     def whole(value: Any, name: str) -> int:
         number = float(value) if value is not None else math.nan
@@ -64,7 +72,15 @@ def _settings(
         return int(number)
 
     seconds = float(seconds) if seconds is not None else math.nan
-    return seconds, float(temperature), whole(top_k, "top-k"), float(top_p), whole(seed, "The seed")
+    settings = SamplingSettings(
+        float(temperature),
+        whole(top_k, "top-k"),
+        float(top_p),
+        whole(seed, "The seed"),
+        events=None if events is None or events == "" else float(events),
+        novelty=float(novelty) if novelty is not None else math.nan,
+    )
+    return seconds, settings
 
 
 def _show(
@@ -116,30 +132,47 @@ def generate_new(
     top_k: Any,
     top_p: Any,
     seed: Any,
+    events: Any,
+    novelty: Any,
     session: CodesSession,
 ) -> tuple[Any, ...]:
     """New sound from the chosen model's prior, opened in A."""
     if not model_path:
         raise ValueError(NO_MODEL)
-    settings = _settings(seconds, temperature, top_k, top_p, seed)
+    length, settings = _settings(seconds, temperature, top_k, top_p, seed, events, novelty)
     loaded = session_model(session, model_path)
-    result = generate(loaded, *settings)
-    _open_result(session, model_path, f"generated (seed {settings[4]})", result)
-    done = f"Generated {result.grid.duration_s:.2f} s (seed {settings[4]})."
+    # One take until the Codes tab shows takes to pick from: silent or stuck ones are
+    # still set aside and drawn again.
+    take = generate_takes(loaded, length, settings, takes=1).takes[0]
+    result = take.result
+    _open_result(session, model_path, f"generated (seed {settings.seed})", result)
+    sounds = 1 + len(result.sound_starts)
+    done = (
+        f"Generated {result.grid.duration_s:.2f} s (seed {settings.seed}, take {take.number}, "
+        f"{sounds} sound{'s' if sounds != 1 else ''})."
+    )
     return _show(session, loaded, result, done)
 
 
 @ui_errors
 def continue_file(
-    seconds: Any, temperature: Any, top_k: Any, top_p: Any, seed: Any, session: CodesSession
+    seconds: Any,
+    temperature: Any,
+    top_k: Any,
+    top_p: Any,
+    seed: Any,
+    events: Any,
+    novelty: Any,
+    session: CodesSession,
 ) -> tuple[Any, ...]:
-    """A's grid as it is now (edits included), continued by the model that encoded it."""
+    """A's grid as it is now (edits included), continued by the model that encoded it (the
+    sound goes on: events do not apply)."""
     open_file = session.open_file
     if open_file is None:
         raise ValueError(NO_FILE)
-    settings = _settings(seconds, temperature, top_k, top_p, seed)
+    length, settings = _settings(seconds, temperature, top_k, top_p, seed, events, novelty)
     loaded = session_model(session, open_file.model_path)
-    result = continue_grid(loaded, open_file.grid, *settings)
+    result = continue_grid(loaded, open_file.grid, length, settings)
     name = f"{open_file.audio_name} continued"
     _open_result(session, open_file.model_path, name, result)
     added = (result.columns[1] - result.columns[0]) * result.grid.seconds_per_column
@@ -149,20 +182,25 @@ def continue_file(
 
 @ui_errors
 def regenerate_selection(
-    temperature: Any, top_k: Any, top_p: Any, seed: Any, session: CodesSession
+    temperature: Any,
+    top_k: Any,
+    top_p: Any,
+    seed: Any,
+    events: Any,
+    novelty: Any,
+    session: CodesSession,
 ) -> tuple[Any, ...]:
-    """The selected region of A drawn again (an edit: Undo takes it back)."""
+    """The selected region of A drawn again (an edit: Undo takes it back; events do not
+    apply inside a region)."""
     open_file, selection = session.open_file, session.selection
     if open_file is None or selection is None or selection[0] != "a":
         raise ValueError(NO_SELECTION)
-    _, temperature, top_k, top_p, seed = _settings(1.0, temperature, top_k, top_p, seed)
+    _, settings = _settings(1.0, temperature, top_k, top_p, seed, events, novelty)
     region = selection[1]
     loaded = session_model(session, open_file.model_path)
     columns = (region.columns[0], region.columns[1] + 1)
     levels = list(range(region.levels[0], region.levels[1] + 1))
-    result = regenerate_region(
-        loaded, open_file.grid, columns, levels, temperature, top_k, top_p, seed
-    )
+    result = regenerate_region(loaded, open_file.grid, columns, levels, settings)
     grids = (result.grid,) if session.other_file is None else (result.grid, session.other_file.grid)
     editor.apply_grids(session, grids, "")
     done = (

@@ -1,5 +1,6 @@
-"""The Codes tab's Generate panel: length, temperature, top-k, top-p and seed, three actions,
-the prior's line ("no prior" where the model has none) and the Generated player."""
+"""The Codes tab's Generate panel: length, temperature, top-k, top-p, seed, events (new sounds
+per minute) and novelty (close to my files <-> new), three actions, the prior's line ("no
+prior" where the model has none) and the Generated player."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 
 import gradio as gr
 
+from distill.prior.settings import MAX_EVENTS_PER_MINUTE, SamplingSettings
 from distill.ui.codes import generate
 from distill.ui.codes.concurrency import WORK_ID, WORK_LIMIT
 
@@ -45,14 +47,30 @@ def _settings() -> list[gr.components.Component]:
         seed = gr.Number(
             0, label="Seed (same seed, same result)", precision=0, minimum=0, elem_id="gen-seed"
         )
-    return [seconds, temperature, top_k, top_p, seed]
+    with gr.Row():
+        events = gr.Number(
+            None,
+            label="Events: new sounds per minute (blank: as in your files; 0: one sound)",
+            minimum=0,
+            maximum=MAX_EVENTS_PER_MINUTE,
+            elem_id="gen-events",
+        )
+        novelty = gr.Slider(
+            0.0,
+            1.0,
+            value=SamplingSettings.novelty,
+            step=0.05,
+            label="Close to my files (0) <-> new (1)",
+            elem_id="gen-novelty",
+        )
+    return [seconds, temperature, top_k, top_p, seed, events, novelty]
 
 
 def build_generate_panel(targets: GenerateTargets) -> None:
     """Lay out the panel and wire its three buttons (call inside the Codes tab)."""
     with gr.Accordion("Generate from the model's prior over codes", open=True, elem_id="gen-panel"):
         info = gr.Markdown(generate.prior_line(targets.model.value), elem_id="gen-prior")
-        seconds, temperature, top_k, top_p, seed = _settings()
+        seconds, *sampling = _settings()
         with gr.Row(equal_height=True):
             new = gr.Button("Generate new sound", variant="primary", elem_id=GENERATE_ID)
             more = gr.Button("Continue the encoded file", elem_id=CONTINUE_ID)
@@ -75,7 +93,6 @@ def build_generate_panel(targets: GenerateTargets) -> None:
         targets.status,
         info,
     ]
-    sampling = [temperature, top_k, top_p, seed]
     targets.model.change(generate.prior_line, [targets.model], [info])
     for button, handler, inputs in (
         (new, generate.generate_new, [targets.model, seconds, *sampling, targets.session]),

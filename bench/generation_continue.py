@@ -1,0 +1,56 @@
+"""Does Continue keep a file's character and level across the join? Each held-out file is cut
+in the middle and its first half continued by the prior; the continuation's first second is
+compared with what the file really does next (loudness in dB, and the share of its level-1
+codes that the file itself uses), and with the second before the join."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from distill.inference.grid import grid_for_model, seconds_per_column
+from distill.models.persistence import LoadedVQModel
+from distill.prior.sampling import SamplingSettings, draw_takes
+from generation_stats import Piece, decode_mel
+
+DB_PER_UNIT = 40.0  # normalised log-mel: (log10 power + 4) / 4, so 1 unit is 40 dB
+COMPARE_SECONDS = 1.0
+
+
+def _loudness_db(mel: np.ndarray) -> float:
+    """Mean over frames of the mean log-mel, in dB."""
+    return float(mel.mean()) * DB_PER_UNIT
+
+
+def continuation_statistics(loaded: LoadedVQModel, held: list[Piece], sampling: dict) -> dict:
+    """Medians over the held-out files of at least 3 s: |continuation - real next second| and
+    |continuation - last second before the join| in dB; the share of the continuation's
+    level-1 codes (first second) found in the whole file's level-1 codes."""
+    columns = round(COMPARE_SECONDS / seconds_per_column(loaded))
+    step = loaded.model.config.time_downsample
+    to_real, to_before, shared = [], [], []
+    for piece in held:
+        if len(piece.codes) < 3 * columns:
+            continue
+        cut = len(piece.codes) // 2
+        prefix = torch.from_numpy(piece.codes[:cut])
+        mel_shape = (loaded.spectrogram.config.n_mels, cut * step)
+        base = grid_for_model(prefix[None], mel_shape, loaded)
+        settings = SamplingSettings(seed=0, **sampling)
+        result = draw_takes(loaded, COMPARE_SECONDS, settings, base=base)[0]
+        new = result.grid.codes[0, cut : cut + columns]
+        after = decode_mel(loaded, new)
+        real = piece.mel[:, cut * step : (cut + columns) * step]
+        before = piece.mel[:, (cut - columns) * step : cut * step]
+        to_real.append(abs(_loudness_db(after) - _loudness_db(real)))
+        to_before.append(abs(_loudness_db(after) - _loudness_db(before)))
+        own = set(piece.codes[:, 0].tolist())
+        shared.append(float(np.mean([int(c) in own for c in new[:, 0].tolist()])))
+    if not to_real:
+        return {"files": 0}
+    return {
+        "files": len(to_real),
+        "level_vs_real_next_db": round(float(np.median(to_real)), 2),
+        "level_vs_before_join_db": round(float(np.median(to_before)), 2),
+        "codes_of_the_file": round(float(np.median(shared)), 3),
+    }
