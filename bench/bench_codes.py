@@ -142,26 +142,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--long", action="store_true", help="also measure a 5-minute file")
+    parser.add_argument(
+        "--model", type=Path, default=None, help="time this model file (default: a fresh one)"
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         workdir = Path(folder)
         audio = synth_audio(10.0)
         audio_path = workdir / "ten_seconds.wav"
         sf.write(audio_path, audio, SAMPLE_RATE)
-        model_path = build_model(workdir / "bench-default.distill", audio)
+        model_path = args.model or build_model(workdir / "bench-default.distill", audio)
         timings = time_pipeline(model_path, audio_path, args.runs)
         long = long_file_memory(model_path, workdir, 5.0) if args.long else None
     report = {
         "file_seconds": 10.0,
         "runs": args.runs,
         "median_ms": {name: round(ms, 1) for name, ms in timings.items()},
-        "model": "VQVAEConfig() defaults, k-means-initialised codebooks",
+        "model": str(args.model)
+        if args.model
+        else "VQVAEConfig() defaults, k-means-initialised codebooks",
         "torch_threads": torch.get_num_threads(),
         "machine": f"{platform.machine()} {platform.processor() or platform.platform()}",
         "long_file_5_min": long,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n")
     print(f"{'stage (10 s file)':<22}{'median ms':>10}")
     for name, ms in timings.items():
         print(f"{name:<22}{ms:>10.1f}")
@@ -171,7 +177,7 @@ def main() -> None:
                 f"5-min {stage}: peak RSS growth {numbers['peak_growth_mib']:.0f} MiB, "
                 f"{numbers['seconds']:.1f} s"
             )
-    print(f"wrote {RESULTS}")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
