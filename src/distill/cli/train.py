@@ -75,8 +75,8 @@ def train(
         bool,
         typer.Option(
             "--from-scratch",
-            help="Learn from nothing instead of starting from the shipped base model (which "
-            "already knows sound: a few minutes of training then sound like your files).",
+            help="Learn from nothing instead of starting from the shipped base model (whose "
+            "encoder and decoder already know sound; your codebooks are fitted to your files).",
         ),
     ] = False,
     base: Annotated[
