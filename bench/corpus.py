@@ -29,6 +29,8 @@ import numpy as np
 import soundfile as sf
 from scipy.signal import resample_poly
 
+from distill.base.midi import variable_length
+
 SAMPLE_RATE = 48_000
 FREEDESKTOP_DIR = Path("/usr/share/sounds/freedesktop/stereo")
 ALSA_DIR = Path("/usr/share/sounds/alsa")
@@ -219,15 +221,6 @@ def midi_file(notes: list[Note], program: int, channel: int, tempo: float) -> by
     track += variable_length(2 * ticks) + b"\xff\x2f\x00"  # end of track after a rest
     header = b"MThd" + struct.pack(">IHHH", 6, 0, 1, ticks)
     return header + b"MTrk" + struct.pack(">I", len(track)) + track
-
-
-def variable_length(value: int) -> bytes:
-    """MIDI variable-length quantity: 7 bits per byte, high bit set on all but the last."""
-    groups = [value & 0x7F]
-    while value > 0x7F:
-        value >>= 7
-        groups.append((value & 0x7F) | 0x80)
-    return bytes(reversed(groups))
 
 
 def run(command: list[str]) -> None:
