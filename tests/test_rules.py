@@ -15,6 +15,7 @@ from distill.inference import encode_grid, read_codes_json
 from distill.models.persistence import load_model
 from distill.models.records import CodebookHealth, DatasetSummary
 from distill.prior.fit import prior_after
+from distill.prior.settings import SamplingSettings
 from distill.prior.training import DEFAULT_PRIOR_STEPS
 from distill.training import TrainConfig, TrainingError, TrainResult
 from distill.training.presets import PresetOverrides, configure_for_device
@@ -94,7 +95,8 @@ def test_a_continuation_starts_from_the_same_codes_through_both(
     session = CodesSession()
     try:
         codes.encode(str(prior_model_file), str(tone_file), session)
-        gen.continue_file(1.0, 1.0, 0, 0.95, 4, session)
+        novelty = SamplingSettings.novelty  # the CLI's default, as the panel's slider starts
+        gen.continue_file(1.0, 1.0, 0, 0.95, 4, None, novelty, session)
         assert session.open_file is not None
         from_app = session.open_file.grid
     finally:
