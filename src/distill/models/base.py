@@ -13,9 +13,7 @@ import torch
 
 from distill.audio.spectrogram import SpectrogramConfig
 from distill.models.persistence import (
-    LoadedVQModel,
     ModelMetadata,
-    load_model,
     read_model_info,
     save_model,
 )
@@ -86,7 +84,3 @@ def base_identity(path: Path = BASE_MODEL_PATH) -> BaseIdentity:
     """The base's name and file hash (what a model trained from it records)."""
     name = read_model_info(path).metadata.name
     return BaseIdentity(name, hashlib.sha256(path.read_bytes()).hexdigest())
-
-
-def load_base(path: Path = BASE_MODEL_PATH, device: str | torch.device = "cpu") -> LoadedVQModel:
-    return load_model(path, device)
