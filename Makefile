@@ -9,7 +9,7 @@ DEMO_SOUNDS := src/distill/demo/sounds
 DEMO_STEPS := 1000
 DEMO_WIDTH := 96
 
-.PHONY: setup run test check lint bench bench-corpus bench-scale demo-sounds demo-model demo-diagnostics browser clean
+.PHONY: setup run test test-fast check lint bench bench-corpus bench-scale demo-sounds demo-model demo-diagnostics browser clean
 
 setup: $(STAMP)
 
@@ -31,6 +31,11 @@ run: setup
 
 test: lint browser
 	$(PY) -m pytest
+
+# The inner loop: every test that trains nothing (those that train are marked slow, and
+# tests/training_marks.py fails one that trains unmarked). `make test` stays the gate.
+test-fast: setup browser
+	$(PY) -m pytest -m "not slow"
 
 lint: setup
 	$(VENV)/bin/ruff check src tests bench

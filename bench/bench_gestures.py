@@ -94,9 +94,9 @@ async ([payload, check]) => {
 # (its confirmation) applied.
 TIME_TYPED = """
 async ([payload, level, column, code]) => {
-  const chunk = 100, grid = document.querySelector("#codes-grid .distill-grid");
-  const cell = () => grid.querySelectorAll(".cg-chunk")[Math.floor(column / chunk)]
-    .children[1 + level].children[column % chunk];
+  const size = 100, grid = document.querySelector("#codes-grid .distill-grid");
+  const cell = () => grid.querySelectorAll(".cg-block")[Math.floor(column / size)]
+    .children[1 + level].children[column % size];
   let shown = 0;
   return await new Promise(resolve => {
     const start = performance.now();

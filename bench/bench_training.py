@@ -1,6 +1,6 @@
 """Train on a real corpus for a time budget; report steps/s and the ruler's numbers.
 
-    .venv/bin/python bench/bench_training.py CORPUS_DIR --minutes 15 [--set chunk_frames=192 ...]
+    .venv/bin/python bench/bench_training.py CORPUS_DIR --minutes 15 [--set crop_frames=192 ...]
 
 Writes bench/results/training.json (or --out). A corpus built by bench/corpus.py trains on
 its training files only and is scored on its fixed held-out list (held_out.txt); any other
@@ -42,7 +42,7 @@ def main() -> None:
     parser.add_argument("--hidden", type=int, default=VQVAEConfig.hidden_channels)
     parser.add_argument("--latent", type=int, default=VQVAEConfig.latent_dim)
     parser.add_argument("--batch", type=int, default=TrainConfig.batch_size)
-    parser.add_argument("--chunk", type=int, default=TrainConfig.chunk_frames)
+    parser.add_argument("--crop", "--chunk", type=int, default=TrainConfig.crop_frames)
     parser.add_argument("--lr", type=float, default=TrainConfig.learning_rate)
     parser.add_argument("--shift", type=int, default=TrainConfig.max_shift_bins)
     parser.add_argument("--set", action="append", default=[], help="NAME=VALUE override")
@@ -65,7 +65,7 @@ def main() -> None:
         "num_levels": args.levels,
         "codebook_size": args.codebook_size,
         "batch_size": args.batch,
-        "chunk_frames": args.chunk,
+        "crop_frames": args.crop,
         "learning_rate": args.lr,
         "max_shift_bins": args.shift,
         "device": args.device,
@@ -106,7 +106,7 @@ def main() -> None:
 
 
 def parse_overrides(items: list[str]) -> tuple[dict, dict]:
-    """["chunk_frames=192", "model.latent_dim=32", "spectrogram.n_mels=128"] -> (TrainConfig
+    """["crop_frames=192", "model.latent_dim=32", "spectrogram.n_mels=128"] -> (TrainConfig
     fields, a SpectrogramConfig among them if any, VQVAEConfig fields)."""
     train: dict = {}
     model: dict = {}

@@ -15,6 +15,12 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 from tests.helpers import make_tiny_model_file, synth_tone
 from tests.prior.grids import add_prior, tiny_prior
+from tests.training_marks import TrainingMarks
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Registered for the whole session: a conftest's own hooks do not see session fixtures.
+    config.pluginmanager.register(TrainingMarks(), "distill-training-marks")
 
 
 @pytest.fixture

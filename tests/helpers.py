@@ -6,9 +6,11 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -68,6 +70,25 @@ def make_tiny_model_file(
     model.eval()
     metadata = ModelMetadata(name=path.stem, dataset=DatasetSummary(num_files=0))
     return save_model(path, model, SpectrogramConfig(), metadata)
+
+
+def train_in_the_train_tab(files: list[Path], name: str, stop: threading.Event) -> list:
+    """Run the Train tab's training thread to its end on a tiny model (3 steps, width 8, 2
+    levels of 4 codes) and return everything it reported, the TrainResult last."""
+    from distill.training import TrainConfig
+    from distill.ui.train import handlers
+
+    config = TrainConfig(
+        max_minutes=None,
+        max_steps=3,
+        num_levels=2,
+        codebook_size=4,
+        model=VQVAEConfig(hidden_channels=8),
+        device="cpu",
+    )
+    updates: queue.Queue = queue.Queue()
+    handlers._worker(files, name, config, updates, stop)
+    return [updates.get_nowait() for _ in range(updates.qsize())]
 
 
 def write_tone(path: Path, seconds: float, freq: float, sample_rate: int = 48000) -> Path:

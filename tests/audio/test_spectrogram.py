@@ -21,17 +21,17 @@ def tone(seconds: float = 1.0, freq: float = 440.0) -> torch.Tensor:
 
 
 def test_shapes_follow_the_hop():
-    spec = AudioSpectrogram()
-    mel = spec.waveform_to_mel(tone(1.0))
+    spectrogram = AudioSpectrogram()
+    mel = spectrogram.waveform_to_mel(tone(1.0))
     assert mel.shape == (1, 1, SpectrogramConfig().n_mels, 48000 // 512 + 1)
-    assert spec.num_frames(48000) == mel.shape[-1]
+    assert spectrogram.num_frames(48000) == mel.shape[-1]
 
 
 def test_batch_of_two_is_two_singles():
-    spec = AudioSpectrogram()
+    spectrogram = AudioSpectrogram()
     a, b = tone(0.5, 220), tone(0.5, 880)
-    batch = spec.waveform_to_mel(torch.cat([a, b]))
-    assert torch.allclose(batch[1:], spec.waveform_to_mel(b), atol=1e-5)
+    batch = spectrogram.waveform_to_mel(torch.cat([a, b]))
+    assert torch.allclose(batch[1:], spectrogram.waveform_to_mel(b), atol=1e-5)
 
 
 def test_filterbank_covers_the_spectrum_without_gaps():
@@ -45,39 +45,41 @@ def test_filterbank_covers_the_spectrum_without_gaps():
 
 
 def test_tone_lands_in_the_right_mel_band():
-    spec = AudioSpectrogram()
-    low = spec.waveform_to_mel(tone(1.0, 200))[0, 0].mean(dim=-1).argmax()
-    high = spec.waveform_to_mel(tone(1.0, 4000))[0, 0].mean(dim=-1).argmax()
+    spectrogram = AudioSpectrogram()
+    low = spectrogram.waveform_to_mel(tone(1.0, 200))[0, 0].mean(dim=-1).argmax()
+    high = spectrogram.waveform_to_mel(tone(1.0, 4000))[0, 0].mean(dim=-1).argmax()
     assert high > low + 20
 
 
 def test_log_scaling_round_trips_and_floors_silence():
-    spec = AudioSpectrogram()
+    spectrogram = AudioSpectrogram()
     power = torch.tensor([0.0, 1e-6, 1.0, 1e3])
-    assert torch.allclose(spec.log_to_power(spec.power_to_log(power)), power, rtol=1e-4, atol=1e-9)
-    silence = spec.waveform_to_mel(torch.zeros(1, 1, 4800))
-    assert torch.allclose(silence, torch.full_like(silence, spec.config.silence))
-    assert spec.config.silence == pytest.approx(-1.5)  # log10(1e-10) + 4, over 4
+    assert torch.allclose(
+        spectrogram.log_to_power(spectrogram.power_to_log(power)), power, rtol=1e-4, atol=1e-9
+    )
+    silence = spectrogram.waveform_to_mel(torch.zeros(1, 1, 4800))
+    assert torch.allclose(silence, torch.full_like(silence, spectrogram.config.silence))
+    assert spectrogram.config.silence == pytest.approx(-1.5)  # log10(1e-10) + 4, over 4
     assert SpectrogramConfig(power_floor=1e-8).silence == pytest.approx(-1.0)
 
 
 def test_griffin_lim_is_deterministic_and_length_exact():
-    spec = AudioSpectrogram()
-    mel = spec.waveform_to_mel(tone(0.5))
-    a = spec.mel_to_waveform(mel, num_iterations=4, length=24000)
-    b = spec.mel_to_waveform(mel, num_iterations=4, length=24000)
+    spectrogram = AudioSpectrogram()
+    mel = spectrogram.waveform_to_mel(tone(0.5))
+    a = spectrogram.mel_to_waveform(mel, num_iterations=4, length=24000)
+    b = spectrogram.mel_to_waveform(mel, num_iterations=4, length=24000)
     assert a.shape == (1, 1, 24000)
     assert torch.equal(a, b)
 
 
 def test_griffin_lim_iterations_improve_the_reconstruction():
-    spec = AudioSpectrogram()
+    spectrogram = AudioSpectrogram()
     wave = tone(0.5, 330) + 0.05 * torch.randn(
         1, 1, 24000, generator=torch.Generator().manual_seed(0)
     )
-    mel = spec.waveform_to_mel(wave)
-    rough = spec.mel_to_waveform(mel, num_iterations=0, length=24000)
-    refined = spec.mel_to_waveform(mel, num_iterations=16, length=24000)
+    mel = spectrogram.waveform_to_mel(wave)
+    rough = spectrogram.mel_to_waveform(mel, num_iterations=0, length=24000)
+    refined = spectrogram.mel_to_waveform(mel, num_iterations=16, length=24000)
     assert multiscale_mel_distance(wave[0, 0], refined[0, 0]) < multiscale_mel_distance(
         wave[0, 0], rough[0, 0]
     )
@@ -87,16 +89,16 @@ def test_griffin_lim_iterations_improve_the_reconstruction():
 
 
 def test_short_input_still_gives_frames():
-    spec = AudioSpectrogram()
-    assert spec.waveform_to_mel(torch.zeros(1, 1, 10)).shape[-1] == 1
+    spectrogram = AudioSpectrogram()
+    assert spectrogram.waveform_to_mel(torch.zeros(1, 1, 10)).shape[-1] == 1
 
 
 def test_bad_shapes_raise_clear_errors():
-    spec = AudioSpectrogram()
+    spectrogram = AudioSpectrogram()
     with pytest.raises(ValueError, match=r"\[B, 1, S\]"):
-        spec.waveform_to_mel(torch.zeros(4800))
+        spectrogram.waveform_to_mel(torch.zeros(4800))
     with pytest.raises(ValueError, match=r"\[B, 1, M, F\]"):
-        spec.mel_to_waveform(torch.zeros(128, 10))
+        spectrogram.mel_to_waveform(torch.zeros(128, 10))
 
 
 def test_distance_is_zero_for_identical_and_grows_with_noise():
@@ -119,8 +121,8 @@ def test_refined_magnitude_fits_the_mel_bands_better_than_the_pseudo_inverse():
     mel = new.waveform_to_mel(wave)
     target = new.log_to_power(mel).squeeze(1)  # [1, M, F] mel power
 
-    def band_error(spec: AudioSpectrogram) -> float:
-        rebuilt = torch.matmul(spec.filterbank, spec.mel_to_magnitude(mel).square())
+    def band_error(spectrogram: AudioSpectrogram) -> float:
+        rebuilt = torch.matmul(spectrogram.filterbank, spectrogram.mel_to_magnitude(mel).square())
         return (torch.log10(rebuilt + 1e-6) - torch.log10(target + 1e-6)).abs().mean().item()
 
     assert (new.mel_to_magnitude(mel) >= 0).all()
@@ -177,12 +179,12 @@ def test_the_inversion_keeps_a_silent_frames_span_silent():
 
 
 def test_silence_a_decoder_renders_near_the_floor_is_not_filled_from_beside_it():
-    spec = AudioSpectrogram()
+    spectrogram = AudioSpectrogram()
     wave = syllables()
     # a decoder renders silence a little above the floor (10 dB here), not at it
-    mel = spec.waveform_to_mel(wave).clamp(min=spec.config.silence + 0.25)
+    mel = spectrogram.waveform_to_mel(wave).clamp(min=spectrogram.config.silence + 0.25)
     length = wave.shape[-1]
-    with_gate = spec.mel_to_waveform(mel, length=length)[0, 0]
+    with_gate = spectrogram.mel_to_waveform(mel, length=length)[0, 0]
     without = AudioSpectrogram(UNGATED).mel_to_waveform(mel, length=length)[0, 0]
     # the window after a burst: Griffin-Lim alone fills it with the burst's last frames,
     # tens of dB above what its frames ask; the spill gate leaves it silent

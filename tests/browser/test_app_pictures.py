@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from tests.browser.pages import SLOW_MS, AppPage
 from tests.helpers import make_tiny_model_file, write_tone
 
-from distill.ui.components.code_grid import CHUNK_COLUMNS, COLUMN_WIDTH_PX
+from distill.ui.components.code_grid import BLOCK_COLUMNS, COLUMN_WIDTH_PX
 
 pytestmark = pytest.mark.browser
 
@@ -95,14 +95,14 @@ def column_box(tab: AppPage, column: int) -> dict:
 def assert_lined_up(tab: AppPage, column: int, rows: tuple[str, ...]) -> None:
     """Column `column` sits at the same x in each picture row as in the grid."""
     header = column_box(tab, column)
-    block = column // CHUNK_COLUMNS
+    block = column // BLOCK_COLUMNS
     for row in rows:
         image = tab.page.locator(f"{GRID} .cg-pic-row.{row} img").nth(block).bounding_box()
         assert image is not None
-        x = image["x"] + (column - block * CHUNK_COLUMNS) * COLUMN_WIDTH_PX
+        x = image["x"] + (column - block * BLOCK_COLUMNS) * COLUMN_WIDTH_PX
         assert x == pytest.approx(header["x"], abs=0.5), f"{row} column {column}"
         assert header["width"] == pytest.approx(COLUMN_WIDTH_PX, abs=0.5)
-        brightest = tab.page.evaluate(BRIGHTEST_X, [row, column, CHUNK_COLUMNS])
+        brightest = tab.page.evaluate(BRIGHTEST_X, [row, column, BLOCK_COLUMNS])
         assert header["x"] <= brightest <= header["x"] + header["width"], f"{row} burst"
 
 

@@ -37,6 +37,7 @@ def start_training(tab: AppPage, files: list[Path], name: str, minutes: str, lev
     tab.page.click("#train-start")
 
 
+@pytest.mark.slow
 def test_train_in_browser_then_encode_with_the_new_model(
     new_tab, distill_home: Path, sounds: list[Path], tmp_path: Path
 ) -> None:
@@ -74,6 +75,7 @@ def test_train_in_browser_then_encode_with_the_new_model(
     expect(tab.page.locator("#codes-grid .cg-name")).to_have_text(["Structure", "Timbre", "Detail"])
 
 
+@pytest.mark.slow
 def test_cancel_keeps_the_best_model_so_far(
     new_tab, distill_home: Path, sounds: list[Path]
 ) -> None:

@@ -29,6 +29,7 @@ def _last_error(result) -> str:
     return lines[-1]
 
 
+@pytest.mark.slow
 def test_train_prior_adds_a_prior_from_the_folder_then_retrains_from_the_file(
     tiny_model_file: Path, audio_dir: Path
 ):
@@ -119,6 +120,7 @@ def test_generate_refusals_are_one_line(
     assert out.read_bytes() == b"keep"
 
 
+@pytest.mark.slow
 def test_train_trains_the_prior_too_unless_told_not_to(audio_dir: Path, distill_home: Path):
     tiny = (
         "--steps",

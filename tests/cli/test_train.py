@@ -39,6 +39,7 @@ def audio_dir(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_train_saves_a_model_and_prints_a_summary(audio_dir: Path, distill_home: Path):
     result = run_cli("train", audio_dir, "--name", "tones", *TINY)
     assert result.exit_code == 0, result.output
@@ -56,6 +57,7 @@ def test_train_saves_a_model_and_prints_a_summary(audio_dir: Path, distill_home:
     assert listed.exit_code == 0 and "tones" in listed.output
 
 
+@pytest.mark.slow
 def test_train_refuses_clearly_and_keeps_the_existing_model(audio_dir: Path, distill_home: Path):
     assert run_cli("train", audio_dir, "--name", "tones", *TINY).exit_code == 0
     target = distill_home / "models" / "tones.distill"
@@ -87,6 +89,7 @@ def last_error_line(result) -> str:
     return line
 
 
+@pytest.mark.slow
 def test_a_full_disk_at_save_time_says_where_the_weights_are(
     audio_dir: Path, distill_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
@@ -129,6 +132,7 @@ def test_a_read_only_models_folder_is_refused_before_training(audio_dir: Path, d
         assert line.endswith("Choose a folder you can write to.")
 
 
+@pytest.mark.slow
 def test_a_second_training_of_one_name_is_refused_while_the_first_runs(
     audio_dir: Path, distill_home: Path
 ):
@@ -146,6 +150,7 @@ def test_a_second_training_of_one_name_is_refused_while_the_first_runs(
     assert run_cli("train", audio_dir, "--name", "tones", *TINY).exit_code == 0
 
 
+@pytest.mark.slow
 def test_a_crashed_training_does_not_block_its_name(audio_dir: Path, distill_home: Path):
     target = distill_home / "models" / "tones.distill"
     kill_hard(hold_lock_in_process(target))
@@ -155,6 +160,7 @@ def test_a_crashed_training_does_not_block_its_name(audio_dir: Path, distill_hom
     assert load_model(target).metadata.name == "tones" and not lock_path(target).exists()
 
 
+@pytest.mark.slow
 def test_two_real_trainings_of_one_name_in_two_terminals(audio_dir: Path, distill_home: Path):
     """A real `distill train` in another process; the second is refused while it runs; after
     it is killed (kill -9, mid-training) the name is free and the next training succeeds."""
@@ -179,6 +185,7 @@ def test_two_real_trainings_of_one_name_in_two_terminals(audio_dir: Path, distil
     assert not lock_path(target).exists()
 
 
+@pytest.mark.slow
 def test_the_device_preset_is_shown_recorded_and_overridable(audio_dir: Path, distill_home: Path):
     result = run_cli("train", audio_dir, "--name", "plain", *TINY)
     assert result.exit_code == 0, result.output
@@ -194,7 +201,7 @@ def test_the_device_preset_is_shown_recorded_and_overridable(audio_dir: Path, di
     assert f"Setup: {expected}" in " ".join(result.stderr.split())
     training = load_model(distill_home / "models" / "sized.distill").metadata.training
     assert training is not None and training.setup.preset == "cuda"
-    assert (training.setup.batch_size, training.setup.chunk_frames) == (4, 256)
+    assert (training.setup.batch_size, training.setup.crop_frames) == (4, 256)
     info = run_cli("models", "info", "sized")
     assert info.exit_code == 0 and f"trained on cpu: {expected}" in " ".join(info.output.split())
     for args, fragment in [
@@ -209,6 +216,7 @@ def test_the_device_preset_is_shown_recorded_and_overridable(audio_dir: Path, di
         assert not (distill_home / "models" / "bad.distill").exists()
 
 
+@pytest.mark.slow
 def test_a_time_budget_says_when_the_epoch_limit_ended_it(audio_dir: Path, distill_home: Path):
     small = ("--width", "8", "--levels", "2", "--codebook-size", "4", "--device", "cpu")
     args = ("--minutes", "5", "--epoch-limit", "2", "--no-prior", *small)

@@ -19,6 +19,7 @@ from distill.inference import (
     grid_for_model,
     seconds_per_column,
 )
+from distill.inference.validation import check_code, check_column, check_level
 from distill.models.persistence import LoadedVQModel, load_model
 
 SECONDS_PER_COLUMN = 4 * 512 / 48000  # frames per column x hop / sample rate
@@ -135,3 +136,48 @@ def test_a_grid_must_fit_the_model_it_is_used_with(tmp_path: Path, loaded, tone_
     longer = CodeGrid(**{**grid.__dict__, "num_samples": grid.num_samples + 2048})
     with pytest.raises(CodeGridError, match="mel frames 141 in the codes, 145 for 74048"):
         check_code_grid(longer, loaded)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: check_level(3, 3), "Level 4 is not in this grid, which has levels 1-3."),
+        (lambda: check_level(-1, 3), "Level 0 is not in this grid, which has levels 1-3."),
+        (lambda: check_level(True, 3), "level must be a whole number, got True."),
+        (lambda: check_column(6, 6), "Column 6 is not in this grid, which has columns 0-5."),
+        (lambda: check_column(1.0, 6), "column must be a whole number, got 1.0."),
+        (
+            lambda: check_code(16, 16),
+            "Code 16 is not one of this model's codes, which run from 0 to 15.",
+        ),
+        (lambda: check_code(NO_CODE, 16), "Code -1 is not one of this model's codes"),
+    ],
+)
+def test_one_index_check_one_error_type(call, message: str) -> None:
+    with pytest.raises(CodeGridError) as error:
+        call()
+    assert str(error.value).startswith(message)
+    assert check_level(np.int64(2), 3) == 2 and check_column(0, 1) == 0 and check_code(15, 16) == 15
+
+
+def test_an_edit_a_preview_a_click_and_the_renderer_say_the_same_of_one_bad_level(
+    tone_file: Path, loaded
+) -> None:
+    from distill.editing import EditError, solo_level
+    from distill.inference import encode_grid, play_level
+    from distill.ui.components.code_grid import render_grid
+    from distill.ui.components.grid_events import parse_grid_event
+
+    grid = encode_grid(tone_file, loaded)
+    sentence = "Level 4 is not in this grid, which has levels 1-3."
+    assert EditError is CodeGridError
+    calls = [
+        lambda: solo_level(grid, 3),
+        lambda: play_level(grid, 3, loaded),
+        lambda: parse_grid_event("row,3", num_levels=3, num_columns=grid.num_columns),
+        lambda: render_grid(grid, selected_cell=(3, 0)),
+    ]
+    for call in calls:
+        with pytest.raises(CodeGridError) as error:
+            call()
+        assert str(error.value) == sentence

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 from pathlib import Path
 
 import pytest
@@ -24,11 +23,8 @@ from distill.models.persistence import LoadedVQModel, load_model
 
 
 @pytest.fixture
-def loaded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> LoadedVQModel:
-    monkeypatch.setattr(random, "random", lambda: 1.0)  # k-means init of every level
-    path = make_tiny_model_file(tmp_path / "tiny.distill")
-    monkeypatch.undo()
-    return load_model(path)
+def loaded(tmp_path: Path) -> LoadedVQModel:
+    return load_model(make_tiny_model_file(tmp_path / "tiny.distill"))
 
 
 def mel_of(loaded: LoadedVQModel, tmp_path: Path, seconds: float = 1.5) -> torch.Tensor:

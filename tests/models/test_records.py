@@ -11,6 +11,7 @@ from distill.models.records import (
     DatasetSummary,
     LevelHealth,
     RecordError,
+    TrainingSetup,
     TrainingSummary,
     read_record,
 )
@@ -65,3 +66,14 @@ def test_wrong_types_are_named_field_by_field(data: object, message: str) -> Non
 def test_unknown_keys_are_ignored_and_missing_ones_take_defaults() -> None:
     assert read_record(_Example, {"count": 2, "later": [1]}, "example") == _Example(2)
     assert DatasetSummary.from_dict({"num_files": 4}) == DatasetSummary(num_files=4)
+
+
+def test_a_renamed_key_of_an_older_file_is_read_under_its_new_name() -> None:
+    older = TrainingSummary.from_dict({"setup": {"preset": "cpu", "chunk_frames": 64}})
+    assert older.setup.crop_frames == 64
+    both = read_record(TrainingSetup, {"chunk_frames": 64, "crop_frames": 96}, "setup")
+    assert both.crop_frames == 96  # the new name wins
+    assert TrainingSummary(setup=TrainingSetup(crop_frames=32)).to_dict()["setup"] == {
+        **TrainingSummary().to_dict()["setup"],
+        "crop_frames": 32,
+    }

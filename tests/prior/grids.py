@@ -8,8 +8,8 @@ import numpy as np
 import torch
 
 from distill.models.persistence import load_model, save_model
+from distill.models.prior_records import PriorFile, TrainedPrior
 from distill.prior.data import FileGrid
-from distill.prior.records import PriorFile, TrainedPrior
 from distill.prior.training import PriorTrainConfig, train_prior
 
 TINY_PRIOR = PriorTrainConfig(

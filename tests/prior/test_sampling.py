@@ -11,7 +11,7 @@ import torch
 
 from distill.inference import check_code_grid, decode_grid, encode_grid
 from distill.models.persistence import load_model
-from distill.prior.model import start_column
+from distill.models.prior import start_column
 from distill.prior.sampling import (
     PriorError,
     SamplingSettings,

@@ -10,9 +10,9 @@ import pytest
 import torch
 from tests.prior.grids import TINY_PRIOR, note_files, note_grid
 
+from distill.models.prior_records import PriorFile
 from distill.prior.data import IGNORE, FileGrid, SegmentBatches
 from distill.prior.evaluation import grid_nll, perplexity, unigram_nll
-from distill.prior.records import PriorFile
 from distill.prior.training import PriorTrainConfig, train_prior
 from distill.training.data import TrainingError
 
@@ -33,6 +33,7 @@ def test_a_tiny_prior_trains_in_seconds_and_beats_the_unigram_baseline(trained_p
     assert 0 < meta.best_step <= meta.steps <= TINY_PRIOR.max_steps
 
 
+@pytest.mark.slow
 def test_the_same_seed_and_steps_give_the_same_prior():
     config = replace(TINY_PRIOR, max_steps=30)
     first = train_prior(note_files(4, 60, 1), 16, config)
@@ -43,6 +44,7 @@ def test_the_same_seed_and_steps_give_the_same_prior():
         assert torch.equal(a, b), name
 
 
+@pytest.mark.slow
 def test_early_stopping_keeps_the_best_state_and_says_so():
     # A learning rate far too high: held-out loss stops improving, training stops early.
     config = replace(
@@ -58,6 +60,7 @@ def test_early_stopping_keeps_the_best_state_and_says_so():
     )
 
 
+@pytest.mark.slow
 def test_with_too_few_files_the_training_files_are_measured_and_it_says_so():
     prior = train_prior(note_files(2, 40, 0), 16, replace(TINY_PRIOR, max_steps=5))
     assert prior.metadata.heldout_is_training
@@ -99,6 +102,7 @@ def test_file_grids_split_the_stored_codes_back_into_files(trained_prior):
     assert isinstance(pieces[0][0], PriorFile) and isinstance(note_files()[0], FileGrid)
 
 
+@pytest.mark.slow
 def test_a_prior_no_better_than_the_unigram_says_so():
     prior = train_prior(note_files(4, 60, 1), 16, replace(TINY_PRIOR, max_steps=1))
     meta = prior.metadata

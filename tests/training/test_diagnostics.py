@@ -33,6 +33,7 @@ def _level(used: int, size: int = 128, perplexity: float | None = None, db: floa
     return LevelHealth(0, size, used, used / size, perplexity or used * 0.8, size - used, None, db)
 
 
+@pytest.mark.slow
 def test_training_stores_counts_over_the_training_set_and_contributions(audio_dir, tmp_path):  # noqa: F811
     result = train_vqvae(audio_dir, "tones", tiny_config(), tmp_path / "models")
     health = read_model_info(result.model_path).codebook_health
@@ -103,6 +104,7 @@ def _strip_diagnostics(path: Path) -> None:
     save_model(path, loaded.model, loaded.spectrogram.config, loaded.metadata, old)
 
 
+@pytest.mark.slow
 def test_diagnostics_are_added_to_an_older_file_without_touching_its_weights(audio_dir, tmp_path):  # noqa: F811
     path = train_vqvae(audio_dir, "tones", tiny_config(), tmp_path / "models").model_path
     measured = read_model_info(path).codebook_health
@@ -115,6 +117,7 @@ def test_diagnostics_are_added_to_an_older_file_without_touching_its_weights(aud
     assert all(torch.equal(before[k], after[k]) for k in before)
 
 
+@pytest.mark.slow
 def test_diagnostics_refuse_files_the_model_was_not_trained_on(audio_dir, tmp_path):  # noqa: F811
     path = train_vqvae(audio_dir, "tones", tiny_config(), tmp_path / "models").model_path
     other = tmp_path / "other"
@@ -130,6 +133,7 @@ def test_diagnostics_refuse_files_the_model_was_not_trained_on(audio_dir, tmp_pa
     assert path.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_progress_marks_the_best_checkpoint_and_carries_a_decoded_held_out_excerpt(
     audio_dir,  # noqa: F811
     tmp_path,

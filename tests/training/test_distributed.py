@@ -85,7 +85,7 @@ def test_two_processes_train_one_model_with_identical_ranks(audio_dir: Path, tmp
         num_levels=3,
         codebook_size=16,
         batch_size=4,
-        chunk_frames=32,
+        crop_frames=32,
         device="cpu",
         model=VQVAEConfig(hidden_channels=16, latent_dim=8, residual_dilations=(1,)),
     )

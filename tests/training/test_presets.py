@@ -33,7 +33,7 @@ def test_the_cpu_preset_is_the_cpu_defaults():
     assert preset_for(torch.device("cpu")) == CPU_PRESET
     assert CPU_PRESET.hidden_channels == VQVAEConfig().hidden_channels
     assert CPU_PRESET.batch_size == TrainConfig().batch_size
-    assert CPU_PRESET.chunk_frames == TrainConfig().chunk_frames
+    assert CPU_PRESET.crop_frames == TrainConfig().crop_frames
     assert not CPU_PRESET.mixed_precision
 
 
@@ -41,7 +41,7 @@ def test_a_gpu_gets_a_bigger_model_and_bf16_only_where_it_has_bf16():
     cuda = preset_for(torch.device("cuda", 1), bf16_supported=True)
     assert cuda == CUDA_PRESET and cuda.mixed_precision
     assert cuda.hidden_channels > CPU_PRESET.hidden_channels
-    assert cuda.batch_size > CPU_PRESET.batch_size and cuda.chunk_frames > CPU_PRESET.chunk_frames
+    assert cuda.batch_size > CPU_PRESET.batch_size and cuda.crop_frames > CPU_PRESET.crop_frames
     older = preset_for(torch.device("cuda", 0), bf16_supported=False)
     assert not older.mixed_precision and older.batch_size == cuda.batch_size
     assert preset_for(torch.device("mps")) == MPS_PRESET and not MPS_PRESET.mixed_precision
@@ -51,7 +51,7 @@ def test_what_is_set_by_hand_wins_and_is_recorded():
     config = apply_preset(
         TrainConfig(), CUDA_PRESET, PresetOverrides(batch_size=8, mixed_precision=False)
     )
-    assert (config.batch_size, config.chunk_frames) == (8, CUDA_PRESET.chunk_frames)
+    assert (config.batch_size, config.crop_frames) == (8, CUDA_PRESET.crop_frames)
     assert config.model.hidden_channels == CUDA_PRESET.hidden_channels
     assert not config.mixed_precision and config.preset == "cuda"
     assert config.preset_overrides == ("batch_size", "mixed_precision")
@@ -91,6 +91,7 @@ def test_mixed_precision_runs_the_convolutions_in_bf16_and_the_quantizer_in_floa
     assert bool(model.quantizer.layers[0]._codebook.initted)
 
 
+@pytest.mark.slow
 def test_a_mixed_precision_run_is_recorded_in_the_model_file(tmp_path: Path):
     folder = tmp_path / "audio"
     folder.mkdir()
@@ -106,13 +107,13 @@ def test_a_mixed_precision_run_is_recorded_in_the_model_file(tmp_path: Path):
         validate_every_steps=3,
     )
     config = configure_for_device(
-        config, "cuda", PresetOverrides(hidden_channels=16, batch_size=4, chunk_frames=32)
+        config, "cuda", PresetOverrides(hidden_channels=16, batch_size=4, crop_frames=32)
     )
     result = train_vqvae(folder, "bf16", config, tmp_path / "models")
     training = read_model_info(result.model_path).metadata.training
     assert training is not None and training.steps == 3
     assert training.setup == TrainingSetup(
-        "cuda", 1, 4, 32, True, ("hidden_channels", "batch_size", "chunk_frames"), ""
+        "cuda", 1, 4, 32, True, ("hidden_channels", "batch_size", "crop_frames"), ""
     )
     assert training.train_config["mixed_precision"] is True
     loaded = load_model(result.model_path)

@@ -28,7 +28,7 @@ CONFIG = TrainConfig(
     num_levels=2,
     codebook_size=4,
     batch_size=4,
-    chunk_frames=32,
+    crop_frames=32,
     validate_every_steps=1,  # a checkpoint save after every step
     device="cpu",
     model=TINY,
@@ -77,6 +77,7 @@ def fill_up(disk: Path) -> None:
         handle.close()
 
 
+@pytest.mark.slow
 def test_a_full_disk_at_save_time_keeps_the_weights_in_the_fallback(
     audio_dir: Path, tmp_path: Path, system_temp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -107,6 +108,7 @@ def test_a_full_disk_at_save_time_keeps_the_weights_in_the_fallback(
     assert load_model(target).metadata.name == "tones"
 
 
+@pytest.mark.slow
 def test_a_real_disk_that_fills_during_training(
     audio_dir: Path, tmp_path: Path, system_temp: Path
 ) -> None:
@@ -138,6 +140,7 @@ def test_too_little_room_is_refused_before_training(audio_dir: Path, tmp_path: P
         assert list(models.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_checkpoint_that_fails_is_saved_by_the_final_save(
     audio_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -155,6 +158,7 @@ def test_a_checkpoint_that_fails_is_saved_by_the_final_save(
     assert load_model(result.model_path).metadata.training is not None
 
 
+@pytest.mark.slow
 def test_when_no_fallback_takes_the_weights_it_says_so(
     audio_dir: Path, tmp_path: Path, system_temp: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -170,6 +174,7 @@ def test_when_no_fallback_takes_the_weights_it_says_so(
     assert f"nor to {system_temp / 'distill-rescued'} (the disk is full" in str(excinfo.value)
 
 
+@pytest.mark.slow
 def test_a_running_training_holds_its_name_even_against_overwrite(
     audio_dir: Path, tmp_path: Path
 ) -> None:

@@ -35,7 +35,7 @@ def tiny_config(**overrides) -> TrainConfig:
         num_levels=2,
         codebook_size=8,
         batch_size=4,
-        chunk_frames=32,
+        crop_frames=32,
         device="cpu",
         model=TINY,
         validate_every_s=3600.0,
@@ -55,6 +55,7 @@ def audio_dir(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_trains_and_saves_a_loadable_model(audio_dir: Path, tmp_path: Path):
     seen = []
     result = train_vqvae(audio_dir, "tones", tiny_config(), tmp_path / "models", seen.append)
@@ -70,6 +71,7 @@ def test_trains_and_saves_a_loadable_model(audio_dir: Path, tmp_path: Path):
     assert len(levels) == 2 and all(0 < level.used_codes <= 8 for level in levels)
 
 
+@pytest.mark.slow
 def test_a_step_budget_rebuilds_the_same_model(audio_dir: Path, tmp_path: Path):
     """What `make demo-model` relies on: same files, seed and steps -> the same weights."""
     config = tiny_config(epochs=None, max_steps=6, validate_every_steps=2)
@@ -85,6 +87,7 @@ def test_a_step_budget_rebuilds_the_same_model(audio_dir: Path, tmp_path: Path):
     assert not all(torch.equal(one[key], changed[key]) for key in one)
 
 
+@pytest.mark.slow
 def test_name_taken_unless_forced_and_resume_continues(audio_dir: Path, tmp_path: Path):
     models = tmp_path / "models"
     first = train_vqvae(audio_dir, "m", tiny_config(epochs=1), models)
@@ -94,6 +97,7 @@ def test_name_taken_unless_forced_and_resume_continues(audio_dir: Path, tmp_path
     assert resumed.steps == 2 * first.steps
 
 
+@pytest.mark.slow
 def test_cancel_keeps_the_best_model_so_far(audio_dir: Path, tmp_path: Path):
     calls = iter(range(1000))
     result = train_vqvae(
@@ -172,11 +176,11 @@ def test_pitch_augmentation_moves_bins_and_fills_with_silence():
 
 
 def test_loss_is_zero_for_perfect_and_punishes_lost_energy():
-    spec = AudioSpectrogram()
+    spectrogram = AudioSpectrogram()
     target = torch.rand(1, 1, N_MELS, 16) * 2 - 1
-    assert reconstruction_loss(target, target, spec).item() == pytest.approx(0.0, abs=1e-6)
+    assert reconstruction_loss(target, target, spectrogram).item() == pytest.approx(0.0, abs=1e-6)
     quieter = target - 0.1
-    assert reconstruction_loss(quieter, target, spec) > (quieter - target).abs().mean()
+    assert reconstruction_loss(quieter, target, spectrogram) > (quieter - target).abs().mean()
 
 
 def test_health_counts_and_warns():
@@ -201,6 +205,7 @@ def test_measured_health_reports_low_use(audio_dir: Path):
     assert np.isfinite([level.perplexity for level in report.levels]).all()
 
 
+@pytest.mark.slow
 def test_a_time_budget_stops_at_the_epoch_limit_and_asked_steps_do_not(
     audio_dir: Path, tmp_path: Path
 ):

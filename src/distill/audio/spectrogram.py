@@ -344,8 +344,8 @@ def multiscale_mel_distance(
     for n_fft, n_mels in ((512, 64), (1024, 80), (2048, 128), (4096, 128)):
         config = SpectrogramConfig(sample_rate=sample_rate, n_fft=n_fft, hop_length=n_fft // 4)
         config = SpectrogramConfig(**{**config.to_dict(), "n_mels": n_mels})
-        spec = AudioSpectrogram(config)
-        a = torch.log10(spec.mel_power(ref).clamp(min=1e-10).sqrt() + 1e-5)
-        b = torch.log10(spec.mel_power(est).clamp(min=1e-10).sqrt() + 1e-5)
+        spectrogram = AudioSpectrogram(config)
+        a = torch.log10(spectrogram.mel_power(ref).clamp(min=1e-10).sqrt() + 1e-5)
+        b = torch.log10(spectrogram.mel_power(est).clamp(min=1e-10).sqrt() + 1e-5)
         distances.append(F.l1_loss(a, b).item())
     return sum(distances) / len(distances)

@@ -56,12 +56,14 @@ def encode(
     resume: Annotated[
         bool, typer.Option(help="Folder: keep the codes files already made by this model.")
     ] = False,
-    search_steps: Annotated[
+    refine_steps: Annotated[
         int | None,
         typer.Option(
-            help="Steps of the search for the codes the decoder renders closest to the audio "
-            "(default: 20, fewer for files over ~26 s, none over ~64 s; 0: the encoder's own "
-            "codes, fastest).",
+            "--refine-steps",
+            "--search-steps",  # its earlier name, kept working for scripts
+            help="Steps that refine the codes towards those the decoder renders closest to the "
+            "audio (default: 20, fewer for files over ~26 s, none over ~64 s; 0: the encoder's "
+            "own codes, fastest).",
             min=0,
             max=1000,
         ),
@@ -77,7 +79,7 @@ def encode(
     if audio.is_dir():
         if html is not None:
             raise fail("--html writes the page of one file; AUDIO is a folder.")
-        _encode_folder(model, audio, output, jobs, resume, force, device, search_steps)
+        _encode_folder(model, audio, output, jobs, resume, force, device, refine_steps)
         return
     if jobs is not None or resume:
         raise fail(f"--jobs and --resume are for a folder; {audio} is not one.")
@@ -85,7 +87,7 @@ def encode(
     if html is not None:
         refuse_overwrite(html, force)
     model_path, loaded = _load(model, device)
-    grid = encode_grid(audio, loaded, refine_steps=search_steps)
+    grid = encode_grid(audio, loaded, refine_steps=refine_steps)
     grid = grid.with_labels(get_level_labels(grid.num_levels, loaded.metadata.level_labels))
     write_codes_json(output, grid, model_path)
     typer.echo(

@@ -113,13 +113,7 @@ def print_model(console: Console, model: ModelInfo) -> None:
         data = {k: v for k, v in metadata.dataset.to_dict().items() if k != "file_names"}
         console.print(settings_table("Training data", data))
     if metadata.training:
-        training = metadata.training.to_dict()
-        settings = training.pop("train_config")
-        training.pop("setup", None)  # said in words below
-        console.print(settings_table("Training", training))
-        setup = metadata.training.setup.describe(model.vqvae_config.hidden_channels)
-        console.print(f"trained on {metadata.training.device or '?'}: {setup}")
-        console.print(settings_table("Training settings", settings))
+        _print_training(console, model)
     labels = get_level_labels(model.vqvae_config.num_levels, metadata.level_labels)
     if model.codebook_health:
         print_health(console, model.codebook_health, labels)
@@ -127,3 +121,24 @@ def print_model(console: Console, model: ModelInfo) -> None:
         console.print("Codebook health was not measured for this model.")
     prior = model.prior_metadata
     console.print(f"prior: {prior.summary()}" if prior else "prior: no prior (it cannot generate)")
+
+
+def _print_training(console: Console, model: ModelInfo) -> None:
+    """How the model was trained, its setup in words, and its settings as the file records
+    them (read as a TrainConfig: the one reader)."""
+    from distill.models.records import RecordError
+    from distill.training.config import TrainConfig
+
+    training = model.metadata.training
+    assert training is not None
+    try:  # the rest of the file says what it can, whatever its settings hold
+        settings = TrainConfig.from_stored(
+            training, model.vqvae_config, model.spectrogram_config
+        ).to_stored()
+    except RecordError as error:
+        settings = {"unreadable": str(error)}
+    summary = {k: v for k, v in training.to_dict().items() if k not in ("train_config", "setup")}
+    console.print(settings_table("Training", summary))
+    setup = training.setup.describe(model.vqvae_config.hidden_channels)  # the setup in words
+    console.print(f"trained on {training.device or '?'}: {setup}")
+    console.print(settings_table("Training settings", settings))

@@ -24,7 +24,7 @@ def encode_folder(
     resume: bool,
     force: bool,
     device: str,
-    search_steps: int | None = None,
+    refine_steps: int | None = None,
 ) -> None:
     """Plan (refusing to overwrite), encode in workers behind a Rich bar, then summarise."""
     from rich.console import Console
@@ -45,7 +45,7 @@ def encode_folder(
     if output.exists() and not output.is_dir():
         raise fail(f"{output} is a file; for a folder of audio, -o names an output folder.")
     model_path = find_model(model)
-    plan = plan_folder(directory, output, model_path, resume, force, search_steps)
+    plan = plan_folder(directory, output, model_path, resume, force, refine_steps)
     workers = jobs or default_jobs()
     console = Console(stderr=True)
     if plan.done:

@@ -120,8 +120,8 @@ def generate(
     if continue_audio is None:
         result = generate_grid(loaded, seconds, *settings)
     else:
-        prompt = encode_grid(continue_audio, loaded, refine_steps=0)  # codes as the prior learnt
-        result = continue_grid(loaded, prompt, seconds, *settings)
+        # The grid encoding gives (its codes searched), as the app continues grid A.
+        result = continue_grid(loaded, encode_grid(continue_audio, loaded), seconds, *settings)
     grid = result.grid
     save_audio(output, decode_grid(grid, loaded), grid.sample_rate)
     if codes_out is not None:

@@ -89,22 +89,19 @@ def train(
 
     Under `torchrun --nproc_per_node N -m distill train ...` the N processes train one model.
     """
-    from distill.prior.fit import share_of_minutes
-    from distill.training import TrainConfig, train_vqvae
+    from distill.prior.fit import autoencoder_share
+    from distill.training import TrainConfig, TrainJob, train_model
     from distill.training.distributed import is_main_process
-    from distill.training.presets import PresetOverrides, configure_for_device
+    from distill.training.presets import PresetOverrides, check_setting, configure_for_device
 
     if not directory.is_dir():
         raise fail(f"{directory} is not a folder of audio files.")
-    _check_range("--width", width, 8, 1024)
-    _check_range("--batch-size", batch_size, 1, 4096)
-    _check_range("--crop-frames", crop_frames, 16, 8192)
-    _check_range("--epoch-limit", epoch_limit, 0, 1_000_000)
+    check_setting("hidden_channels", width, "--width")
+    check_setting("batch_size", batch_size, "--batch-size")
+    check_setting("crop_frames", crop_frames, "--crop-frames")
+    check_setting("epoch_limit", epoch_limit, "--epoch-limit")
     if minutes is None and epochs is None and steps is None:
         minutes = 10.0
-    prior_minutes = None
-    if minutes is not None and not no_prior and minutes > 0:
-        minutes, prior_minutes = share_of_minutes(minutes)
     config = TrainConfig(
         max_minutes=minutes,
         epochs=epochs,
@@ -119,17 +116,21 @@ def train(
         config = replace(config, epoch_limit=epoch_limit or None)
     overrides = PresetOverrides(width, batch_size, crop_frames, mixed_precision)
     config = configure_for_device(config, preset, overrides)
+    prior_minutes = None
+    if not no_prior:  # the prior gets its share of the minutes
+        config, prior_minutes = autoencoder_share(config)
     console = _console(quiet=not is_main_process())  # under torchrun, rank 0 alone prints
     console.print(f"Training on {config.device}: {_setup_text(config, resume)}")
     with _progress_bar(console) as on_progress:
-        result = train_vqvae(
+        job = TrainJob(
             directory, name, config, progress=on_progress, resume=resume, overwrite=force
         )
+        result = train_model(job)
     if is_main_process():  # under torchrun the prior is trained once, by rank 0
         _print_summary(console, result)
         _say_if_limited(console, config, result)
         if not no_prior:
-            _train_prior(console, result, directory, prior_minutes, seed, device)
+            _train_prior(console, result, directory, config, prior_minutes)
 
 
 def _say_if_limited(console: Console, config: TrainConfig, result: TrainResult) -> None:
@@ -143,11 +144,6 @@ def _say_if_limited(console: Console, config: TrainConfig, result: TrainResult) 
             f"{result.elapsed_s / 60:.1f} of {config.max_minutes:g} min): more would memorise "
             "them. --epoch-limit 0 trains for the whole budget."
         )
-
-
-def _check_range(option: str, value: int | None, low: int, high: int) -> None:
-    if value is not None and not low <= value <= high:
-        raise fail(f"{option} must be between {low} and {high}, not {value}.")
 
 
 def _setup_text(config: TrainConfig, resume: bool) -> str:
@@ -209,23 +205,20 @@ def _train_prior(
     console: Console,
     result: TrainResult,
     directory: Path,
+    config: TrainConfig,
     minutes: float | None,
-    seed: int,
-    device: str,
 ) -> None:
-    """The prior after the autoencoder: `minutes` (its share of --minutes), else as many
-    steps as the autoencoder took, at most DEFAULT_PRIOR_STEPS."""
+    """The prior after the autoencoder, as `prior.fit.prior_after` says (none if stopped)."""
     from distill.cli.prior import run_prior_training
-    from distill.prior.training import DEFAULT_PRIOR_STEPS, PriorTrainConfig
+    from distill.prior.fit import prior_after
 
-    if result.cancelled:
+    prior_config = prior_after(result, config, minutes)
+    if prior_config is None:
         console.print(
             "No prior trained (training was stopped): add one with `distill train-prior`."
         )
         return
-    steps = None if minutes else max(1, min(result.steps, DEFAULT_PRIOR_STEPS))
-    config = PriorTrainConfig(max_minutes=minutes, max_steps=steps, seed=seed, device=device)
-    run_prior_training(console, result.model_path, directory, config)
+    run_prior_training(console, result.model_path, directory, prior_config)
 
 
 def _print_summary(console: Console, result: TrainResult) -> None:

@@ -10,26 +10,22 @@ from collections.abc import Iterable
 from distill.editing.region import (
     EditError,
     Region,
-    check_column,
-    check_level,
     check_region,
     check_same_model,
     span_text,
     target_region,
-    whole_number,
 )
-from distill.inference.grid import NO_CODE, CodeGrid
+from distill.inference.grid import (
+    NO_CODE,
+    CodeGrid,
+)
+from distill.inference.validation import check_code, check_column, check_level, whole_number
 
 
 def set_code(grid: CodeGrid, level: int, column: int, code: int) -> CodeGrid:
     """`grid` with the cell (level, column) set to `code`, which must be in 0..K-1."""
-    level, column = check_level(grid, level), check_column(grid, column)
-    code = whole_number("code", code)
-    if not 0 <= code < grid.codebook_size:
-        raise EditError(
-            f"Code {code} is not one of this model's codes, which run from 0 to "
-            f"{grid.codebook_size - 1}."
-        )
+    level, column = check_level(level, grid.num_levels), check_column(column, grid.num_columns)
+    code = check_code(code, grid.codebook_size)
     codes = grid.codes.clone()  # [1, F', L]
     codes[0, column, level] = code
     return grid.with_codes(codes, f"set level {level + 1} column {column} to code {code}")
@@ -72,7 +68,7 @@ def _swap_text(region: Region, other_name: str, other_start: int) -> str:
 
 def mute_levels(grid: CodeGrid, levels: Iterable[int]) -> CodeGrid:
     """`grid` with every cell of `levels` silent (NO_CODE). No levels: an unchanged copy."""
-    chosen = sorted({check_level(grid, level) for level in levels})
+    chosen = sorted({check_level(level, grid.num_levels) for level in levels})
     if not chosen:
         return grid.with_codes(grid.codes)
     codes = grid.codes.clone()  # [1, F', L]
@@ -88,7 +84,7 @@ def _levels_text(levels: list[int]) -> str:
 
 def solo_level(grid: CodeGrid, level: int) -> CodeGrid:
     """`grid` with only `level` sounding: every other level silent."""
-    level = check_level(grid, level)
+    level = check_level(level, grid.num_levels)
     codes = grid.codes.clone()  # [1, F', L]
     codes[0, :, [other for other in range(grid.num_levels) if other != level]] = NO_CODE
     return grid.with_codes(codes, f"solo level {level + 1}")

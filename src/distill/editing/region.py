@@ -9,25 +9,18 @@ from 0, as the grid's ruler does. Every bad argument is an `EditError` with one 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
 from distill.inference.grid import CodeGrid, CodeGridError, check_code_grid
+from distill.inference.validation import whole_number
 
 if TYPE_CHECKING:
     from distill.models.persistence import LoadedVQModel
 
 
-class EditError(ValueError):
-    """An edit's argument that does not fit its grids (code, level, column, region, amount,
-    or two grids from different models)."""
-
-
-def whole_number(name: str, value: Any) -> int:
-    """value as an int, if it is a whole number (not a bool, not a float); else EditError."""
-    if not isinstance(value, Integral) or isinstance(value, bool):
-        raise EditError(f"{name} must be a whole number, got {value!r}.")
-    return int(value)
+# An edit's argument that does not fit its grids (code, level, column, region, amount, or two
+# grids from different models) is a grid error: one type, whether an edit or a preview finds it.
+EditError = CodeGridError
 
 
 def span_text(word: str, first: int, last: int) -> str:
@@ -112,26 +105,6 @@ def check_region(region: Region, grid: CodeGrid) -> Region:
             f"(levels 1-{grid.num_levels}, columns 0-{grid.num_columns - 1})."
         )
     return region
-
-
-def check_level(grid: CodeGrid, level: Any) -> int:
-    """A 0-based level of `grid`, or EditError."""
-    level = whole_number("level", level)
-    if not 0 <= level < grid.num_levels:
-        raise EditError(
-            f"Level {level + 1} is not in this grid, which has levels 1-{grid.num_levels}."
-        )
-    return level
-
-
-def check_column(grid: CodeGrid, column: Any) -> int:
-    """A column of `grid`, or EditError."""
-    column = whole_number("column", column)
-    if not 0 <= column < grid.num_columns:
-        raise EditError(
-            f"Column {column} is not in this grid, which has columns 0-{grid.num_columns - 1}."
-        )
-    return column
 
 
 def check_same_model(a: CodeGrid, b: CodeGrid, names: tuple[str, str] = ("A", "B")) -> None:

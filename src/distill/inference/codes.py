@@ -41,7 +41,7 @@ from distill.inference.grid import (
     shape_pair,
 )
 from distill.inference.refine import refine_steps_for
-from distill.inference.validation import check_index, check_iterations
+from distill.inference.validation import check_code, check_column, check_iterations, check_level
 from distill.models.persistence import LoadedVQModel
 
 PREVIEW_SECONDS = 1.0  # how long a single code or a column is held
@@ -271,8 +271,8 @@ def _held(codes: torch.Tensor, loaded: LoadedVQModel) -> np.ndarray:
 
 def preview_code(level: int, code: int, loaded: LoadedVQModel) -> np.ndarray:
     """One codebook entry alone (every other level silent, not code 0), held ~1 s: [S]."""
-    level = check_index("level", level, loaded.model.num_quantizers)
-    code = check_index("code", code, loaded.model.codebook_size)
+    level = check_level(level, loaded.model.num_quantizers)
+    code = check_code(code, loaded.model.codebook_size)
     column = torch.full((1, loaded.model.num_quantizers), NO_CODE)
     column[0, level] = code
     return _held(column, loaded)
@@ -281,7 +281,7 @@ def preview_code(level: int, code: int, loaded: LoadedVQModel) -> np.ndarray:
 def preview_column(grid: CodeGrid, position: int, loaded: LoadedVQModel) -> np.ndarray:
     """All levels of one column of `grid`, held ~1 s: [S]."""
     check_code_grid(grid, loaded)
-    position = check_index("column", position, grid.num_columns)
+    position = check_column(position, grid.num_columns)
     return _held(grid.codes[0, position], loaded)
 
 
@@ -291,7 +291,7 @@ def play_level(
     """One level alone at its own positions, every other level silent: [S], as long as the
     file and aligned with it. One batched decode of the masked grid, never one per column."""
     check_code_grid(grid, loaded)
-    level = check_index("level", level, grid.num_levels)
+    level = check_level(level, grid.num_levels)
     masked = torch.full_like(grid.codes, NO_CODE)
     masked[..., level] = grid.codes[..., level]  # [1, F', L]
     audio = decode_grid(grid.with_codes(masked), loaded, num_iterations=num_iterations)

@@ -108,11 +108,11 @@ def plan_folder(
     model_path: Path,
     resume: bool = False,
     force: bool = False,
-    search_steps: int | None = None,
+    refine_steps: int | None = None,
 ) -> FolderPlan:
     """The run's files. Existing codes files are kept with `resume` (when this model made
     them), replaced with `force`, and otherwise refused (FolderEncodeError), so nothing is
-    overwritten by accident. search_steps: each file's code search (None: by its length)."""
+    overwritten by accident. refine_steps: each file's code refinement (None: by its length)."""
     sources = find_audio_files(root)
     if not sources:
         raise FolderEncodeError(f"No audio files under {root} (WAV, FLAC, OGG, MP3, AIFF).")
@@ -124,7 +124,7 @@ def plan_folder(
             continue
         if target.exists() and not force:
             in_the_way.append(target)
-        jobs.append(FolderJob(source, target, search_steps))
+        jobs.append(FolderJob(source, target, refine_steps))
     if in_the_way:
         hint = "replace them" if resume else "keep them and encode the rest"
         flag = "--force" if resume else "--resume"

@@ -22,7 +22,7 @@ from distill.models.persistence import LoadedVQModel, load_model
 class FolderJob:
     source: Path  # an audio file
     target: Path  # its codes JSON file
-    search_steps: int | None = None  # the code search's steps (None: by length; 0: none)
+    refine_steps: int | None = None  # steps refining the codes (None: by length; 0: none)
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def encode_one(job: FolderJob) -> EncodedFile:
     if loaded is None or model_path is None:
         raise RuntimeError("encode_one runs in a worker started by start_worker")
     try:
-        grid = encode_grid(job.source, loaded, refine_steps=job.search_steps)
+        grid = encode_grid(job.source, loaded, refine_steps=job.refine_steps)
         grid = grid.with_labels(get_level_labels(grid.num_levels, loaded.metadata.level_labels))
         write_codes_json(job.target, grid, model_path)
     except Exception as error:  # a bad file is listed, never fatal (the caller says which)

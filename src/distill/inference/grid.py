@@ -4,7 +4,8 @@ A `CodeGrid` travels from encode to the UI session, the codes JSON, the CLI and 
 Its time axis is the model's: `seconds_per_column` = hop x mel frames per column / sample
 rate, so column p starts at p x seconds_per_column whatever the file's length (the last
 column is usually only partly sounding). `check_code_grid` is the one validator and
-`CodeGridError` the one error type; `NO_CODE` (-1) means "this level contributes nothing".
+`CodeGridError` the one error type (inference/validation.py, beside the one check of an index
+into a grid); `NO_CODE` (-1) means "this level contributes nothing".
 """
 
 from __future__ import annotations
@@ -17,16 +18,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import torch
 
-from distill.inference.validation import is_whole_number
+from distill.inference.validation import CodeGridError, is_whole_number
 
 if TYPE_CHECKING:
     from distill.models.persistence import LoadedVQModel
 
 NO_CODE = -1  # "this level contributes nothing here": silent in decodes, grey in the grid
-
-
-class CodeGridError(ValueError):
-    """A code grid that is malformed, or does not fit the model it is used with."""
 
 
 def _is_positive_number(value: Any) -> bool:

@@ -21,7 +21,7 @@ from distill.audio.loudness import undo_loudness
 from distill.inference.chunked import CONTEXT_COLUMNS, decode_codes_chunked, invert_in_pieces
 from distill.inference.codes import eval_mode, finite_audio, safe_mel
 from distill.inference.grid import NO_CODE, CodeGrid, check_code_grid
-from distill.inference.validation import check_index
+from distill.inference.validation import check_level
 from distill.models.persistence import LoadedVQModel
 
 
@@ -87,7 +87,7 @@ def stream_level(
 ) -> Iterator[np.ndarray]:
     """One level alone along the whole file (`codes.play_level`'s sound), in pieces."""
     check_code_grid(grid, loaded)
-    level = check_index("level", level, grid.num_levels)
+    level = check_level(level, grid.num_levels)
     masked = torch.full_like(grid.codes, NO_CODE)
     masked[..., level] = grid.codes[..., level]  # [1, F', L]
     yield from stream_grid(grid.with_codes(masked), loaded, num_iterations=num_iterations)

@@ -1,1 +1,2 @@
-"""Models: the time-aligned RVQ-VAE and its safetensors model files."""
+"""Models: what a loaded model is (the time-aligned RVQ-VAE, the prior's network and their
+stored records) and its safetensors model files."""

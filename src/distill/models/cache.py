@@ -16,7 +16,7 @@ from enum import Enum
 from pathlib import Path
 
 from distill.models.persistence import LoadedVQModel, ModelFileError, load_model
-from distill.prior.stored import PRIOR_PREFIX
+from distill.models.prior_stored import PRIOR_PREFIX
 
 DEVICE = "auto"  # CUDA, then Apple's MPS, then the CPU
 _HASH_BLOCK = 1 << 20

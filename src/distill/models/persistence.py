@@ -8,7 +8,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 from safetensors import safe_open
@@ -16,6 +16,9 @@ from safetensors.torch import load_file, save
 
 from distill.audio.spectrogram import AudioSpectrogram, SpectrogramConfig
 from distill.files import write_bytes_atomic
+from distill.models.prior import CodePrior, PriorConfig
+from distill.models.prior_records import PriorMetadata, TrainedPrior
+from distill.models.prior_stored import PRIOR_PREFIX, prior_records, prior_tensors, rebuild_prior
 from distill.models.records import (
     CodebookHealth,
     DatasetSummary,
@@ -24,12 +27,6 @@ from distill.models.records import (
     read_record,
 )
 from distill.models.vqvae import ConvVQVAE, VQVAEConfig
-from distill.prior.model import CodePrior, PriorConfig
-from distill.prior.records import PriorMetadata, TrainedPrior
-from distill.prior.stored import PRIOR_PREFIX, prior_records, prior_tensors, rebuild_prior
-
-if TYPE_CHECKING:
-    pass
 
 FORMAT_NAME = "distill-model"
 FORMAT_VERSION = 1

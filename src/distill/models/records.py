@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import types
 from dataclasses import asdict, dataclass, field
-from typing import Any, TypeVar, Union, get_args, get_origin, get_type_hints
+from typing import Any, ClassVar, TypeVar, Union, get_args, get_origin, get_type_hints
 
 R = TypeVar("R")
 
@@ -76,21 +76,25 @@ def _read_value(value: Any, hint: Any, where: str) -> Any:
 def read_record(cls: type[R], data: Any, where: str) -> R:
     """A frozen dataclass `cls` from stored JSON `data`, type-checked field by field.
 
-    Unknown keys are ignored and missing keys take the field's default (older files); a
+    Unknown keys are ignored and missing keys take the field's default (older files); a key
+    a record has renamed since (its RENAMED_KEYS, old: new) is read under its new name; a
     missing key without a default, or a value of the wrong type, is a RecordError. A value
     the record itself refuses (its __post_init__ raising ValueError) is one too.
     """
     if not isinstance(data, dict):
         raise RecordError(f"{where} should be an object, not {data!r:.60}.")
+    for old, new in getattr(cls, "RENAMED_KEYS", {}).items():  # older files' names
+        if old in data and new not in data:
+            data = {**data, new: data[old]}
     hints = get_type_hints(cls)
     values = {}
-    for spec in dataclasses.fields(cls):  # type: ignore[arg-type]
-        if spec.name in data:
-            values[spec.name] = _read_value(
-                data[spec.name], hints[spec.name], f"{where}.{spec.name}"
+    for entry in dataclasses.fields(cls):  # type: ignore[arg-type]
+        if entry.name in data:
+            values[entry.name] = _read_value(
+                data[entry.name], hints[entry.name], f"{where}.{entry.name}"
             )
-        elif spec.default is dataclasses.MISSING and spec.default_factory is dataclasses.MISSING:
-            raise RecordError(f"{where} has no '{spec.name}'.")
+        elif entry.default is dataclasses.MISSING and entry.default_factory is dataclasses.MISSING:
+            raise RecordError(f"{where} has no '{entry.name}'.")
     try:
         return cls(**values)
     except (TypeError, ValueError) as error:
@@ -164,10 +168,12 @@ class TrainingSetup:
     """Where a model was trained and at what size: the device preset (training/presets.py),
     what was set by hand, and how many processes trained it (torchrun's world size)."""
 
+    RENAMED_KEYS: ClassVar[dict[str, str]] = {"chunk_frames": "crop_frames"}
+
     preset: str = ""  # cpu | mps | cuda; "" in files from before presets
     num_processes: int = 1
     batch_size: int = 0  # windows per step, per process (0: not recorded)
-    chunk_frames: int = 0
+    crop_frames: int = 0  # the window length in mel frames
     mixed_precision: bool = False  # bf16 autocast of the convolutions
     set_by_hand: tuple[str, ...] = ()  # preset fields the user overrode
     backend: str = ""  # torch.distributed's (gloo, nccl) with several processes
@@ -183,7 +189,7 @@ class TrainingSetup:
             processes += f" (torchrun, {self.backend})"
         return (
             f"preset {self.preset} (width {hidden_channels}, batch {self.batch_size} per "
-            f"process, {self.chunk_frames}-frame crops, {precision}{by_hand}), {processes}"
+            f"process, {self.crop_frames}-frame crops, {precision}{by_hand}), {processes}"
         )
 
 
@@ -196,8 +202,9 @@ class TrainingSummary:
     elapsed_s: float = 0.0
     best_val_loss: float | None = None
     device: str = ""
-    # training.TrainConfig's fields (its `model` aside) as they were: models/ cannot import
-    # training/, and TrainConfig changes more often than the file format.
+    # training.TrainConfig's fields (model and front end aside: the file keeps those itself)
+    # as JSON: models/ cannot import training/. TrainConfig.to_stored writes them and
+    # TrainConfig.from_stored, the one reader, turns them back into a TrainConfig.
     train_config: dict[str, Any] = field(default_factory=dict)
     setup: TrainingSetup = field(default_factory=TrainingSetup)
 

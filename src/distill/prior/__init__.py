@@ -1,2 +1,3 @@
-"""The prior over codes: a small causal model of code columns that generates new grids, continues
-a file and regenerates a region (model, training, sampling, memorisation)."""
+"""The prior over codes: fitting, sampling and memorisation for the small causal model of code
+columns (its network and stored records live in distill.models) that generates new grids,
+continues a file and regenerates a region."""

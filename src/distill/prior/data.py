@@ -14,8 +14,8 @@ import torch
 from distill.audio.io import AudioError
 from distill.inference.codes import encode_grid
 from distill.models.persistence import LoadedVQModel
-from distill.prior.model import START
-from distill.prior.records import PriorFile
+from distill.models.prior import START
+from distill.models.prior_records import PriorFile
 from distill.training.data import TrainingError, collect_audio_files, split_validation
 
 IGNORE = -100  # target of padding after a file's end: no loss

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import torch
 import torch.nn.functional as F
 
-from distill.prior.model import CodePrior, start_column
+from distill.models.prior import CodePrior, start_column
 
 
 @torch.no_grad()

@@ -4,14 +4,20 @@ the prior into the same `.distill` file, the autoencoder's weights and header un
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from distill.models.library import check_writable
 from distill.models.persistence import load_model, save_model
+from distill.models.prior_records import TrainedPrior
 from distill.prior.data import FileGrid, grids_of_collection
-from distill.prior.records import TrainedPrior
-from distill.prior.training import PriorProgress, PriorTrainConfig, train_prior
+from distill.prior.training import (
+    DEFAULT_PRIOR_STEPS,
+    PriorProgress,
+    PriorTrainConfig,
+    train_prior,
+)
+from distill.training.config import TrainConfig, TrainResult
 from distill.training.data import TrainingError
 
 PRIOR_SHARE = 0.2  # of `distill train --minutes M`: the autoencoder gets 80%, the prior 20%
@@ -75,3 +81,28 @@ def fit_prior(
 def share_of_minutes(minutes: float) -> tuple[float, float]:
     """A `--minutes M` budget split between the autoencoder and the prior."""
     return minutes * (1 - PRIOR_SHARE), minutes * PRIOR_SHARE
+
+
+def autoencoder_share(config: TrainConfig) -> tuple[TrainConfig, float | None]:
+    """A training that adds a prior: the autoencoder's config with its share of the minutes,
+    and the prior's minutes (None under a step or epoch budget). The CLI and the Train tab
+    both split a budget here."""
+    if config.max_minutes is None:
+        return config, None
+    autoencoder, prior = share_of_minutes(config.max_minutes)
+    return replace(config, max_minutes=autoencoder), prior
+
+
+def prior_after(
+    result: TrainResult, config: TrainConfig, minutes: float | None
+) -> PriorTrainConfig | None:
+    """How to train the prior after the autoencoder that `config` trained: for its share of
+    the minutes, else for as many steps as the autoencoder took, at most DEFAULT_PRIOR_STEPS;
+    None when that training was stopped (no prior then). The CLI and the Train tab both ask
+    this."""
+    if result.cancelled:
+        return None
+    steps = None if minutes else max(1, min(result.steps, DEFAULT_PRIOR_STEPS))
+    return PriorTrainConfig(
+        max_minutes=minutes, max_steps=steps, seed=config.seed, device=config.device
+    )

@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from numpy.lib.stride_tricks import sliding_window_view
 
-from distill.prior.records import TrainedPrior
+from distill.models.prior_records import TrainedPrior
 
 NGRAM_COLUMNS = 4
 _SEPARATOR = -1  # between files in the token stream: matches nothing

@@ -21,9 +21,9 @@ from distill.inference.grid import CodeGrid, check_code_grid, seconds_per_column
 from distill.inference.validation import is_whole_number
 from distill.models.labels import get_level_labels
 from distill.models.persistence import LoadedVQModel
+from distill.models.prior import CodePrior, start_column
+from distill.models.prior_records import TrainedPrior
 from distill.prior.memorisation import Memorisation, measure_memorisation
-from distill.prior.model import CodePrior, start_column
-from distill.prior.records import TrainedPrior
 
 MAX_SECONDS = 600.0  # one generation: 10 minutes at most
 

@@ -12,10 +12,10 @@ import torch
 import torch.nn.functional as F
 
 from distill.models.persistence import resolve_device
+from distill.models.prior import CodePrior, PriorConfig
+from distill.models.prior_records import PriorMetadata, TrainedPrior
 from distill.prior.data import IGNORE, FileGrid, SegmentBatches
 from distill.prior.evaluation import grid_nll, perplexity, unigram_nll
-from distill.prior.model import CodePrior, PriorConfig
-from distill.prior.records import PriorMetadata, TrainedPrior
 from distill.training.data import TrainingError
 
 DEFAULT_PRIOR_STEPS = 1000  # without a time budget; early stopping often ends sooner

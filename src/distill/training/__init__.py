@@ -1,6 +1,21 @@
 """Training: an audio folder in, a `NAME.distill` model file out."""
 
 from distill.training.data import TrainingError
-from distill.training.vqvae import TrainConfig, TrainProgress, TrainResult, train_vqvae
+from distill.training.vqvae import (
+    TrainConfig,
+    TrainJob,
+    TrainProgress,
+    TrainResult,
+    train_model,
+    train_vqvae,
+)
 
-__all__ = ["TrainConfig", "TrainProgress", "TrainResult", "TrainingError", "train_vqvae"]
+__all__ = [
+    "TrainConfig",
+    "TrainJob",
+    "TrainProgress",
+    "TrainResult",
+    "TrainingError",
+    "train_model",
+    "train_vqvae",
+]

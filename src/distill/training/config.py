@@ -1,13 +1,22 @@
-"""How a training is set up (TrainConfig), what it reports as it goes (TrainProgress) and
-what it returns (TrainResult)."""
+"""How a training is set up (TrainConfig) and asked for (TrainJob), what it reports as it goes
+(TrainProgress) and what it returns (TrainResult)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
+from typing import Any, ClassVar
 
 from distill.audio.spectrogram import SpectrogramConfig
-from distill.models.records import CodebookHealth, DatasetSummary
+from distill.models.persistence import model_path
+from distill.models.records import (
+    CodebookHealth,
+    DatasetSummary,
+    TrainingSummary,
+    read_record,
+)
 from distill.models.vqvae import VQVAEConfig
 from distill.training.data import TrainingError
 from distill.training.listening import LISTEN_EVERY_S, ListeningSample
@@ -17,6 +26,8 @@ from distill.training.loss import ENERGY_WEIGHT, FRAME_LEVEL_WEIGHT
 @dataclass(frozen=True)
 class TrainConfig:
     """How to train. Either a wall-clock budget (max_minutes) or a number of epochs."""
+
+    RENAMED_KEYS: ClassVar[dict[str, str]] = {"chunk_frames": "crop_frames"}  # stored, before
 
     max_minutes: float | None = 10.0
     epochs: int | None = None
@@ -30,7 +41,7 @@ class TrainConfig:
     num_levels: int = 4
     codebook_size: int | None = None  # None: from the number of files (DESIGN.md 3)
     batch_size: int = 16
-    chunk_frames: int = 128  # ~1.4 s windows; 64 and 192 (at 250 epochs each) scored worse
+    crop_frames: int = 128  # ~1.4 s windows; 64 and 192 (at 250 epochs each) scored worse
     learning_rate: float = 1e-3  # 2e-3 lost; 5e-4 tied at one seed and lost at another
     max_shift_bins: int = 0  # pitch augmentation (+-bins per window); 2 and 3 measured worse
     gain_db: float = 0.0  # gain augmentation, +-dB per window
@@ -57,7 +68,7 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.max_minutes is None and self.epochs is None and self.max_steps is None:
             raise TrainingError("Give a time budget (minutes) or a number of epochs.")
-        if self.max_minutes is not None and self.max_minutes <= 0:
+        if self.max_minutes is not None and not 0 < self.max_minutes < math.inf:
             raise TrainingError("The time budget must be more than 0 minutes.")
         if self.epochs is not None and self.epochs < 1:
             raise TrainingError("Train for at least 1 epoch.")
@@ -80,6 +91,46 @@ class TrainConfig:
         budget_s = (self.max_minutes or 0.0) * 60
         return min(30.0, max(5.0, budget_s / 4))
 
+    def to_stored(self) -> dict[str, Any]:
+        """What a model file records as its training settings (TrainingSummary.train_config):
+        every field but the model's and the front end's, which the file keeps on their own."""
+        return {k: v for k, v in asdict(self).items() if k not in _STORED_ELSEWHERE}
+
+    @classmethod
+    def from_stored(
+        cls, training: TrainingSummary, model: VQVAEConfig, spectrogram: SpectrogramConfig
+    ) -> TrainConfig:
+        """The settings a model file was trained with, as a TrainConfig (the one reader of
+        TrainingSummary.train_config): a setting an older file lacks takes its default here,
+        a value of the wrong type is a RecordError naming it."""
+        stored = {k: v for k, v in training.train_config.items() if k not in _STORED_ELSEWHERE}
+        config = read_record(cls, stored, "training.train_config")
+        return replace(config, model=model, spectrogram=spectrogram)
+
+
+_STORED_ELSEWHERE = ("model", "spectrogram")  # the file's vqvae_config and spectrogram_config
+
+
+@dataclass(frozen=True)
+class TrainJob:
+    """One training, as the CLI and the Train tab ask for it: the audio to learn from, the
+    model it makes (NAME.distill in models_directory, default models_dir()), how, and whom
+    it tells (progress) and asks whether to stop (should_stop)."""
+
+    audio: Path | Sequence[Path]  # a folder (searched recursively) or the files themselves
+    name: str
+    config: TrainConfig
+    models_directory: Path | None = None
+    progress: Callable[[TrainProgress], None] | None = None
+    should_stop: Callable[[], bool] | None = None
+    resume: bool = False  # continue training the saved model NAME
+    overwrite: bool = False  # replace a saved model NAME
+
+    @property
+    def target(self) -> Path:
+        """The model file it writes (ModelFileError for a name that cannot be a file name)."""
+        return model_path(self.name, self.models_directory)
+
 
 @dataclass(frozen=True)
 class TrainProgress:
@@ -96,6 +147,11 @@ class TrainProgress:
     best_step: int | None = None  # where the kept checkpoint (the best on validation) is
     best_elapsed_s: float | None = None
     sample: ListeningSample | None = None  # the latest held-out excerpt decoded, if any
+
+    @classmethod
+    def note(cls, phase: str, message: str, step: int = 0) -> TrainProgress:
+        """A report that only says something (loading a file, encoding for the prior)."""
+        return cls(step, 0.0, 0.0, None, math.nan, None, None, [], phase, message)
 
     @property
     def eta_s(self) -> float | None:

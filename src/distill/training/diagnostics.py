@@ -21,6 +21,7 @@ from distill.audio.spectrogram import AudioSpectrogram, SpectrogramConfig
 from distill.models.persistence import load_model, save_model
 from distill.models.records import DIAGNOSTICS_VERSION, CodebookHealth, LevelHealth
 from distill.models.vqvae import ConvVQVAE
+from distill.training.config import TrainConfig
 from distill.training.data import MelDataset, TrainingError, load_dataset, tiled_batches
 from distill.training.health import (
     LOW_USE_WARNING,
@@ -81,17 +82,17 @@ def diagnose_codebooks(
     model: ConvVQVAE,
     dataset: MelDataset,
     batch_size: int,
-    chunk_frames: int,
+    crop_frames: int,
     spectrogram: SpectrogramConfig,
     level_labels: list[str] | None = None,
 ) -> CodebookHealth:
     """Health with diagnostics: code use over the training clips, contributions on the
     validation clips (the training clips when nothing was held out)."""
-    train = tiled_batches(dataset.train, batch_size, chunk_frames, spectrogram.silence)
+    train = tiled_batches(dataset.train, batch_size, crop_frames, spectrogram.silence)
     held_out = dataset.validation or dataset.train
     counts = measure_code_counts(model, train)  # [L, K]
     contributions = level_contributions_db(
-        model, tiled_batches(held_out, batch_size, chunk_frames, spectrogram.silence), spectrogram
+        model, tiled_batches(held_out, batch_size, crop_frames, spectrogram.silence), spectrogram
     )
     levels = tuple(
         replace(
@@ -131,10 +132,6 @@ def level_badge(health: LevelHealth) -> HealthBadge:
     return HealthBadge(health.level, "green", reason)
 
 
-def health_badges(health: CodebookHealth) -> list[HealthBadge]:
-    return [level_badge(level) for level in health.levels]
-
-
 def usage_shares(counts: Sequence[int]) -> list[float]:
     """Code counts [K] -> shades in [0, 1] for a heatmap: log(1 + count) over the most used
     code's (a log scale, so a code used 10 times shows beside one used 1000 times)."""
@@ -153,13 +150,10 @@ def add_diagnostics(model_file: str | Path, audio: Path | Sequence[Path]) -> Cod
     training, summary = loaded.metadata.training, loaded.metadata.dataset
     if training is None or summary is None:
         raise TrainingError(f"{Path(model_file).name} records no training data to measure on.")
-    settings = training.train_config
-    spectrogram = loaded.spectrogram.config
+    settings = TrainConfig.from_stored(training, loaded.vqvae_config, loaded.spectrogram.config)
+    spectrogram = settings.spectrogram
     dataset = load_dataset(
-        audio,
-        AudioSpectrogram(spectrogram),
-        float(settings.get("val_fraction", 0.1)),
-        int(settings.get("seed", 0)),
+        audio, AudioSpectrogram(spectrogram), settings.val_fraction, settings.seed
     )
     held_out = tuple(clip.path.name for clip in dataset.validation)
     if held_out != summary.validation_file_names[: len(held_out)] or not held_out:
@@ -168,11 +162,7 @@ def add_diagnostics(model_file: str | Path, audio: Path | Sequence[Path]) -> Cod
             "(its held-out files differ)."
         )
     health = diagnose_codebooks(
-        loaded.model,
-        dataset,
-        int(settings.get("batch_size", 16)),
-        int(settings.get("chunk_frames", 128)),
-        spectrogram,
+        loaded.model, dataset, settings.batch_size, settings.crop_frames, spectrogram
     )
     save_model(model_file, loaded.model, spectrogram, loaded.metadata, health, loaded.trained_prior)
     return health

@@ -73,18 +73,18 @@ def reconstruct_file(
     refine_steps: the code search's steps, None for encoding's default, 0 for the encoder's
     own codes (as every decode was before the search).
     """
-    spec = loaded.spectrogram
-    rate = spec.config.sample_rate
+    spectrogram = loaded.spectrogram
+    rate = spectrogram.config.sample_rate
     original = to_mono(load_audio(path, rate).waveform)  # [1, S] at the file's own level
     normalised, gain = normalize_loudness(original, rate)
     length = original.shape[-1]
-    mel = spec.waveform_to_mel(normalised.unsqueeze(0).to(loaded.device))  # [1, 1, M, F]
-    ceiling = spec.mel_to_waveform(mel, iterations, length)[0, 0].cpu()
+    mel = spectrogram.waveform_to_mel(normalised.unsqueeze(0).to(loaded.device))  # [1, 1, M, F]
+    ceiling = spectrogram.mel_to_waveform(mel, iterations, length)[0, 0].cpu()
     model = loaded.model.eval()
     steps = refine_steps_for(mel.shape[-1], refine_steps)
-    codes = encode_mel_chunked(model, mel, refine_steps=steps, config=spec.config)
+    codes = encode_mel_chunked(model, mel, refine_steps=steps, config=spectrogram.config)
     recon_mel = decode_codes_chunked(model, codes, (mel.shape[2], mel.shape[3]))
-    raw = spec.mel_to_waveform(recon_mel, iterations, length)[0, 0].cpu()
+    raw = spectrogram.mel_to_waveform(recon_mel, iterations, length)[0, 0].cpu()
     matched = match_decoded_loudness(raw, gain, rate) if match_loudness else raw
     decoded = undo_loudness(matched, gain)  # as decode_grid gives it
     reference = original[0]

@@ -35,11 +35,13 @@ def lr_at(step: int, fraction_done: float, config: TrainConfig) -> float:
 
 
 @torch.no_grad()
-def evaluate(model: ConvVQVAE, batches: list[torch.Tensor], spec: AudioSpectrogram) -> float:
+def evaluate(model: ConvVQVAE, batches: list[torch.Tensor], spectrogram: AudioSpectrogram) -> float:
     """Mean reconstruction loss over the held-out batches, all levels, eval mode."""
     model.eval()
     losses = [
-        reconstruction_loss(model(b.to(spec.device))[0], b.to(spec.device), spec).item()
+        reconstruction_loss(
+            model(b.to(spectrogram.device))[0], b.to(spectrogram.device), spectrogram
+        ).item()
         for b in batches
     ]
     model.train()
@@ -54,7 +56,7 @@ class TrainingLoop:
         model: ConvVQVAE,
         config: TrainConfig,
         dataset: MelDataset,
-        spec: AudioSpectrogram,
+        spectrogram: AudioSpectrogram,
         report: Callable[[TrainProgress], None],
         should_stop: Callable[[], bool] | None,
         start_step: int,
@@ -62,10 +64,10 @@ class TrainingLoop:
     ) -> None:
         self.model = model
         self.processes = processes
-        self.forward = data_parallel(model, processes, spec.device)  # DDP under torchrun
+        self.forward = data_parallel(model, processes, spectrogram.device)  # DDP under torchrun
         self.config = config
         self.dataset = dataset
-        self.spec = spec
+        self.spectrogram = spectrogram
         self.report = report
         self.should_stop = should_stop or (lambda: False)
         # Each rank draws its own windows; rank 0 (and a lone process) as it always did.
@@ -74,11 +76,11 @@ class TrainingLoop:
         self.optimizer = torch.optim.AdamW(
             model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
         )
-        frames = sum(max(c.num_frames, config.chunk_frames) for c in dataset.train)
-        per_step = config.batch_size * config.chunk_frames * processes.world_size
+        frames = sum(max(c.num_frames, config.crop_frames) for c in dataset.train)
+        per_step = config.batch_size * config.crop_frames * processes.world_size
         self.steps_per_epoch = max(1, math.ceil(frames / per_step))
         self.val_batches = tiled_batches(
-            dataset.validation, config.batch_size, config.chunk_frames, spec.config.silence
+            dataset.validation, config.batch_size, config.crop_frames, spectrogram.config.silence
         )[:64]
         self.start_step = self.step = start_step
         self.started = time.monotonic()
@@ -90,7 +92,7 @@ class TrainingLoop:
         self.cancelled = False
         self.best_at: tuple[int, float] | None = None  # (step, elapsed s) of the best
         listens = config.listen_every_s and processes.is_main  # rank 0 validates and listens
-        self.excerpt = held_out_excerpt(dataset, spec) if listens else None
+        self.excerpt = held_out_excerpt(dataset, spectrogram) if listens else None
         self.sample: ListeningSample | None = None
         self.interrupted = False  # Ctrl-C: the other ranks may be gone
         self.dropout_steps = 0
@@ -127,16 +129,16 @@ class TrainingLoop:
         usage = ((self.usage > 0.5).float().mean(dim=1)).tolist()
         best = None if math.isinf(self.best_val) else self.best_val
         return TrainProgress(
-            self.step,
-            self.epoch,
-            self.elapsed,
-            total,
-            self.train_loss,
-            self.val_loss,
-            best,
-            usage,
-            phase,
-            message,
+            step=self.step,
+            epoch=self.epoch,
+            elapsed_s=self.elapsed,
+            total_s=total,
+            train_loss=self.train_loss,
+            val_loss=self.val_loss,
+            best_val_loss=best,
+            level_usage=usage,
+            phase=phase,
+            message=message,
             best_step=self.best_at[0] if self.best_at else None,
             best_elapsed_s=self.best_at[1] if self.best_at else None,
             sample=self.sample,
@@ -147,13 +149,13 @@ class TrainingLoop:
         batch = random_batch(
             self.dataset.train,
             config.batch_size,
-            config.chunk_frames,
-            self.spec.config.silence,
+            config.crop_frames,
+            self.spectrogram.config.silence,
             self.rng,
             config.max_shift_bins,
-        ).to(self.spec.device)
+        ).to(self.spectrogram.device)
         batch = augment_batch(
-            batch, self.spec, self.generator, config.gain_db, config.mix_probability
+            batch, self.spectrogram, self.generator, config.gain_db, config.mix_probability
         )
         for group in self.optimizer.param_groups:
             group["lr"] = lr_at(self.step - self.start_step, fraction_done, self.config)
@@ -163,7 +165,7 @@ class TrainingLoop:
         self.dropout_steps += dropped
         self.dropout_digest.update(b"1" if dropped else b"0")
         loss = reconstruction_loss(
-            recon.float(), batch, self.spec, config.energy_weight, config.level_weight
+            recon.float(), batch, self.spectrogram, config.energy_weight, config.level_weight
         )
         loss = loss + commitment
         self.optimizer.zero_grad(set_to_none=True)
@@ -175,15 +177,15 @@ class TrainingLoop:
         # Usage over roughly the last 50 steps: decays old counts so the bar shows the present.
         self.usage = self.usage * 0.98 + code_counts(codes.detach(), self.model.codebook_size)
 
-    def validate(self, on_best: Callable[[], None]) -> None:
+    def validate(self, on_best: Callable[[TrainingLoop], None]) -> None:
         self.report(self.progress("validating"))
-        self.val_loss = evaluate(self.model, self.val_batches, self.spec)
+        self.val_loss = evaluate(self.model, self.val_batches, self.spectrogram)
         if self.val_loss < self.best_val:
             self.best_val = self.val_loss
             self.best_state = {k: v.detach().clone() for k, v in self.model.state_dict().items()}
             self.best_at = (self.step, self.elapsed)
             self.report(self.progress("saving", "New best on validation: saving"))
-            on_best()
+            on_best(self)
         self.listen()
 
     def listen(self) -> None:
@@ -193,7 +195,7 @@ class TrainingLoop:
             return
         if self.sample is None or self.elapsed - self.sample.elapsed_s >= every:
             self.sample = decode_excerpt(
-                self.model, self.excerpt, self.spec, self.step, self.elapsed
+                self.model, self.excerpt, self.spectrogram, self.step, self.elapsed
             )
 
     def validation_due(self, last_validation: float) -> bool:
@@ -203,8 +205,9 @@ class TrainingLoop:
             return time.monotonic() - last_validation > self.config.validation_interval_s
         return (self.step - self.start_step) % self.config.validate_every_steps == 0
 
-    def run(self, on_best: Callable[[], None]) -> None:
-        """Train to the budget; rank 0 alone validates, saves the best and reports."""
+    def run(self, on_best: Callable[[TrainingLoop], None]) -> None:
+        """Train to the budget; rank 0 alone validates, hands each new best to `on_best` (which
+        saves it) and reports."""
         last_validation = time.monotonic()
         main = self.processes.is_main
         try:

@@ -16,6 +16,7 @@ import torch
 
 from distill.models.persistence import resolve_device
 from distill.models.vqvae import VQVAEConfig
+from distill.training.data import TrainingError
 from distill.training.vqvae import TrainConfig
 
 AUTO = "auto"
@@ -28,16 +29,34 @@ class DevicePreset:
     name: str  # cpu | mps | cuda
     hidden_channels: int  # the model's width
     batch_size: int  # windows per step, per process
-    chunk_frames: int  # the crop length in mel frames (512 samples each at 48 kHz)
+    crop_frames: int  # the crop length in mel frames (512 samples each at 48 kHz)
     mixed_precision: bool  # bf16 autocast of the convolutions
 
 
 CPU_PRESET = DevicePreset(
-    "cpu", VQVAEConfig.hidden_channels, TrainConfig.batch_size, TrainConfig.chunk_frames, False
+    "cpu", VQVAEConfig.hidden_channels, TrainConfig.batch_size, TrainConfig.crop_frames, False
 )
-MPS_PRESET = DevicePreset("mps", VQVAEConfig.hidden_channels, 32, TrainConfig.chunk_frames, False)
+MPS_PRESET = DevicePreset("mps", VQVAEConfig.hidden_channels, 32, TrainConfig.crop_frames, False)
 CUDA_PRESET = DevicePreset("cuda", 256, 64, 256, True)
 PRESETS = {preset.name: preset for preset in (CPU_PRESET, MPS_PRESET, CUDA_PRESET)}
+
+# What a user may set by hand, inclusive; the CLI and the Train tab both check here.
+SETTING_LIMITS = {
+    "hidden_channels": (8, 1024),
+    "batch_size": (1, 4096),
+    "crop_frames": (16, 8192),
+    "epoch_limit": (0, 1_000_000),  # 0: no limit
+}
+_LABELS = {"hidden_channels": "The width", "batch_size": "The batch size"}
+
+
+def check_setting(name: str, value: int | None, label: str | None = None) -> None:
+    """`value` (None: not set) within SETTING_LIMITS[name], else a TrainingError that names
+    it as `label` (a front end's name for it, such as an option)."""
+    low, high = SETTING_LIMITS[name]
+    if value is not None and not low <= value <= high:
+        label = label or _LABELS.get(name, f"The {name.replace('_', ' ')}")
+        raise TrainingError(f"{label} must be between {low} and {high}, not {value}.")
 
 
 @dataclass(frozen=True)
@@ -46,13 +65,17 @@ class PresetOverrides:
 
     hidden_channels: int | None = None
     batch_size: int | None = None
-    chunk_frames: int | None = None
+    crop_frames: int | None = None
     mixed_precision: bool | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("hidden_channels", "batch_size", "crop_frames"):
+            check_setting(name, getattr(self, name))
 
     def names(self) -> tuple[str, ...]:
         """The fields set by hand, as TrainingSetup records them."""
-        values = (self.hidden_channels, self.batch_size, self.chunk_frames, self.mixed_precision)
-        fields = ("hidden_channels", "batch_size", "chunk_frames", "mixed_precision")
+        values = (self.hidden_channels, self.batch_size, self.crop_frames, self.mixed_precision)
+        fields = ("hidden_channels", "batch_size", "crop_frames", "mixed_precision")
         return tuple(name for name, value in zip(fields, values, strict=True) if value is not None)
 
 
@@ -90,7 +113,7 @@ def apply_preset(
     return replace(
         config,
         batch_size=given.batch_size or preset.batch_size,
-        chunk_frames=given.chunk_frames or preset.chunk_frames,
+        crop_frames=given.crop_frames or preset.crop_frames,
         mixed_precision=precision,
         model=replace(config.model, hidden_channels=width),
         preset=preset.name,

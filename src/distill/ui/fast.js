@@ -69,16 +69,16 @@
 
   // ---- answers to edits ------------------------------------------------------------------
 
-  function cellAt(root, level, column, chunk) {
-    var block = root.querySelectorAll(".cg-chunk")[Math.floor(column / chunk)];
+  function cellAt(root, level, column, size) {
+    var block = root.querySelectorAll(".cg-block")[Math.floor(column / size)];
     var row = block && block.children[1 + level];
-    return row ? row.children[column % chunk] : null;
+    return row ? row.children[column % size] : null;
   }
 
   function patchCells(root, cells) {
-    var chunk = +root.dataset.chunkColumns || 100, flashed = [];
+    var size = +root.dataset.blockColumns || 100, flashed = [];
     cells.forEach(function (c) {
-      var cell = cellAt(root, c[0], c[1], chunk);
+      var cell = cellAt(root, c[0], c[1], size);
       if (!cell) return;
       cell.className = c[3];
       cell.textContent = c[2];

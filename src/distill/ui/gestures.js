@@ -25,9 +25,10 @@
   // A typed code shows at once when the model has it (the grid knows K); the app's answer
   // confirms it, or puts the old code back and says why.
   function showTyped(root, level, column, code) {
-    var chunk = +root.dataset.chunkColumns || 100;
-    var block = root.querySelectorAll(".cg-chunk")[Math.floor(column / chunk)];
-    var cell = block && block.children[1 + level] && block.children[1 + level].children[column % chunk];
+    var size = +root.dataset.blockColumns || 100;
+    var block = root.querySelectorAll(".cg-block")[Math.floor(column / size)];
+    var row = block && block.children[1 + level];
+    var cell = row && row.children[column % size];
     if (!cell || !(code >= 0 && code < +root.dataset.codebookSize)) return;
     typed = {cell: cell, text: cell.textContent, cls: cell.className};
     cell.textContent = String(code);

@@ -105,7 +105,7 @@ def test_a_cell_preview_is_that_code_alone_as_pcm(page: Page) -> None:
     status, _, data = page.post("preview", {"kind": "col", "column": 3, "side": "b"})
     assert status == 200 and len(data) > 0
     status, _, data = page.post("preview", {"kind": "cell", "level": 7, "column": 0})
-    assert status == 422 and "only 3 levels" in json.loads(data)["status"]
+    assert status == 422 and "Level 8 is not in this grid" in json.loads(data)["status"]
 
 
 def test_a_level_and_the_transport_stream_the_whole_span(page: Page) -> None:

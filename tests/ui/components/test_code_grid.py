@@ -315,9 +315,9 @@ GOOD = np.zeros((1, 6, 3), dtype=np.int64)
         (GOOD, dict(codebook_size=2.5), "codebook_size must be a whole number"),
         (GOOD, dict(spatial_shape=(1, 0)), "spatial_shape must be two positive whole numbers"),
         (GOOD, dict(spatial_shape=(6,)), "spatial_shape must be two positive whole numbers"),
-        (GOOD, dict(selected_cell=(3, 0)), "selected_cell (3, 0) is outside the grid of 3 levels"),
-        (GOOD, dict(selected_cell=(0, 6)), "by 6 columns"),
-        (GOOD, dict(selected_cell=(0, -1)), "selected_cell (0, -1) is outside"),
+        (GOOD, dict(selected_cell=(3, 0)), "Level 4 is not in this grid, which has levels 1-3."),
+        (GOOD, dict(selected_cell=(0, 6)), "Column 6 is not in this grid, which has columns 0-5."),
+        (GOOD, dict(selected_cell=(0, -1)), "Column -1 is not in this grid"),
         (GOOD, dict(selected_cell=(1,)), "selected_cell must be (level, position) or None"),
         (GOOD, dict(duration_s=0.0), "duration_s must be a positive number of seconds"),
         (GOOD, dict(duration_s=-1), "duration_s must be a positive number of seconds"),
@@ -360,9 +360,9 @@ def test_parse_grid_event_rejects_malformed(value: str) -> None:
 
 def test_parse_grid_event_bounds() -> None:
     assert parse_grid_event("cell,2,9", num_levels=3, num_columns=10) == GridEvent("cell", 2, 9)
-    with pytest.raises(ValueError, match="Clicked level 3 but the grid has only 3 levels"):
+    with pytest.raises(ValueError, match="Level 4 is not in this grid, which has levels 1-3"):
         parse_grid_event("row,3", num_levels=3)
-    with pytest.raises(ValueError, match="Clicked column 10 but the grid has only 10 columns"):
+    with pytest.raises(ValueError, match="Column 10 is not in this grid, which has columns 0-9"):
         parse_grid_event("col,10@5", num_columns=10)
     with pytest.raises(ValueError, match="must be text"):
         parse_grid_event(5)  # type: ignore[arg-type]

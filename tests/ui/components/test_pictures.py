@@ -13,7 +13,7 @@ from PIL import Image
 
 from distill.inference.grid import CodeGrid
 from distill.ui.components.code_grid import (
-    CHUNK_COLUMNS,
+    BLOCK_COLUMNS,
     COLUMN_WIDTH_PX,
     LABEL_WIDTH_PX,
     render_grid,
@@ -58,12 +58,12 @@ def _grid(columns: int) -> CodeGrid:
 
 
 def test_each_block_is_drawn_at_its_columns_width_under_the_grid() -> None:
-    columns = 2 * CHUNK_COLUMNS + 37
+    columns = 2 * BLOCK_COLUMNS + 37
     blocks = tuple(f"{FILE_ROUTE}/tmp/o-{n}.png" for n in range(3))
     pictures = GridPictures(original=blocks, overview="data:image/png;base64,AAAA")
     page = render_grid(_grid(columns), pictures=pictures)
     widths = [int(w) for w in re.findall(r'<img class="cg-pic"[^>]* width="(\d+)"', page)]
-    assert widths == [CHUNK_COLUMNS * COLUMN_WIDTH_PX] * 2 + [37 * COLUMN_WIDTH_PX]
+    assert widths == [BLOCK_COLUMNS * COLUMN_WIDTH_PX] * 2 + [37 * COLUMN_WIDTH_PX]
     assert sum(widths) == columns * COLUMN_WIDTH_PX  # the grid's data width exactly
     assert page.count('loading="lazy"') == 3
     # Until it is decoded, the reconstruction's row says so; the overview sits over the data.
@@ -90,9 +90,9 @@ def test_pictures_of_another_length_keep_their_own_columns() -> None:
     its own columns' width, so its columns stay over the grid's; a picture that does not
     fit its own column count is refused."""
     pictures = GridPictures(original=("a.png",), overview="data:,", original_columns=40)
-    page = render_grid(_grid(CHUNK_COLUMNS + 1), pictures=pictures)
+    page = render_grid(_grid(BLOCK_COLUMNS + 1), pictures=pictures)
     assert re.findall(r'<img class="cg-pic"[^>]* width="(\d+)"', page) == [
         str(40 * COLUMN_WIDTH_PX)
     ]
     with pytest.raises(ValueError, match="original picture has 1 blocks for 2"):
-        render_grid(_grid(CHUNK_COLUMNS + 1), pictures=GridPictures(("a.png",), "data:,"))
+        render_grid(_grid(BLOCK_COLUMNS + 1), pictures=GridPictures(("a.png",), "data:,"))

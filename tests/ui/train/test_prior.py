@@ -3,19 +3,16 @@ training thread that trains the prior after the autoencoder (none when cancelled
 
 from __future__ import annotations
 
-import queue
 import threading
 from pathlib import Path
 
 import pytest
-from tests.helpers import write_tone
+from tests.helpers import train_in_the_train_tab, write_tone
 
 from distill.models.persistence import load_model
-from distill.models.vqvae import VQVAEConfig
-from distill.prior.fit import PriorFitResult
+from distill.prior.fit import PriorFitResult, autoencoder_share
 from distill.training import TrainConfig, TrainResult
 from distill.ui.train import handlers as train
-from distill.ui.train.prior import autoencoder_share
 
 
 def test_the_prior_gets_a_fifth_of_the_minutes():
@@ -24,25 +21,16 @@ def test_the_prior_gets_a_fifth_of_the_minutes():
     assert autoencoder_share(TrainConfig(max_minutes=None, max_steps=5))[1] is None
 
 
-def _run_worker(tmp_path: Path, distill_home: Path, stop: threading.Event) -> list:
+def _run_worker(tmp_path: Path, stop: threading.Event) -> list:
     files = [write_tone(tmp_path / f"t{i}.wav", 0.6, 110.0 * (i + 1)) for i in range(4)]
-    config = TrainConfig(
-        max_minutes=None,
-        max_steps=3,
-        num_levels=2,
-        codebook_size=4,
-        model=VQVAEConfig(hidden_channels=8),
-        device="cpu",
-    )
-    updates: queue.Queue = queue.Queue()
-    train._worker(files, "tab", config, updates, stop)
-    return [updates.get_nowait() for _ in range(updates.qsize())]
+    return train_in_the_train_tab(files, "tab", stop)
 
 
+@pytest.mark.slow
 def test_the_training_thread_trains_the_prior_after_the_autoencoder(
     tmp_path: Path, distill_home: Path
 ):
-    items = _run_worker(tmp_path, distill_home, threading.Event())
+    items = _run_worker(tmp_path, threading.Event())
     fits = [i for i in items if isinstance(i, PriorFitResult)]
     assert len(fits) == 1 and isinstance(items[-1], TrainResult)
     assert any(getattr(i, "phase", "") == "prior" for i in items)
@@ -51,10 +39,11 @@ def test_the_training_thread_trains_the_prior_after_the_autoencoder(
     assert "Its prior (for the Generate panel)" in train.prior_text(fits[0])
 
 
+@pytest.mark.slow
 def test_no_prior_when_training_was_cancelled(tmp_path: Path, distill_home: Path):
     stop = threading.Event()
     stop.set()
-    items = _run_worker(tmp_path, distill_home, stop)
+    items = _run_worker(tmp_path, stop)
     assert not any(isinstance(i, PriorFitResult) for i in items)
     assert isinstance(items[-1], TrainResult) and items[-1].cancelled
     assert load_model(items[-1].model_path).prior is None

@@ -13,7 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from distill.editing import EditError, Region, blend_region, mute_levels, set_code, swap_region
+from distill.editing import (
+    EditError,
+    Region,
+    blend_region,
+    check_region,
+    mute_levels,
+    set_code,
+    swap_region,
+)
 from distill.inference.grid import CodeGrid
 from distill.models.persistence import LoadedVQModel
 from distill.ui.codes.state import (
@@ -64,10 +72,7 @@ def set_cell(editor: Editor, side: Side, level: int, column: int, code: int) -> 
     grid = now.grid(side)
     if grid is None:
         raise EditError(NO_B)
-    if not 0 <= code < grid.codebook_size:
-        last = grid.codebook_size - 1
-        raise EditError(f"Codes of this model are whole numbers from 0 to {last}.")
-    edited = set_code(grid, level, column, code)
+    edited = set_code(grid, level, column, code)  # the grid's one check of the code
     status = f"Set level {level + 1}, column {column} of {side_name(side)} to code {code}."
     return _push(editor, now.with_grid(side, edited), status)
 
@@ -77,8 +82,7 @@ def select(editor: Editor, side: Side, region: Region) -> Edit:
     grid = editor.grids.grid(side)
     if grid is None:
         raise EditError(NO_B)
-    if region.levels[1] >= grid.num_levels or region.columns[1] >= grid.num_columns:
-        raise EditError(f"The selection ({region.describe()}) is outside grid {side.upper()}.")
+    check_region(region, grid)
     levels, columns = region.levels, region.columns
     status = (
         f"Selected levels {levels[0] + 1}-{levels[1] + 1}, columns {columns[0]}-{columns[1]} "

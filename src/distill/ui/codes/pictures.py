@@ -26,7 +26,7 @@ from distill.inference.pictures import (
     reconstruction_picture,
 )
 from distill.ui.common import scratch_folder
-from distill.ui.components.code_grid import CHUNK_COLUMNS
+from distill.ui.components.code_grid import BLOCK_COLUMNS
 from distill.ui.components.pictures import GridPictures, data_url, write_blocks
 
 PICTURES_FOLDER = "pictures"  # inside the scratch folder; launch_app lets Gradio serve it
@@ -64,7 +64,7 @@ def remove_stale_pictures() -> int:
 
 
 def _blocks(image: np.ndarray, picture: MelPicture) -> list[np.ndarray]:
-    return column_blocks(image, picture.frames_per_column, CHUNK_COLUMNS)
+    return column_blocks(image, picture.frames_per_column, BLOCK_COLUMNS)
 
 
 def original_pictures(

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 from distill.editing import Region
+from distill.inference.validation import check_column, check_level
 from distill.models.persistence import LoadedVQModel
 from distill.ui.codes import edits
 from distill.ui.codes.state import Editor, Side
@@ -97,10 +98,8 @@ def _int(value: int | None) -> int:
 
 
 def index(value: int | None, size: int, what: str) -> int:
-    index = _int(value)
-    if not 0 <= index < size:
-        raise ValueError(f"Clicked {what} {index} but the grid has only {size} {what}s.")
-    return index
+    """A clicked level or column inside a grid of that many (the grid's one index check)."""
+    return check_level(_int(value), size) if what == "level" else check_column(_int(value), size)
 
 
 def _amount(value: float) -> float:

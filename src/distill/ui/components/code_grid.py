@@ -18,11 +18,12 @@ from numbers import Integral, Real
 from typing import Any
 
 from distill.inference.grid import NO_CODE, CodeGrid, CodeGridError, checked_codes, shape_pair
+from distill.inference.validation import check_column, check_level
 from distill.models.labels import DEFAULT_LEVEL_LABELS, get_level_labels
 from distill.ui.components.colours import code_colours
 from distill.ui.components.grid_events import GridEvent, parse_grid_event
 from distill.ui.components.grid_html import (
-    CHUNK_COLUMNS,
+    BLOCK_COLUMNS,
     CLICK_TEXTBOX_ID,
     COLUMN_WIDTH_PX,
     LABEL_WIDTH_PX,
@@ -37,7 +38,7 @@ from distill.ui.components.pictures import GridPictures
 from distill.ui.components.static import GRID_SCRIPT
 
 __all__ = [
-    "CHUNK_COLUMNS",
+    "BLOCK_COLUMNS",
     "CLICK_TEXTBOX_ID",
     "COLUMN_WIDTH_PX",
     "DEFAULT_LEVEL_LABELS",
@@ -172,19 +173,9 @@ def _check_selected(selected: object, num_levels: int, num_columns: int) -> tupl
     """selected_cell as (level, position) inside an L x F' grid, or None."""
     if selected is None:
         return None
-    if (
-        not isinstance(selected, Sequence)
-        or len(selected) != 2
-        or not all(isinstance(v, Integral) and not isinstance(v, bool) for v in selected)
-    ):
+    if not isinstance(selected, Sequence) or len(selected) != 2:
         raise CodeGridError(f"selected_cell must be (level, position) or None, got {selected!r}.")
-    level, position = int(selected[0]), int(selected[1])
-    if not (0 <= level < num_levels and 0 <= position < num_columns):
-        raise CodeGridError(
-            f"selected_cell {(level, position)} is outside the grid of {num_levels} levels "
-            f"by {num_columns} columns."
-        )
-    return level, position
+    return check_level(selected[0], num_levels), check_column(selected[1], num_columns)
 
 
 def _positive_seconds(name: str, value: object) -> float:

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal, cast
 
+from distill.inference.validation import check_column, check_level
+
 _PAYLOAD = re.compile(
     r"(?:(b):)?(cell|col|row|mute|solo|set|select)((?:,[0-9]{1,9}){1,4})(?:@[0-9]{1,20})?"
 )
@@ -27,7 +29,7 @@ Kind = Literal["cell", "col", "row", "mute", "solo", "set", "select"]
 
 
 class GridEventError(ValueError):
-    """A gesture payload from the grid that cannot be understood or lies outside the grid."""
+    """A gesture payload from the grid that cannot be understood."""
 
 
 @dataclass(frozen=True)
@@ -91,15 +93,12 @@ def _event(kind: str, numbers: list[int], grid: Literal["a", "b"]) -> GridEvent:
 def check_event_bounds(
     event: GridEvent, num_levels: int | None, num_columns: int | None
 ) -> GridEvent:
-    """The event if its levels and positions lie inside a grid of that size, else an error."""
-    levels = [v for v in (event.level, event.last_level) if v is not None]
-    positions = [v for v in (event.position, event.last_position) if v is not None]
-    if num_levels is not None and levels and max(levels) >= num_levels:
-        raise GridEventError(
-            f"Clicked level {max(levels)} but the grid has only {num_levels} levels."
-        )
-    if num_columns is not None and positions and max(positions) >= num_columns:
-        raise GridEventError(
-            f"Clicked column {max(positions)} but the grid has only {num_columns} columns."
-        )
+    """The event if its levels and positions lie inside a grid of that size, else the grid's
+    one index check's error (inference.grid)."""
+    for level in (event.level, event.last_level):
+        if num_levels is not None and level is not None:
+            check_level(level, num_levels)
+    for position in (event.position, event.last_position):
+        if num_columns is not None and position is not None:
+            check_column(position, num_columns)
     return event

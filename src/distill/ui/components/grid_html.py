@@ -27,7 +27,7 @@ CLICK_HANDLER_JS = "window.distillGrid&&window.distillGrid.click(this,event)"
 COLUMN_WIDTH_PX = 26  # fixed width of one time column
 LABEL_WIDTH_PX = 112  # sticky label column on the left: a name, then Play, M and S
 TICK_EVERY_COLUMNS = 10  # a time marker every this many columns
-CHUNK_COLUMNS = 100  # columns per separately laid-out block (see _chunks_html)
+BLOCK_COLUMNS = 100  # columns per separately laid-out block (see _blocks_html)
 HEADER_HEIGHT_PX = 18  # the clickable column-number row
 ROW_HEIGHT_PX = 34  # one level
 
@@ -79,7 +79,7 @@ def draw_grid(drawing: GridDrawing) -> str:
         f'data-seconds-per-column="{drawing.seconds_per_column!r}" data-columns="{num_columns}" '
         f'data-levels="{num_levels}" data-codebook-size="{drawing.codebook_size}" '
         f'data-version="{drawing.version}" data-col-width="{COLUMN_WIDTH_PX}" '
-        f'data-chunk-columns="{CHUNK_COLUMNS}" data-file="{html.escape(drawing.file_key)}" '
+        f'data-block-columns="{BLOCK_COLUMNS}" data-file="{html.escape(drawing.file_key)}" '
         f'data-label-width="{LABEL_WIDTH_PX}" data-click-target="{CLICK_TEXTBOX_ID}" '
         f'style="--cg-col:{COLUMN_WIDTH_PX}px;--cg-label:{LABEL_WIDTH_PX}px" '
         f'role="group" aria-label="Code grid: {num_levels} levels by {num_columns} columns" '
@@ -89,7 +89,7 @@ def draw_grid(drawing: GridDrawing) -> str:
     title = drawing.title_html and f'<div class="cg-title"{title_id}>{drawing.title_html}</div>'
     above = ""
     if pictures is not None:
-        above = pictures_html(pictures, num_columns, COLUMN_WIDTH_PX, CHUNK_COLUMNS)
+        above = pictures_html(pictures, num_columns, COLUMN_WIDTH_PX, BLOCK_COLUMNS)
     return "".join(
         [
             grid_style(drawing.codebook_size),
@@ -101,7 +101,7 @@ def draw_grid(drawing: GridDrawing) -> str:
             f'<div class="cg-data" style="width:{num_columns * COLUMN_WIDTH_PX}px">',
             above,
             _ruler_html(num_columns, drawing.seconds_per_column),
-            _chunks_html(drawing.codes, drawing.codebook_size, drawing.selected, marks),
+            _blocks_html(drawing.codes, drawing.codebook_size, drawing.selected, marks),
             join_html(marks.join),
             '<div class="playhead-line"></div>',
             "</div></div></div></div>",
@@ -169,10 +169,10 @@ def _ruler_html(num_columns: int, seconds_per_column: float) -> str:
     return f'<div class="cg-ruler">{ticks}</div>'
 
 
-def _chunks_html(
+def _blocks_html(
     codes: np.ndarray, codebook_size: int, selected: tuple[int, int] | None, marks: GridMarks
 ) -> str:
-    """Column headers and cells of `codes` [F', L], cut into blocks of CHUNK_COLUMNS columns.
+    """Column headers and cells of `codes` [F', L], cut into blocks of BLOCK_COLUMNS columns.
 
     Each block has a fixed size and `content-visibility: auto`, so the browser lays out only
     the blocks in view: a 5-minute file (~28,000 cells) then costs what one screen costs.
@@ -186,20 +186,20 @@ def _chunks_html(
             "code-cell ", "code-cell selected ", 1
         )
     height = HEADER_HEIGHT_PX + num_levels * ROW_HEIGHT_PX
-    chunks = []
-    for start in range(0, num_columns, CHUNK_COLUMNS):
-        stop = min(start + CHUNK_COLUMNS, num_columns)
+    blocks = []
+    for start in range(0, num_columns, BLOCK_COLUMNS):
+        stop = min(start + BLOCK_COLUMNS, num_columns)
         head = "".join(f'<i class="cg-col" data-p="{p}">{p}</i>' for p in range(start, stop))
         rows = "".join(
             f'<div class="cg-row" data-l="{level}">{"".join(cells[level][start:stop])}</div>'
             for level in range(num_levels)
         )
         width = (stop - start) * COLUMN_WIDTH_PX
-        chunks.append(
-            f'<div class="cg-chunk" style="width:{width}px;height:{height}px">'
+        blocks.append(
+            f'<div class="cg-block" style="width:{width}px;height:{height}px">'
             f'<div class="cg-head">{head}</div>{rows}</div>'
         )
-    return f'<div class="cg-chunks">{"".join(chunks)}</div>'
+    return f'<div class="cg-blocks">{"".join(blocks)}</div>'
 
 
 def _cell_strings(codes: np.ndarray, codebook_size: int) -> list[list[str]]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import math
 import queue
 import threading
 from collections.abc import Iterator
@@ -16,8 +15,15 @@ import gradio as gr
 from distill.audio.io import find_audio_files
 from distill.models.labels import get_level_labels
 from distill.models.persistence import validate_model_name
-from distill.prior.fit import PriorFitResult
-from distill.training import TrainConfig, TrainingError, TrainProgress, TrainResult, train_vqvae
+from distill.prior.fit import PriorFitResult, autoencoder_share
+from distill.training import (
+    TrainConfig,
+    TrainingError,
+    TrainJob,
+    TrainProgress,
+    TrainResult,
+    train_model,
+)
 from distill.training.listening import ListeningSample
 from distill.training.presets import configure_for_device
 from distill.training.saving import check_can_start
@@ -30,7 +36,7 @@ from distill.ui.common import (
 )
 from distill.ui.components.diagnostics import diagnostics_html
 from distill.ui.train.chart import LossHistory, best_text, eta_text
-from distill.ui.train.prior import autoencoder_share, prior_text, train_prior_after
+from distill.ui.train.prior import prior_text, train_prior_after
 
 POLL_S = 0.4  # how often the page is updated while training
 AUTO = "auto"
@@ -68,14 +74,13 @@ def training_files(uploads: Any, folder: str | None) -> list[Path]:
 def training_config(
     minutes: float | None, levels: float | None, codebook: str | None
 ) -> TrainConfig:
-    """The Train tab's choices as a TrainConfig (TrainingError for impossible values)."""
-    if minutes is None or not math.isfinite(float(minutes)) or float(minutes) <= 0:
-        raise TrainingError("The time budget must be more than 0 minutes.")
+    """The Train tab's choices as a TrainConfig (TrainingError for impossible values: an
+    empty minutes field is no time at all)."""
     size = None if codebook in (None, "", AUTO) else int(str(codebook))
     # How often to validate is TrainConfig's to decide (as for the CLI): not set here; the
     # sizes are the device's preset, as `distill train` picks them.
     config = TrainConfig(
-        max_minutes=float(minutes), num_levels=int(levels or 4), codebook_size=size
+        max_minutes=float(minutes or 0), num_levels=int(levels or 4), codebook_size=size
     )
     return configure_for_device(config)
 
@@ -154,9 +159,8 @@ def _worker(
     """The training thread: progress and the final result (or error) go into `updates`."""
     try:
         autoencoder, prior_minutes = autoencoder_share(config)  # the prior gets its share
-        result = train_vqvae(
-            files, name, autoencoder, progress=updates.put, should_stop=stop.is_set
-        )
+        job = TrainJob(files, name, autoencoder, progress=updates.put, should_stop=stop.is_set)
+        result = train_model(job)
         train_prior_after(result, files, prior_minutes, config, updates, stop)
         updates.put(result)
     except BaseException as error:  # reported to the page by the streaming handler

@@ -7,9 +7,9 @@ from typing import Any
 
 import torch
 
+from distill.models.prior import CodePrior, PriorConfig
+from distill.models.prior_records import PriorMetadata, TrainedPrior
 from distill.models.records import RecordError
-from distill.prior.model import CodePrior, PriorConfig
-from distill.prior.records import PriorMetadata, TrainedPrior
 
 PRIOR_PREFIX = "prior."
 _NETWORK = f"{PRIOR_PREFIX}network."

@@ -15,7 +15,7 @@ from tests.prior.grids import add_prior
 from distill.inference import model_sha256
 from distill.models.library import update_metadata
 from distill.models.persistence import ModelFileError, load_model, read_model_info
-from distill.prior.records import PriorMetadata
+from distill.models.prior_records import PriorMetadata
 
 
 def test_a_model_file_with_a_prior_round_trips_exactly(prior_model_file: Path, trained_prior):

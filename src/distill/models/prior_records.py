@@ -10,8 +10,8 @@ from typing import Any
 
 import torch
 
+from distill.models.prior import CodePrior, PriorConfig
 from distill.models.records import read_record
-from distill.prior.model import CodePrior, PriorConfig
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from distill.prior.model import CodePrior, PriorConfig, start_column
+from distill.models.prior import CodePrior, PriorConfig, start_column
 
 CONFIG = PriorConfig(num_levels=3, codebook_size=16, hidden_size=32, num_layers=2, dropout=0.0)
 
