@@ -149,7 +149,7 @@ async () => {
   input.dispatchEvent(new Event("change", {bubbles: true}));
   await new Promise(resolve => {
     document.addEventListener("distill-edited", function last(event) {
-      if (event.detail.toolbar.history.startsWith("No edits")) return;
+      if (!event.detail.status.startsWith("Blended")) return;  // the release's answer
       document.removeEventListener("distill-edited", last);
       settled = performance.now(); updates = 0; resolve();
     });

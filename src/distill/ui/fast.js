@@ -139,7 +139,7 @@
 
   function edit(body) {
     return new Promise(function (resolve) {
-      if (body.op === "blend" && !body.commit) {
+      if (body.op === "blend") {  // a newer move, or the release, supersedes waiting moves
         queue = queue.filter(function (job) {
           var stale = job.body.op === "blend" && !job.body.commit;
           if (stale) job.resolve(null);

@@ -9,7 +9,7 @@ from typing import Any
 
 from distill.ui.codes.cells import CellPatch, LevelLook, cell_look, cell_patches, level_looks
 from distill.ui.codes.render import grid_html, toolbar_view
-from distill.ui.codes.state import SIDES, CodesState, Side
+from distill.ui.codes.state import CodesState, Side
 from distill.ui.components.toolbar import ToolbarView
 
 
@@ -36,16 +36,26 @@ class EditAnswer:
     toolbar: ToolbarView | None = None
 
     def as_json(self) -> dict[str, Any]:
-        """The answer as JSON: each cell a compact [level, column, text, class, title, flash]."""
-        document = asdict(self)
-        for side in SIDES:
-            update = document[side]
-            if update is not None and update["cells"] is not None:
-                update["cells"] = [
-                    [c.level, c.column, c.text, c.cls, c.title, int(c.flash)]
-                    for c in getattr(self, side).cells
-                ]
-        return document
+        """The answer as JSON: each cell a compact [level, column, text, class, title, flash]
+        (built directly: dataclasses.asdict deep-copies every cell, ~40 ms for a blend)."""
+        return {
+            "ok": self.ok,
+            "status": self.status,
+            "version": self.version,
+            "a": _update_json(self.a),
+            "b": _update_json(self.b),
+            "levels": [asdict(level) for level in self.levels],
+            "toolbar": asdict(self.toolbar) if self.toolbar is not None else None,
+        }
+
+
+def _update_json(update: GridUpdate | None) -> dict[str, Any] | None:
+    if update is None:
+        return None
+    cells = None
+    if update.cells is not None:
+        cells = [[c.level, c.column, c.text, c.cls, c.title, int(c.flash)] for c in update.cells]
+    return {"cells": cells, "html": update.html, "join": update.join}
 
 
 def refused(message: str, state: CodesState | None = None) -> EditAnswer:

@@ -20,6 +20,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from distill.inference.grid import CodeGrid
+from distill.inference.threads import one_thread
 from distill.ui.codes import edits
 from distill.ui.codes.answers import edit_answer, refused
 from distill.ui.codes.render import cell_note, column_note, grid_html, row_note
@@ -165,7 +166,8 @@ def edit(body: Gesture, request: Request) -> JSONResponse:
         with session.lock:
             before = session.state
             assert before.editor is not None
-            done = transition(before.editor, body, loaded)
+            with one_thread():  # a blend on a busy machine: see inference.threads
+                done = transition(before.editor, body, loaded)
             after = session.commit(replace(before, editor=done.editor))
     except Exception as error:
         return _refuse(error, before)

@@ -14,6 +14,7 @@ import numpy as np
 from distill.inference import preview_code, preview_column
 from distill.inference.grid import CodeGrid
 from distill.inference.streaming import stream_grid, stream_level
+from distill.inference.threads import one_thread
 from distill.models.persistence import LoadedVQModel
 
 CLIPS_KEPT = 512  # ~96 kB each: ~50 MB at most for every model and session together
@@ -65,29 +66,47 @@ CLIPS = ClipCache()
 
 
 def code_clip(weights: str, level: int, code: int, loaded: LoadedVQModel) -> Clip:
-    """One code of one level alone, held ~1 s (`preview_code`)."""
+    """One code of one level alone, held ~1 s (`preview_code`, on one thread)."""
     key = (weights, "code", level, code)
-    rate = loaded.spectrogram.config.sample_rate
-    return CLIPS.get(key) or CLIPS.put(key, Clip(pcm16(preview_code(level, code, loaded)), rate))
+    clip = CLIPS.get(key)
+    if clip is None:
+        with one_thread():
+            clip = Clip(pcm16(preview_code(level, code, loaded)), _rate(loaded))
+    return CLIPS.put(key, clip)
 
 
 def column_clip(weights: str, grid: CodeGrid, column: int, loaded: LoadedVQModel) -> Clip:
-    """Every level of one column together, held ~1 s (`preview_column`)."""
+    """Every level of one column together, held ~1 s (`preview_column`, on one thread)."""
     key = (weights, "column", tuple(int(c) for c in grid.codes[0, column].tolist()))
-    rate = loaded.spectrogram.config.sample_rate
     clip = CLIPS.get(key)
-    return clip or CLIPS.put(key, Clip(pcm16(preview_column(grid, column, loaded)), rate))
+    if clip is None:
+        with one_thread():
+            clip = Clip(pcm16(preview_column(grid, column, loaded)), _rate(loaded))
+    return CLIPS.put(key, clip)
+
+
+def _rate(loaded: LoadedVQModel) -> int:
+    return loaded.spectrogram.config.sample_rate
+
+
+def _pcm_pieces(pieces: Iterator[np.ndarray]) -> Iterator[bytes]:
+    """Each piece decoded on one thread (`one_thread`; the server may pull each from another
+    thread), as PCM."""
+    while True:
+        with one_thread():
+            piece = next(pieces, None)
+        if piece is None:
+            return
+        yield pcm16(piece)
 
 
 def level_pieces(grid: CodeGrid, level: int, loaded: LoadedVQModel) -> Iterator[bytes]:
     """One level alone along the file, as PCM pieces while they are decoded."""
-    for piece in stream_level(grid, level, loaded):
-        yield pcm16(piece)
+    return _pcm_pieces(stream_level(grid, level, loaded))
 
 
 def grid_pieces(
     grid: CodeGrid, loaded: LoadedVQModel, columns: tuple[int, int] | None
 ) -> Iterator[bytes]:
     """Columns [start, end) of the grid (None: all), as PCM pieces while they are decoded."""
-    for piece in stream_grid(grid, loaded, columns):
-        yield pcm16(piece)
+    return _pcm_pieces(stream_grid(grid, loaded, columns))
