@@ -57,39 +57,24 @@ async ([selector, kind]) => {
   return (await window.distillAudio.moving(kind, start)) - start;
 }
 """
-# Milliseconds from a key event to `done()` being true (checked every animation frame and
-# on every change of the page).
-TIME_KEY = """
-async ([init, check]) => {
+# Milliseconds from running `action` (a JavaScript statement: a key event, a grid gesture)
+# to `check()` being true (looked at on every change of the page).
+TIME_UNTIL = """
+async ([action, check]) => {
   const done = new Function("return (" + check + ")();");
   return await new Promise(resolve => {
     const start = performance.now();
-    const finish = () => {
+    const observer = new MutationObserver(() => {
       if (done()) { observer.disconnect(); resolve(performance.now() - start); }
-    };
-    const observer = new MutationObserver(finish);
+    });
     observer.observe(document.body, {subtree: true, childList: true, characterData: true,
       attributes: true});
-    document.dispatchEvent(new KeyboardEvent("keydown", Object.assign({bubbles: true}, init)));
+    new Function(action)();
   });
 }
 """
-# Milliseconds from sending a grid gesture payload to `done()`.
-TIME_PAYLOAD = """
-async ([payload, check]) => {
-  const done = new Function("return (" + check + ")();");
-  return await new Promise(resolve => {
-    const start = performance.now();
-    const finish = () => {
-      if (done()) { observer.disconnect(); resolve(performance.now() - start); }
-    };
-    const observer = new MutationObserver(finish);
-    observer.observe(document.body, {subtree: true, childList: true, characterData: true,
-      attributes: true});
-    window.distillGrid.send(document.querySelector("#codes-grid .distill-grid"), payload);
-  });
-}
-"""
+KEY = "document.dispatchEvent(new KeyboardEvent('keydown', {bubbles: true, %s}))"
+GESTURE = "window.distillGrid.send(document.querySelector('#codes-grid .distill-grid'), '%s')"
 # A code typed into a cell: milliseconds to the cell showing it, and to the app's answer
 # (its confirmation) applied.
 TIME_TYPED = """
@@ -263,18 +248,20 @@ def measure(page: Page, runs: int) -> dict[str, dict[str, float]]:
         position = int(page.evaluate(f"parseInt({history}.split(' ')[1])"))
         undo = f"() => {history}.startsWith('Edit {position - 1} of')"
         note(
-            "Ctrl+Z -> grid updated", page.evaluate(TIME_KEY, [{"key": "z", "ctrlKey": True}, undo])
+            "Ctrl+Z -> grid updated",
+            page.evaluate(TIME_UNTIL, [KEY % "key: 'z', ctrlKey: true", undo]),
         )
         redo = f"() => {history}.startsWith('Edit {position} of')"
         note(
-            "Ctrl+Y -> grid updated", page.evaluate(TIME_KEY, [{"key": "y", "ctrlKey": True}, redo])
+            "Ctrl+Y -> grid updated",
+            page.evaluate(TIME_UNTIL, [KEY % "key: 'y', ctrlKey: true", redo]),
         )
         page.wait_for_timeout(200)
     for run in range(runs):
         label = f"document.querySelector('{A} .cg-label[data-l=\"{run % 4}\"]')"
         muted = "true" if run // 4 % 2 == 0 else "false"
         check = f"() => {label}.classList.contains('muted') === {muted}"
-        note("M -> shown", page.evaluate(TIME_PAYLOAD, [f"mute,{run % 4}", check]))
+        note("M -> shown", page.evaluate(TIME_UNTIL, [GESTURE % f"mute,{run % 4}", check]))
         page.wait_for_timeout(150)
     for run in range(runs):
         note(

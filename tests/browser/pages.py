@@ -122,6 +122,17 @@ class AppPage:
         )
         return self.audio_src("codes-reconstruction")
 
+    def drag_select(self, grid: str, corner: tuple[int, int], other: tuple[int, int]) -> None:
+        """Press on one cell (level, column) of `grid`, move to another, let go."""
+        cells = [
+            self.page.locator(f'{grid} .cg-row[data-l="{level}"] .code-cell[data-p="{column}"]')
+            for level, column in (corner, other)
+        ]
+        cells[0].hover()
+        self.page.mouse.down()
+        cells[1].hover()
+        self.page.mouse.up()
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)
         path = ARTIFACTS / name

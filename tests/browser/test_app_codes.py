@@ -22,12 +22,6 @@ DEFAULT_LABELS = ["Structure", "Timbre", "Texture", "Detail"]
 GRID = "#codes-grid .distill-grid"
 
 
-@pytest.fixture
-def tiny_model(distill_home: Path) -> Path:
-    """A real 4-level model in this test's own DISTILL_HOME."""
-    return make_tiny_model_file(distill_home / "models" / "tiny.distill", 4, 64)
-
-
 def encode_in(tab: AppPage, audio: Path, model: str = "tiny") -> None:
     tab.choose("codes-model", model)
     tab.upload("codes-upload", audio)

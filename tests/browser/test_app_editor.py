@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Locator, Page, expect
 from tests.browser.pages import SLOW_MS, AppPage
-from tests.helpers import make_tiny_model_file, write_tone
+from tests.helpers import write_tone
 
 from distill.inference import encode_grid
 from distill.models.persistence import load_model
@@ -19,11 +19,6 @@ pytestmark = pytest.mark.browser
 
 A = "#codes-grid .distill-grid"
 B = "#codes-grid-b .distill-grid"
-
-
-@pytest.fixture
-def tiny_model(distill_home: Path) -> Path:
-    return make_tiny_model_file(distill_home / "models" / "tiny.distill", 4, 64)
 
 
 def cell(page: Page, grid: str, level: int, position: int) -> Locator:

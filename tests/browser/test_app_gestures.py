@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 from tests.browser.pages import SLOW_MS, AppPage
-from tests.helpers import make_tiny_model_file, write_tone
+from tests.helpers import write_tone
 
 from distill.ui.codes.session import SESSIONS
 
@@ -20,11 +20,6 @@ pytestmark = pytest.mark.browser
 
 A = "#codes-grid .distill-grid"
 B = "#codes-grid-b .distill-grid"
-
-
-@pytest.fixture
-def tiny_model(distill_home: Path) -> Path:
-    return make_tiny_model_file(distill_home / "models" / "tiny.distill", 4, 64)
 
 
 def encode(tab: AppPage, a: Path, b: Path | None = None) -> None:
@@ -122,12 +117,7 @@ def test_the_transport_plays_stops_loops_a_selection_and_the_space_bar_toggles(
     assert page.evaluate("window.distillAudio.playing()") is None
 
     # Select columns 10-19, loop the selection: it plays from column 10 and wraps around.
-    first = page.locator(f'{A} .cg-row[data-l="0"] .code-cell[data-p="10"]')
-    last = page.locator(f'{A} .cg-row[data-l="1"] .code-cell[data-p="19"]')
-    first.hover()
-    page.mouse.down()
-    last.hover()
-    page.mouse.up()
+    tab.drag_select(A, (0, 10), (1, 19))
     expect(page.locator("#codes-status")).to_contain_text("columns 10-19")
     page.select_option("#transport-range", "selection")
     page.check("#transport-loop")

@@ -12,7 +12,7 @@ import pytest
 import soundfile as sf
 from playwright.sync_api import expect
 from tests.browser.pages import SLOW_MS, AppPage
-from tests.helpers import make_tiny_model_file, write_tone
+from tests.helpers import write_tone
 
 from distill.ui.components.code_grid import BLOCK_COLUMNS, COLUMN_WIDTH_PX
 
@@ -48,11 +48,6 @@ BRIGHTEST_X = """
   return box.left + (best + 0.5) * box.width / canvas.width;
 }
 """.replace("${COLUMN}", str(COLUMN_WIDTH_PX))
-
-
-@pytest.fixture
-def tiny_model(distill_home: Path) -> Path:
-    return make_tiny_model_file(distill_home / "models" / "tiny.distill", 4, 64)
 
 
 def bursts(path: Path, seconds: float, columns: list[int]) -> Path:

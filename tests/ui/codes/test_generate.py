@@ -50,7 +50,7 @@ def test_a_generation_opens_in_a_like_an_encoded_file(
     # B was made by the same model: it stays, as it was encoded (a new history).
     assert state.b is not None and "B · tone.wav" in str(view.grid_b)
     assert view.result.startswith(
-        "Generated 1.99 s (seed 4, 2 s, temperature 1, top-k off, top-p 0.95). Copies"
+        "Generated 1.99 s (seed 4, temperature 1, top-k off, top-p 0.95, 2 s). Copies"
     )
     again = gen.generate_new(str(prior_model_file), 2.0, *SAMPLING, CodesSession())
     assert again.grid_a.split("<div", 2)[2][:2000] == view.grid_a.split("<div", 2)[2][:2000]
@@ -88,7 +88,7 @@ def test_continue_is_one_step_with_its_join_and_undo_takes_it_back(
     )
     assert view.result.startswith(
         f"Continued tone.wav by 0.98 s from column {before.num_columns}; Undo takes it back ("
-        "seed 4, 1 s, temperature 1, top-k off, top-p 0.95)."
+        "seed 4, temperature 1, top-k off, top-p 0.95, 1 s)."
     )
     assert isinstance(view.reconstruction, str)
     assert sf.info(view.reconstruction).frames == grid.num_samples

@@ -17,14 +17,20 @@ from typing import Any, Literal
 
 from distill.inference import decode_grid
 from distill.models.persistence import read_model_info
-from distill.prior.sampling import GenerationResult, continue_grid, generate, regenerate_region
+from distill.prior.sampling import (
+    GenerationResult,
+    SamplingSettings,
+    continue_grid,
+    generate,
+    regenerate_region,
+)
 from distill.ui.codes import edits
 from distill.ui.codes.labels import labels_for
 from distill.ui.codes.opening import open_view
 from distill.ui.codes.pictures import decoded_pictures, with_reconstruction
 from distill.ui.codes.render import grid_html, toolbar
 from distill.ui.codes.session import CodesSession, long_job
-from distill.ui.codes.state import CodesState, Grids, OpenFile, TakeSettings, opened
+from distill.ui.codes.state import CodesState, Grids, OpenFile, opened
 from distill.ui.codes.views import KEEP, Maybe, OpenView, Player
 from distill.ui.common import write_scratch_wav
 
@@ -89,38 +95,43 @@ def prior_line(model_path: str | None) -> str:
     return f"Prior: {info.prior_metadata.summary()}."
 
 
-def _number(value: Any, what: str, hint: str) -> float:
+@dataclass(frozen=True)
+class Take:
+    """A generation's settings: how long (a regenerated region: its own length) and how its
+    codes are drawn (the sampler's own record, which checks them)."""
+
+    seconds: float
+    sampling: SamplingSettings
+
+    def describe(self) -> str:
+        return f"{self.sampling.describe()}, {round(self.seconds, 2):g} s"
+
+
+def _number(value: Any, what: str, hint: str) -> Any:
+    """A field's number (a whole one as an int, for the sampler's whole-number checks), or a
+    sentence when it is empty."""
     try:
         number = float(value)
     except (TypeError, ValueError):
         number = math.nan
     if not math.isfinite(number):
         raise ValueError(f"{what} is empty or not a number: {hint}")
-    return number
+    return int(number) if number.is_integer() else number
 
 
-def _whole(value: Any, what: str, hint: str) -> int:
-    number = _number(value, what, hint)
-    if number != int(number) or number < 0:
-        raise ValueError(f"{what} must be a whole number, 0 or more, got {value!r}: {hint}")
-    return int(number)
-
-
-def take_settings(
-    seconds: Any, temperature: Any, top_k: Any, top_p: Any, seed: Any
-) -> TakeSettings:
-    """The panel's fields, checked with a plain sentence for each mistake (the sampler's
-    own checks say what else is out of range)."""
-    return TakeSettings(
-        seconds=_number(seconds, "The length", "give seconds above 0, at most 600."),
+def take_settings(seconds: Any, temperature: Any, top_k: Any, top_p: Any, seed: Any) -> Take:
+    """The panel's fields as a Take: an empty field is said plainly; SamplingSettings says
+    what else is out of range."""
+    sampling = SamplingSettings(
         temperature=_number(temperature, "The temperature", "try 1."),
-        top_k=_whole(top_k, "top-k", "0 keeps every code."),
+        top_k=_number(top_k, "top-k", "0 keeps every code."),
         top_p=_number(top_p, "top-p", "1 keeps every code."),
-        seed=_whole(seed, "The seed", "type one, or press New take for a fresh one."),
+        seed=_number(seed, "The seed", "type one, or press New take for a fresh one."),
     )
+    return Take(_number(seconds, "The length", "give seconds above 0, at most 600."), sampling)
 
 
-def _result_line(done: str, settings: TakeSettings, result: GenerationResult) -> str:
+def _result_line(done: str, settings: Take, result: GenerationResult) -> str:
     return f"{done} ({settings.describe()}). {result.memorisation.describe()}"
 
 
@@ -142,17 +153,17 @@ def generate_new(
     result = generate(
         loaded,
         settings.seconds,
-        settings.temperature,
-        settings.top_k,
-        settings.top_p,
-        settings.seed,
+        settings.sampling.temperature,
+        settings.sampling.top_k,
+        settings.sampling.top_p,
+        settings.sampling.seed,
     )
     info = read_model_info(model_path)
     grid = result.grid.with_labels(labels_for(session.state, info))
     audio = decode_grid(grid, loaded)
     session.check()
     path = session.keep_scratch("generated", write_scratch_wav(audio, "generated"))
-    name = f"generated (seed {settings.seed})"
+    name = f"generated (seed {settings.sampling.seed})"
     pictures = decoded_pictures(audio, grid, loaded.spectrogram)
     a = OpenFile(model_path, name, grid, None, pictures, info.lookup_name)
 
@@ -163,7 +174,7 @@ def generate_new(
     state = session.update(opened_generation)
     line = _result_line(f"Generated {grid.duration_s:.2f} s", settings, result)
     view = open_view(state, line, Player(path, f"Original: {name}, decoded"), path)
-    return GenerateView.opened(view, line, settings.seed)
+    return GenerateView.opened(view, line, settings.sampling.seed)
 
 
 @long_job
@@ -183,10 +194,10 @@ def continue_file(
         loaded,
         now.a,
         settings.seconds,
-        settings.temperature,
-        settings.top_k,
-        settings.top_p,
-        settings.seed,
+        settings.sampling.temperature,
+        settings.sampling.top_k,
+        settings.sampling.top_p,
+        settings.sampling.seed,
     )
     grid = result.grid.with_labels(now.a.level_labels)
     added = (result.columns[1] - result.columns[0]) * grid.seconds_per_column
@@ -209,7 +220,12 @@ def continue_file(
 
     after = session.update(continued)
     return GenerateView(
-        grid_html(after, "a"), toolbar(after), line, line, settings.seed, reconstruction=path
+        grid_html(after, "a"),
+        toolbar(after),
+        line,
+        line,
+        settings.sampling.seed,
+        reconstruction=path,
     )
 
 
@@ -234,10 +250,10 @@ def regenerate_selection(
         now.a,
         columns,
         levels,
-        settings.temperature,
-        settings.top_k,
-        settings.top_p,
-        settings.seed,
+        settings.sampling.temperature,
+        settings.sampling.top_k,
+        settings.sampling.top_p,
+        settings.sampling.seed,
     )
     done = (
         f"Regenerated levels {levels[0] + 1}-{levels[-1] + 1}, columns {columns[0]}-"
@@ -255,7 +271,9 @@ def regenerate_selection(
 
     after = session.update(regenerated)
     changed = (result.grid.codes[0] != now.a.codes[0]).numpy()
-    return GenerateView(grid_html(after, "a", changed), toolbar(after), line, line, settings.seed)
+    return GenerateView(
+        grid_html(after, "a", changed), toolbar(after), line, line, settings.sampling.seed
+    )
 
 
 def new_take(

@@ -130,24 +130,6 @@ class Editor:
 
 
 @dataclass(frozen=True)
-class TakeSettings:
-    """The settings a generation used (the result line names every one)."""
-
-    seconds: float
-    temperature: float
-    top_k: int
-    top_p: float
-    seed: int
-
-    def describe(self) -> str:
-        top_k = "off" if self.top_k == 0 else str(self.top_k)
-        return (
-            f"seed {self.seed}, {round(self.seconds, 2):g} s, temperature {self.temperature:g}, "
-            f"top-k {top_k}, top-p {self.top_p:g}"
-        )
-
-
-@dataclass(frozen=True)
 class CodesState:
     """Everything the Codes tab shows for one browser session."""
 
