@@ -32,20 +32,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import soundfile as sf
 
+from bench_open_file import CHROMIUM_ARGS as OPEN_FILE_CHROMIUM_ARGS
+
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 RESULTS = Path(__file__).parent / "results"
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--autoplay-policy=no-user-gesture-required",
-]
+# bench_open_file's browser, allowed to make sound before a gesture.
+CHROMIUM_ARGS = [*OPEN_FILE_CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"]
 A = "#codes-grid .distill-grid"
 
 # Milliseconds from clicking `selector` to a sound of `kind` sounding (the audio clock moving).

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from distill.inference.grid import CodeGrid
 from distill.inference.threads import one_thread
+from distill.models.persistence import LoadedVQModel
 from distill.ui.codes import edits
 from distill.ui.codes.answers import edit_answer, refused
 from distill.ui.codes.render import cell_note, column_note, grid_html, row_note
@@ -69,17 +70,37 @@ def _audio(clip: Clip, note: str) -> Response:
     return Response(clip.pcm, media_type="application/octet-stream", headers=headers)
 
 
-def _stream(pieces: Iterator[bytes], rate: int, samples: int, note: str, start: float) -> Response:
-    """PCM pieces as they are decoded; the first is decoded before answering, so a failure
-    is a message, not a broken stream."""
-    first = next(pieces, b"")
+@dataclass(frozen=True)
+class Stream:
+    """A sound to stream: PCM pieces as they are decoded, and what the page is told."""
+
+    pieces: Iterator[bytes]
+    rate: int
+    samples: int
+    note: str
+    start_s: float = 0.0
+
+
+def _streamed(
+    request: Request, side: Side, make: Callable[[CodesState, CodeGrid, LoadedVQModel], Stream]
+) -> Response:
+    """The sound `make` builds from the grid open on `side`, streamed; its first piece is
+    decoded before answering, so a failure is a message, not a broken stream."""
+    session = session_of(request)
+    state = session.state
+    try:
+        model_path, grid = _open_grid(state, side)
+        stream = make(state, grid, session.model(model_path))
+        first = next(stream.pieces, b"")
+    except Exception as error:
+        return _refuse(error, state)
     headers = {
-        "X-Distill-Status": quote(note),
-        "X-Distill-Rate": str(rate),
-        "X-Distill-Samples": str(samples),
-        "X-Distill-Start": f"{start:.6f}",
+        "X-Distill-Status": quote(stream.note),
+        "X-Distill-Rate": str(stream.rate),
+        "X-Distill-Samples": str(stream.samples),
+        "X-Distill-Start": f"{stream.start_s:.6f}",
     }
-    body = itertools.chain([first], pieces)
+    body = itertools.chain([first], stream.pieces)
     return StreamingResponse(body, media_type="application/octet-stream", headers=headers)
 
 
@@ -112,29 +133,23 @@ def preview(body: Preview, request: Request) -> Response:
 @router.post("/level")
 def level(body: LevelPlay, request: Request) -> Response:
     """One level alone along the whole file, streamed as it is decoded."""
-    session = session_of(request)
-    state = session.state
-    try:
-        model_path, grid = _open_grid(state, body.side)
-        loaded = session.model(model_path)
+
+    def make(state: CodesState, grid: CodeGrid, loaded: LoadedVQModel) -> Stream:
         chosen = index(body.level, grid.num_levels, "level")
         rate = loaded.spectrogram.config.sample_rate
-        note = row_note(grid, chosen, body.side)
-        return _stream(level_pieces(grid, chosen, loaded), rate, grid.num_samples, note, 0.0)
-    except Exception as error:
-        return _refuse(error, state)
+        pieces = level_pieces(grid, chosen, loaded)
+        return Stream(pieces, rate, grid.num_samples, row_note(grid, chosen, body.side))
+
+    return _streamed(request, body.side, make)
 
 
 @router.post("/play")
 def play(body: TransportPlay, request: Request) -> Response:
     """Grid A as it is now, as heard (mute, solo, first levels), the whole file or the
     selection's columns, streamed as it is decoded."""
-    session = session_of(request)
-    state = session.state
-    try:
-        model_path, _ = _open_grid(state, "a")
+
+    def make(state: CodesState, grid: CodeGrid, loaded: LoadedVQModel) -> Stream:
         assert state.editor is not None  # _open_grid found A
-        loaded = session.model(model_path)
         heard = edits.heard_grid(state.editor)
         selection = state.editor.selection
         columns = None
@@ -147,10 +162,10 @@ def play(body: TransportPlay, request: Request) -> Response:
         )
         what = "the selection" if columns else "the whole file"
         note = f"Playing {what} as the grid holds it now (space bar: stop)."
-        start_s = heard.column_time(start)
-        return _stream(grid_pieces(heard, loaded, columns), rate, samples, note, start_s)
-    except Exception as error:
-        return _refuse(error, state)
+        pieces = grid_pieces(heard, loaded, columns)
+        return Stream(pieces, rate, samples, note, heard.column_time(start))
+
+    return _streamed(request, "a", make)
 
 
 @router.post("/edit")

@@ -234,24 +234,7 @@ def build_codes_tab() -> CodesTab:
         reconstruction,
         unedited,
     )
-    build_generate_panel(
-        model,
-        session,
-        parts.targets(
-            "grid_a",
-            "toolbar",
-            "status",
-            "grid_b",
-            "labels",
-            "levels",
-            "original",
-            "reconstruction",
-            "unedited",
-            "exported",
-        ),
-    )
-    _demo_examples(upload)
-
+    # What an opened file (encoded or generated) changes on the page.
     opened = parts.targets(
         "grid_a",
         "grid_b",
@@ -264,6 +247,9 @@ def build_codes_tab() -> CodesTab:
         "unedited",
         "exported",
     )
+    build_generate_panel(model, session, opened)
+    _demo_examples(upload)
+
     decoded = parts.targets("grid_a", "reconstruction", "unedited", "status")
     encode.click(
         bind(opening.encode, opened),
