@@ -114,9 +114,18 @@ def swap(editor: Editor, at: int | None) -> Edit:
     return _push(editor, now.with_grid("a", new_a).with_grid("b", new_b), status)
 
 
-def _blend_start(editor: Editor, kind: BlendKind) -> tuple[Grids, Region, int | None]:
-    """The grids this blend moves from, the region of A it covers and B's start column:
-    those of the blend that made the current state when it is this slider's blend of the
+@dataclass(frozen=True)
+class BlendStart:
+    """Where a blend slider's 0 is: the grids it moves from, the region of A it covers and
+    B's start column (None: the same columns as A's)."""
+
+    base: Grids
+    region: Region
+    at: int | None
+
+
+def _blend_start(editor: Editor, kind: BlendKind) -> BlendStart:
+    """Those of the blend that made the current state when it is this slider's blend of the
     same region (so the slider is absolute), else the current state's."""
     now = editor.history.current
     if now.b is None:
@@ -133,8 +142,8 @@ def _blend_start(editor: Editor, kind: BlendKind) -> tuple[Grids, Region, int | 
         region, at = editor.selection.region, editor.selection.region.columns[0]
     mark = now.blend
     if mark is not None and mark.kind == kind and (kind == "whole" or mark.region == region):
-        return mark.base, mark.region, at
-    return now, region, at
+        return BlendStart(mark.base, mark.region, at)
+    return BlendStart(now, region, at)
 
 
 def blend(
@@ -144,7 +153,8 @@ def blend(
 
     While it moves (commit False) the blend is shown, not kept; its release (commit True)
     makes it one step of the history, unless the grids are those of the current state."""
-    base, region, at = _blend_start(editor, kind)
+    start = _blend_start(editor, kind)
+    base, region, at = start.base, start.region, start.at
     assert base.b is not None  # _blend_start checked it
     grids = base
     if amount > 0:
