@@ -29,7 +29,7 @@ from distill.ui.common import model_choices, pick_choice
 
 # True whatever the box holds (the page opens with the example in it, the user may replace
 # it), and short: the box's clear button covers the end of a longer label on a narrow window.
-UPLOAD_LABEL = "A: an audio file (drop your own)"
+UPLOAD_LABEL = "A: a demo sound, or drop your own"
 DEMO_EXAMPLES = ("drum_loop", "bell_e4", "vowel_a_110", "pluck_a2", "rain", "sweep_a2")
 
 
