@@ -48,7 +48,7 @@ check: test
 bench: setup
 	$(PY) bench/bench_grid.py
 	$(PY) bench/bench_edit.py
-	$(PY) bench/bench_editor_page.py
+	$(PY) bench/bench_gestures.py
 	$(PY) bench/bench_open_file.py
 	$(PY) bench/bench_codes.py --long
 	$(PY) bench/bench_demo.py

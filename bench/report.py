@@ -136,7 +136,7 @@ def codes_rows() -> list[Row]:
 
 
 def edit_rows() -> list[Row]:
-    """The editor: its pure functions (bench_edit.py) and gestures in the page."""
+    """The editor's pure functions (bench_edit.py)."""
     rows: list[Row] = []
     functions = _load("edit.json")
     if functions is None:
@@ -151,17 +151,47 @@ def edit_rows() -> list[Row]:
                     f"{numbers['median_ms']} ms (median; load average {load})",
                 )
             )
-    page = _load("editor_page.json")
-    if page is None:
-        rows.append(("edits in the page", "bench_editor_page.py", "not run"))
-    else:
-        for key, label in (("set_code", "a typed code"), ("blend_slider", "a blend slider move")):
+    return rows
+
+
+TARGETS_MS = {  # issue 27's targets: idle, loaded
+    "cell click -> sound (new code)": (100, 250),
+    "typed code -> shown": (50, 150),
+    "Ctrl+Z -> grid updated": (50, 150),
+    "Ctrl+Y -> grid updated": (50, 150),
+    "blend slider move -> grid updated": (100, 200),
+    "row Play -> sound": (200, 400),
+}
+
+
+def gesture_rows() -> list[Row]:
+    """Gestures timed in the page (bench_gestures.py), on an idle CPU and with a training
+    beside it."""
+    rows: list[Row] = []
+    for name, label, column in (
+        ("gestures_idle.json", "idle", 0),
+        ("gestures_loaded.json", "a training beside it", 1),
+    ):
+        result = _load(name)
+        if result is None:
+            rows.append((f"gestures in the page ({label})", "bench_gestures.py", "not run"))
+            continue
+        loads = " to ".join(str(x) for x in result["load_average"])
+        for gesture, numbers in result["results"].items():
+            if "count" in numbers:
+                value = f"{numbers['count']}"
+            else:
+                value = f"{numbers['median_ms']} ms median, {numbers['max_ms']} ms max"
+                if gesture in TARGETS_MS:
+                    target = TARGETS_MS[gesture][column]
+                    met = "met" if numbers["median_ms"] <= target else "**missed**"
+                    value += f" (target {target} ms: {met})"
+                value += f" ({numbers['runs']} runs)"
             rows.append(
                 (
-                    f"{label}: gesture to grid updated in Chromium, 10 s file",
-                    "bench_editor_page.py",
-                    f"{page[key + '_ms_median']} ms median, {page[key + '_ms_max']} ms max "
-                    f"({page['runs']} runs)",
+                    f"{gesture}, 10 s file, {label} (load average {loads})",
+                    "bench_gestures.py",
+                    value,
                 )
             )
     return rows
@@ -316,6 +346,7 @@ SECTIONS: list[Callable[[], list[Row]]] = [
     grid_rows,
     open_file_rows,
     edit_rows,
+    gesture_rows,
     scale_rows,
     prior_rows,
 ]

@@ -20,7 +20,7 @@ from distill.prior.training import DEFAULT_PRIOR_STEPS
 from distill.training import TrainConfig, TrainingError, TrainResult
 from distill.training.presets import PresetOverrides, configure_for_device
 from distill.ui.codes import generate as gen
-from distill.ui.codes import handlers as codes
+from distill.ui.codes import opening
 from distill.ui.codes.session import CodesSession, end_codes_session
 from distill.ui.train import handlers as train
 
@@ -94,11 +94,11 @@ def test_a_continuation_starts_from_the_same_codes_through_both(
     from_cli = read_codes_json(written, loaded, prior_model_file).grid
     session = CodesSession()
     try:
-        codes.encode(str(prior_model_file), str(tone_file), session)
+        opening.encode(str(prior_model_file), str(tone_file), session)
         novelty = SamplingSettings.novelty  # the CLI's default, as the panel's slider starts
         gen.continue_file(1.0, 1.0, 0, 0.95, 4, None, novelty, session)
-        assert session.open_file is not None
-        from_app = session.open_file.grid
+        assert session.state.editor is not None
+        from_app = session.state.editor.grids.a
     finally:
         end_codes_session(session)
     encoded = encode_grid(tone_file, loaded)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
 from tests.browser.pages import CHROMIUM, CHROMIUM_ARGS, AppPage, free_port
+from tests.helpers import make_tiny_model_file
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +41,12 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             yield f"http://127.0.0.1:{port}"
         finally:
             app.close()
+
+
+@pytest.fixture
+def tiny_model(distill_home: Path) -> Path:
+    """A real 4-level model (K 64) in this test's own DISTILL_HOME, listed as 'tiny'."""
+    return make_tiny_model_file(distill_home / "models" / "tiny.distill", 4, 64)
 
 
 @pytest.fixture

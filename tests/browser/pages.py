@@ -74,10 +74,10 @@ class AppPage:
             expect(self.page.locator(f"#{element_id}")).to_contain_text(path.stem)
 
     def toast(self, text: str) -> None:
-        """Wait for the error or warning toast containing `text`, then close it (it covers
-        the top right of the page for a while otherwise)."""
-        # A closing toast stays in the page a moment, inert, while it fades out.
-        toasts = self.page.locator(".toast-body:not([inert])", has_text=text)
+        """Wait for the message toast containing `text` (Gradio's, or the fast path's own),
+        then close it (it covers the top right of the page for a while otherwise)."""
+        # A closing Gradio toast stays in the page a moment, inert, while it fades out.
+        toasts = self.page.locator(".toast-body:not([inert]), .distill-toast", has_text=text)
         expect(toasts.first).to_be_visible(timeout=SLOW_MS)
         # The same message can rightly come twice (a dropdown's change handler that read the
         # file as well as the button's): close every one.
@@ -85,9 +85,23 @@ class AppPage:
             if not toasts.count():
                 break
             with contextlib.suppress(PlaywrightTimeoutError):  # it may close itself meanwhile
-                toasts.first.locator(".toast-close").click(timeout=2000)
+                toasts.first.locator(".toast-close, .distill-toast-close").click(timeout=2000)
             self.page.wait_for_timeout(200)
         expect(toasts).to_have_count(0)
+
+    def heard(self, kind: str, since: float = 0.0, timeout_ms: float = SLOW_MS) -> None:
+        """Wait until a sound of this kind ('cell', 'col', 'row', 'transport') begun after
+        `since` (the page's performance.now()) plays: the audio clock has moved past its
+        start."""
+        self.page.wait_for_function(
+            "([kind, since]) => window.distillAudio.sounded(kind, since)",
+            arg=[kind, since],
+            timeout=timeout_ms,
+        )
+
+    def now(self) -> float:
+        """The page's clock (performance.now()), to tell later sounds from earlier ones."""
+        return float(self.page.evaluate("performance.now()"))
 
     def audio_src(self, element_id: str) -> str:
         return str(
@@ -107,6 +121,17 @@ class AppPage:
             timeout=timeout_ms,
         )
         return self.audio_src("codes-reconstruction")
+
+    def drag_select(self, grid: str, corner: tuple[int, int], other: tuple[int, int]) -> None:
+        """Press on one cell (level, column) of `grid`, move to another, let go."""
+        cells = [
+            self.page.locator(f'{grid} .cg-row[data-l="{level}"] .code-cell[data-p="{column}"]')
+            for level, column in (corner, other)
+        ]
+        cells[0].hover()
+        self.page.mouse.down()
+        cells[1].hover()
+        self.page.mouse.up()
 
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(exist_ok=True)

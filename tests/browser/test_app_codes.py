@@ -22,12 +22,6 @@ DEFAULT_LABELS = ["Structure", "Timbre", "Texture", "Detail"]
 GRID = "#codes-grid .distill-grid"
 
 
-@pytest.fixture
-def tiny_model(distill_home: Path) -> Path:
-    """A real 4-level model in this test's own DISTILL_HOME."""
-    return make_tiny_model_file(distill_home / "models" / "tiny.distill", 4, 64)
-
-
 def encode_in(tab: AppPage, audio: Path, model: str = "tiny") -> None:
     tab.choose("codes-model", model)
     tab.upload("codes-upload", audio)
@@ -87,31 +81,35 @@ def test_encode_click_rename_decode_with_playhead(
 
     # A cell: Python receives level and column, plays that code alone, every click.
     code = cell(tab, 1, 12).inner_text()
+    before = tab.now()
     cell(tab, 1, 12).click()
     expect(page.locator("#codes-status")).to_contain_text(
         f"level 2 “Timbre”, column 12 at 0.51 s, code {code}"
     )
-    first_preview = tab.audio_src("codes-preview")
-    assert "distill-preview" in first_preview
-    wait_playing_past(tab, "codes-preview", 0.05)
+    tab.heard("cell", before)  # through Web Audio: the audio clock moves past its start
     expect(cell(tab, 1, 12)).to_have_class(re.compile(r"\bselected\b"))
+    expect(page.locator(f'{GRID} .cg-col[data-p="12"]')).to_have_class(re.compile(r"\bclicked\b"))
     tab.screenshot("codes_after_click.png")
+    again = tab.now()
     cell(tab, 1, 12).click()  # the same cell again still plays again
-    page.wait_for_function(
-        "old => { const a = document.querySelector('#codes-preview audio');"
-        " return a && a.currentSrc && a.currentSrc !== old; }",
-        arg=first_preview,
-        timeout=SLOW_MS,
-    )
+    tab.heard("cell", again)
 
-    # A column header: that moment, all levels.
+    # A column header: that moment, all levels; the column is marked.
     page.locator(f'{GRID} .cg-col[data-p="5"]').click()
     expect(page.locator("#codes-status")).to_contain_text("column 5 at 0.21 s, all 4 levels")
+    expect(page.locator(f"{GRID} .cg-col.clicked")).to_have_attribute("data-p", "5")
 
-    # A row's Play: that level alone along the file, and the playhead follows it.
+    # A row's Play: that level alone along the file; its row is marked and the playhead
+    # follows it; pressed again, it stops.
     page.locator(f'{GRID} .cg-play[data-l="0"]').click()
     expect(page.locator("#codes-status")).to_contain_text("Play on level 1 “Structure”")
-    assert_playhead_follows(tab, "codes-row-audio")
+    expect(page.locator(f'{GRID} .cg-label[data-l="0"]')).to_have_class(re.compile(r"\bplaying\b"))
+    assert_playhead_follows_sound(tab)
+    page.locator(f'{GRID} .cg-play[data-l="0"]').click()
+    expect(page.locator(f'{GRID} .cg-label[data-l="0"]')).not_to_have_class(
+        re.compile(r"\bplaying\b")
+    )
+    assert page.evaluate("window.distillAudio.playing()") is None
 
     # Rename a label: the grid is drawn again and the model file remembers it.
     page.locator("#codes-labels textarea").fill("Big picture, Timbre, Texture, Detail")
@@ -147,6 +145,16 @@ def test_encode_click_rename_decode_with_playhead(
     expect(other.page.locator("#codes-labels textarea")).to_have_value(
         "Big picture, Timbre, Texture, Detail"
     )
+
+
+def assert_playhead_follows_sound(tab: AppPage) -> None:
+    """While a Web Audio sound plays along the file, the playhead's x grows with it."""
+    tab.page.wait_for_function("() => (window.distillAudio.position() || 0) > 0.2", timeout=SLOW_MS)
+    first = playhead_x(tab)
+    tab.page.wait_for_function(
+        f"() => (window.distillAudio.position() || 0) > {0.8}", timeout=SLOW_MS
+    )
+    assert playhead_x(tab) > first + 10, "the playhead did not move while the level played"
 
 
 def test_two_sessions_see_only_their_own_grid(new_tab, tiny_model: Path, tmp_path: Path) -> None:

@@ -69,33 +69,23 @@ def test_generate_from_the_demo_model_then_click_a_generated_cell_and_hear_it(ta
     expect(page.locator(f"{GRID} .cg-row")).to_have_count(4)
     expect(page.locator(f"{GRID} .cg-col")).to_have_count(columns)
     expect(page.locator("#codes-status")).to_contain_text("Copies")
-    expect(page.locator("#gen-prior")).to_contain_text("in a row")
-    assert "distill-generated" in tab.audio_src("gen-audio")
+    expect(page.locator("#gen-result")).to_contain_text(
+        "seed 2, temperature 1, top-k off, top-p 1, novelty 1, events as in the files, 3 s"
+    )
+    assert "distill-generated" in tab.audio_src("codes-original")  # it is the file now
     tab.screenshot("generate_from_demo.png")
 
     cell = page.locator(f'{GRID} .cg-row[data-l="0"] .code-cell[data-p="10"]')
     code = cell.inner_text()
+    before = tab.now()
     cell.click()
     expect(page.locator("#codes-status")).to_contain_text(f"column 10 at 0.43 s, code {code}")
-    assert "distill-preview" in tab.audio_src("codes-preview")
-    wait_playing(tab, "codes-preview")  # the generated cell's code, heard
+    tab.heard("cell", before)  # the generated cell's code, heard
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator("#codes-grid").screenshot(path=str(ARTIFACTS / "generate_clicked.png"))
 
-    page.evaluate("document.querySelector('#gen-audio audio').play()")
-    wait_playing(tab, "gen-audio")
-
-
-def test_continue_the_encoded_example(tab: AppPage):
-    page = tab.page
-    page.click("#codes-encode")
-    expect(page.locator("#codes-summary")).to_contain_text("melody.wav", timeout=SLOW_MS)
-    before = page.locator(f"{GRID} .cg-col").count()
-    page.locator("#gen-seconds input").fill("1")
-    page.click("#gen-continue")
-    expect(page.locator("#codes-summary")).to_contain_text("melody.wav continued", timeout=SLOW_MS)
-    expect(page.locator(f"{GRID} .cg-col")).to_have_count(before + 23)
-    expect(page.locator("#codes-status")).to_contain_text(f"from column {before}")
+    page.evaluate("document.querySelector('#codes-original audio').play()")
+    wait_playing(tab, "codes-original")
 
 
 def test_a_model_without_a_prior_says_no_prior(tab: AppPage):
@@ -103,3 +93,95 @@ def test_a_model_without_a_prior_says_no_prior(tab: AppPage):
     expect(tab.page.locator("#gen-prior")).to_contain_text("No prior")
     tab.page.click("#gen-new")
     tab.toast("has no prior, so it cannot generate")
+
+
+def test_generate_then_export_writes_the_generated_sound(tab: AppPage):
+    """A generated grid replaces the page's file as an encode does: the players, the grid,
+    the pictures, and what Export writes."""
+    page = tab.page
+    page.locator("#gen-seconds input").fill("2")
+    page.locator("#gen-seed input").fill("3")
+    page.click("#gen-new")
+    expect(page.locator("#codes-summary")).to_contain_text("generated (seed 3)", timeout=SLOW_MS)
+    assert "distill-generated" in tab.audio_src("codes-original")
+    expect(page.locator(f"{GRID} .cg-pic-row.original img")).to_have_count(1)
+    expect(page.locator("#edit-history")).to_have_text("No edits yet.")
+    page.click("#edit-export-audio")
+    expect(page.locator("#edit-exported a").first).to_have_attribute(
+        "href", re.compile(r"/generated-seed-3\.wav$"), timeout=SLOW_MS
+    )
+
+
+def test_continue_is_one_step_with_its_join_marked_and_undo_takes_it_back(tab: AppPage):
+    page = tab.page
+    page.click("#codes-encode")
+    expect(page.locator("#codes-summary")).to_contain_text("melody.wav", timeout=SLOW_MS)
+    before = page.locator(f"{GRID} .cg-col").count()
+    page.locator("#gen-seconds input").fill("1")
+    page.click("#gen-continue")
+    expect(page.locator(f"{GRID} .cg-col")).to_have_count(before + 23, timeout=SLOW_MS)
+    expect(page.locator("#codes-status")).to_contain_text(f"from column {before}")
+    join = page.locator(f"{GRID} .cg-join")
+    expect(join).to_be_visible()
+    expect(join).to_have_attribute("data-p", str(before))
+    expect(page.locator("#edit-history")).to_have_text("Edit 1 of 1")
+    tab.screenshot("generate_continued.png")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Control+z")
+    expect(page.locator(f"{GRID} .cg-col")).to_have_count(before)
+    expect(page.locator(f"{GRID} .cg-join")).to_be_hidden()
+    expect(page.locator("#edit-history")).to_have_text("Edit 0 of 1")
+    page.keyboard.press("Control+y")
+    expect(page.locator(f"{GRID} .cg-col")).to_have_count(before + 23)
+    expect(page.locator(f"{GRID} .cg-join")).to_be_visible()
+
+
+def test_new_take_regenerates_the_selection_differently_each_time(tab: AppPage):
+    page = tab.page
+    page.locator("#gen-seconds input").fill("2")
+    page.click("#gen-new")
+    expect(page.locator("#codes-summary")).to_contain_text("generated (seed 0)", timeout=SLOW_MS)
+    tab.drag_select(GRID, (1, 8), (3, 30))
+    expect(page.locator("#codes-status")).to_contain_text("columns 8-30")
+
+    def region() -> list[list[str]]:
+        return [
+            page.locator(f'{GRID} .cg-row[data-l="{level}"] .code-cell').all_text_contents()[8:31]
+            for level in (1, 2, 3)
+        ]
+
+    page.click("#gen-regenerate")
+    expect(page.locator("#edit-history")).to_have_text("Edit 1 of 1", timeout=SLOW_MS)
+    takes = [region()]
+    seeds = []
+    for step in (2, 3):
+        page.click("#gen-new-take")
+        expect(page.locator("#edit-history")).to_have_text(
+            f"Edit {step} of {step}", timeout=SLOW_MS
+        )
+        seed = page.locator("#gen-seed input").input_value()
+        expect(page.locator("#gen-result")).to_contain_text(  # the region's length
+            re.compile(
+                rf"seed {seed}, temperature 1, top-k off, top-p 1, novelty 1, "
+                r"events as in the files, 0\.98 s"
+            )
+        )
+        seeds.append(seed)
+        takes.append(region())
+    assert seeds[0] != seeds[1] and "0" not in seeds
+    assert takes[0] != takes[1] != takes[2], "New take drew the same codes again"
+
+
+def test_bad_settings_say_so_and_leave_no_error_marks(tab: AppPage, capfd):
+    page = tab.page
+    page.locator("#gen-seed input").fill("")
+    page.click("#gen-new")
+    tab.toast("The seed is empty or not a number")
+    page.locator("#gen-seed input").fill("-3")
+    page.click("#gen-new")
+    tab.toast("got -3")
+    # No red "Error" mark stays on the grid, the bar or the players (Gradio puts one on
+    # every output of an event that raised), and no traceback reached the server's log.
+    expect(page.get_by_text("Error", exact=True)).to_have_count(0)
+    tab.screenshot("generate_bad_seed.png")
+    assert "Traceback" not in capfd.readouterr().err

@@ -56,7 +56,7 @@ def test_an_upload_that_is_not_audio_names_the_file_under_a_true_label(
     tab = new_tab()
     upload = tab.page.locator("#codes-upload")
     expect(upload).to_contain_text("melody")  # the example, and a label that says so
-    expect(upload).to_contain_text("the app opens with a demo sound here")
+    expect(upload).to_contain_text("A: a demo sound, or drop your own")
     text = tmp_path / "text.mp3"
     text.write_text("This is a text file with an .mp3 name.\n")
     tab.upload("codes-upload", text)

@@ -11,10 +11,10 @@ from pathlib import Path
 import gradio as gr
 import pytest
 from gradio.utils import get_upload_folder
-from tests.helpers import error_text
 
-from distill.ui.codes import handlers as codes
+from distill.ui.codes import opening
 from distill.ui.codes.session import CodesSession
+from distill.ui.codes.views import bind
 from distill.ui.common import without_upload_folders
 
 
@@ -32,9 +32,10 @@ def cached_upload(tmp_path: Path):
 def test_an_upload_error_names_the_users_file_not_the_servers_copy(
     model: Path, cached_upload: Path
 ) -> None:
-    with pytest.raises(gr.Error) as excinfo:
-        codes.encode(str(model), str(cached_upload), CodesSession())
-    message = error_text(excinfo)
+    status = gr.Markdown()
+    message = bind(opening.encode, {"status": status})(
+        str(model), str(cached_upload), CodesSession()
+    )[status]
     assert message.startswith("'text.mp3' is not an audio file that can be read")
     assert get_upload_folder() not in message and cached_upload.parent.name not in message
 

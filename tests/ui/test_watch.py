@@ -10,7 +10,7 @@ import gradio as gr
 from tests.helpers import make_tiny_model_file
 
 from distill.models.library import rename_model, update_metadata
-from distill.ui.codes import handlers as codes
+from distill.ui.codes import opening
 from distill.ui.codes.session import CodesSession
 from distill.ui.watch import Seen, loaded_model_notice, new_seen, refresh_now, watch_models
 
@@ -44,7 +44,7 @@ def test_lists_refresh_only_when_the_models_folder_changed(model: Path, distill_
 
 def test_a_replaced_model_is_said_once(model: Path, tone_file: Path, tmp_path: Path):
     session = CodesSession()
-    codes.encode(str(model), str(tone_file), session)
+    opening.encode(str(model), str(tone_file), session)
     seen = new_seen()
     assert loaded_model_notice(session) is None
     update_metadata(model, level_labels=["A", "B", "C"])  # the header only: same weights
@@ -59,7 +59,7 @@ def test_a_replaced_model_is_said_once(model: Path, tone_file: Path, tmp_path: P
 
 def test_a_deleted_or_renamed_model_is_said_and_leaves_the_list(model: Path, tone_file: Path):
     session = CodesSession()
-    codes.encode(str(model), str(tone_file), session)
+    opening.encode(str(model), str(tone_file), session)
     seen = new_seen()
     renamed = rename_model(model, "kept")
     dropdown, status, seen, *_ = tick(session, seen, str(model))

@@ -1,14 +1,18 @@
-"""Undo and redo over edit states: each state is the tuple of grids a session shows, such
-as (A,) or (A, B). Grids are frozen, so holding them is enough to restore them exactly."""
+"""Undo and redo over edit states, as a frozen record: push, undo and redo return a new
+history and leave the old one as it was. A state is whatever a session shows, such as the
+tuple of grids (A,) or (A, B), or a richer frozen record of them; grids are frozen, so
+holding them is enough to restore them exactly."""
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, Generic, TypeVar
 
 from distill.editing.region import EditError
 from distill.inference.grid import CodeGrid
 
 State = tuple[CodeGrid, ...]
+S = TypeVar("S")
 MAX_STATES = 200  # about 2 x 15 kB per state for a 10-second file; the oldest go first
 
 
@@ -23,7 +27,15 @@ def check_state(state: Any) -> State:
     return state
 
 
-class EditHistory:
+def _checked(state: S) -> S:
+    """Tuples must be tuples of grids (the editor's plain states); records check themselves."""
+    if state is None or isinstance(state, (tuple, list)):
+        check_state(state)
+    return state
+
+
+@dataclass(frozen=True)
+class EditHistory(Generic[S]):
     """States from the one loaded (position 0) to the newest edit; undo and redo move
     through them. `position` / `length` read as "edit 3 of 5" (0 / 0 right after loading).
 
@@ -31,59 +43,58 @@ class EditHistory:
     the oldest are dropped. Undo past the start or redo past the end is an EditError.
     """
 
-    def __init__(self, initial: State, max_states: int = MAX_STATES) -> None:
-        if not isinstance(max_states, int) or max_states < 2:
-            raise EditError(f"An edit history must hold at least 2 states, got {max_states!r}.")
-        self._max_states = max_states
-        self._states: list[State] = [check_state(initial)]
-        self._index = 0
+    states: tuple[S, ...]
+    index: int = 0
+    max_states: int = MAX_STATES
 
-    def reset(self, state: State) -> State:
-        """Start again from `state` (a new file was loaded): nothing to undo or redo."""
-        self._states, self._index = [check_state(state)], 0
-        return state
+    def __post_init__(self) -> None:
+        if not isinstance(self.max_states, int) or self.max_states < 2:
+            raise EditError(
+                f"An edit history must hold at least 2 states, got {self.max_states!r}."
+            )
+        if not self.states or not 0 <= self.index < len(self.states):
+            raise EditError("An edit history needs a state at its position.")
 
-    def push(self, state: State) -> State:
-        """Make `state` current after the present one; returns it."""
-        del self._states[self._index + 1 :]
-        self._states.append(check_state(state))
-        if len(self._states) > self._max_states:
-            del self._states[0]
-        self._index = len(self._states) - 1
-        return state
+    @classmethod
+    def start(cls, state: S, max_states: int = MAX_STATES) -> EditHistory[S]:
+        """A history that begins at `state` (a file was loaded): nothing to undo or redo."""
+        return cls((_checked(state),), 0, max_states)
 
-    def undo(self) -> State:
-        """Step back one state and return it."""
+    def push(self, state: S) -> EditHistory[S]:
+        """`state` made current after the present one."""
+        states = (*self.states[: self.index + 1], _checked(state))[-self.max_states :]
+        return replace(self, states=states, index=len(states) - 1)
+
+    def undo(self) -> EditHistory[S]:
+        """One state back."""
         if not self.can_undo:
             raise EditError("Nothing to undo: this is how the grids were loaded.")
-        self._index -= 1
-        return self.current
+        return replace(self, index=self.index - 1)
 
-    def redo(self) -> State:
-        """Step forward one undone state and return it."""
+    def redo(self) -> EditHistory[S]:
+        """One undone state forward."""
         if not self.can_redo:
             raise EditError("Nothing to redo: this is the newest edit.")
-        self._index += 1
-        return self.current
+        return replace(self, index=self.index + 1)
 
     @property
-    def current(self) -> State:
-        return self._states[self._index]
+    def current(self) -> S:
+        return self.states[self.index]
 
     @property
     def can_undo(self) -> bool:
-        return self._index > 0
+        return self.index > 0
 
     @property
     def can_redo(self) -> bool:
-        return self._index < len(self._states) - 1
+        return self.index < len(self.states) - 1
 
     @property
     def position(self) -> int:
         """How many edits are applied now (0 = as loaded, or the oldest state kept)."""
-        return self._index
+        return self.index
 
     @property
     def length(self) -> int:
         """How many edits the history holds (undone ones included)."""
-        return len(self._states) - 1
+        return len(self.states) - 1

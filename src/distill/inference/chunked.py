@@ -9,9 +9,11 @@ Files shorter than one chunk take a single pass everywhere.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Iterator
 
+import numpy as np
 import torch
 
 from distill.audio.spectrogram import AudioSpectrogram, SpectrogramConfig
@@ -26,6 +28,11 @@ CONTEXT_COLUMNS = 64
 INVERT_CHUNK_FRAMES = 4096  # ~44 s per Griffin-Lim pass, a few hundred MB at most
 INVERT_OVERLAP_FRAMES = 64  # ~0.7 s of extra frames on each side of a Griffin-Lim chunk
 CROSSFADE_FRAMES = 32  # ~0.35 s equal-power crossfade, centred on the chunk boundary
+# Pieces to play as they come (invert_in_pieces): a short first one, then longer ones.
+FIRST_PIECE_FRAMES = 64  # ~0.68 s at hop 512: quick to invert, so playback starts at once
+LATER_PIECE_FRAMES = 256  # ~2.7 s: each later piece, inverted well ahead of playback
+PIECE_OVERLAP_FRAMES = 16  # extra frames on each side of a piece (~0.17 s)
+PIECE_CROSSFADE_FRAMES = 16  # the equal-power join, centred on the boundary between pieces
 
 
 def waveform_to_mel_chunked(
@@ -68,6 +75,7 @@ def encode_mel_chunked(
     context_columns: int = CONTEXT_COLUMNS,
     refine_steps: int = 0,
     config: SpectrogramConfig | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> torch.Tensor:
     """log-mel [1, 1, M, F] -> codes [1, F', L], F' = ceil(F / time_downsample).
 
@@ -75,6 +83,7 @@ def encode_mel_chunked(
     only the file's last chunk gets the model's tail padding, as in a whole-file pass.
     refine_steps > 0 searches each chunk's codes against its mel (`refine.refine_codes`),
     which needs the model's front end (`config`). Call it in eval mode under torch.no_grad().
+    on_progress hears the share of columns done (0 to 1] after each chunk.
     """
     step = model.config.time_downsample
     num_frames = mel.shape[-1]
@@ -87,6 +96,8 @@ def encode_mel_chunked(
         latent = model.encode(frames)
         codes = refine_codes(model, frames, latent, refine_steps, config)  # [1, columns, L]
         pieces.append(codes[:, first - slice_first : last - slice_first])
+        if on_progress is not None:
+            on_progress(last / num_columns)
     return torch.cat(pieces, dim=1)
 
 
@@ -171,6 +182,55 @@ def mel_to_waveform_chunked(
         output[offset : offset + piece.shape[0]] += piece * weight
         report(last / num_frames)
     return output
+
+
+def invert_in_pieces(
+    spectrogram: AudioSpectrogram,
+    spectrum: torch.Tensor,
+    length: int,
+    num_iterations: int | None = None,
+    first_frames: int = FIRST_PIECE_FRAMES,
+    later_frames: int = LATER_PIECE_FRAMES,
+) -> Iterator[np.ndarray]:
+    """A decoded spectrum [1, 1, X, F] (mel or linear) -> `length` samples in final pieces
+    [n] (Griffin-Lim per piece, pieces overlapped by PIECE_OVERLAP_FRAMES and crossfaded over
+    PIECE_CROSSFADE_FRAMES)."""
+    hop, num_frames = spectrogram.config.hop_length, spectrum.shape[-1]
+    half_fade = min(PIECE_CROSSFADE_FRAMES, 2 * PIECE_OVERLAP_FRAMES - 2) * hop // 2
+    bounds = [0, min(num_frames, first_frames)]
+    while bounds[-1] < num_frames:
+        bounds.append(min(num_frames, bounds[-1] + later_frames))
+    pending = np.zeros(0, dtype=np.float32)  # samples from `emitted` on, not yet final
+    emitted = 0
+    for begin, stop in itertools.pairwise(bounds):
+        slice_first, slice_last = (
+            max(0, begin - PIECE_OVERLAP_FRAMES),
+            min(num_frames, stop + PIECE_OVERLAP_FRAMES),
+        )
+        offset = slice_first * hop
+        piece_length = (
+            length - offset if slice_last == num_frames else (slice_last - slice_first - 1) * hop
+        )
+        if piece_length <= 0:
+            break
+        piece = spectrogram.to_waveform(
+            spectrum[..., slice_first:slice_last], num_iterations, length=piece_length
+        )[0, 0]
+        weight = torch.ones_like(piece)
+        if begin > 0:
+            weight *= _fade(piece.shape[0], begin * hop - offset, half_fade, True, piece.device)
+        if stop < num_frames:
+            weight *= _fade(piece.shape[0], stop * hop - offset, half_fade, False, piece.device)
+        part = (piece * weight).to("cpu", torch.float32).numpy()[emitted - offset :]
+        if pending.shape[0] < part.shape[0]:
+            pending = np.pad(pending, (0, part.shape[0] - pending.shape[0]))
+        pending[: part.shape[0]] += part
+        ready = min(length, stop * hop - half_fade) if stop < num_frames else length
+        ready = max(ready, emitted)
+        yield pending[: ready - emitted].copy()
+        pending, emitted = pending[ready - emitted :], ready
+    if emitted < length:
+        yield np.zeros(length - emitted, dtype=np.float32)
 
 
 def _fade(

@@ -58,7 +58,7 @@ def preview_columns(loaded: LoadedVQModel) -> int:
 
 
 @contextmanager
-def _eval_mode(model: torch.nn.Module) -> Iterator[None]:
+def eval_mode(model: torch.nn.Module) -> Iterator[None]:
     """Eval mode (no EMA updates, no quantizer dropout) for the block; the old mode after."""
     was_training = model.training
     model.eval()
@@ -79,7 +79,11 @@ class EncodedSound:
 
 
 def encode_sound(
-    audio_path: str | Path, loaded: LoadedVQModel, *, refine_steps: int | None = None
+    audio_path: str | Path,
+    loaded: LoadedVQModel,
+    *,
+    refine_steps: int | None = None,
+    on_progress: Callable[[float], None] | None = None,
 ) -> EncodedSound:
     """Any audio file -> its code grid (codes [1, F', L], F' = ceil(F / frames per column))
     and its log-mel [1, 1, M, F].
@@ -89,6 +93,7 @@ def encode_sound(
     files are encoded in overlapping chunks, so memory stays bounded. The codes are searched
     for the grid the decoder renders closest to the input (`inference.refine`): refine_steps
     steps, None for the default by length (`refine_steps_for`), 0 for the encoder's codes.
+    on_progress hears the share encoded (0 to 1) after each chunk of a long file.
     """
     spectrogram = loaded.spectrogram
     sample_rate = spectrogram.config.sample_rate
@@ -98,11 +103,15 @@ def encode_sound(
     missing = spectrogram.config.n_fft - num_samples
     if missing > 0:  # one full window, so the mel and its inversion have whole frames
         mono = F.pad(mono, (0, missing))
-    with _eval_mode(loaded.model):
+    with eval_mode(loaded.model):
         mel = waveform_to_mel_chunked(spectrogram, mono.unsqueeze(0).to(loaded.device))
         steps = refine_steps_for(int(mel.shape[-1]), refine_steps)
         codes = encode_mel_chunked(  # [1, F', L]
-            loaded.model, mel, refine_steps=steps, config=spectrogram.config
+            loaded.model,
+            mel,
+            refine_steps=steps,
+            config=spectrogram.config,
+            on_progress=on_progress,
         )
     grid = grid_for_model(
         codes,
@@ -149,13 +158,13 @@ def decode_grid(
     """
     check_code_grid(grid, loaded)
     check_iterations(num_iterations)
-    audio = _finite(_render(grid, loaded, num_iterations, on_progress))
+    audio = finite_audio(_render(grid, loaded, num_iterations, on_progress))
     waveform = torch.from_numpy(audio)
     if match_loudness:
         waveform = match_decoded_loudness(
             waveform, grid.loudness_gain, loaded.spectrogram.config.sample_rate
         )
-    return _finite(undo_loudness(waveform, grid.loudness_gain).numpy())
+    return finite_audio(undo_loudness(waveform, grid.loudness_gain).numpy())
 
 
 def decode_code_grid(
@@ -201,9 +210,9 @@ def _render(
     hop = spectrogram.config.hop_length
     num_frames = grid.mel_shape[1]
     target = grid.num_samples
-    with _eval_mode(loaded.model):
+    with eval_mode(loaded.model):
         spectrum = decode_codes_chunked(loaded.model, grid.codes.to(loaded.device), grid.mel_shape)
-        spectrum = _safe_spectrum(spectrum, loaded)  # [1, 1, X, F]
+        spectrum = safe_spectrum(spectrum, loaded)  # [1, 1, X, F]
         length = inversion_length(num_frames, target, hop)
         waveform = mel_to_waveform_chunked(
             spectrogram, spectrum, num_iterations, length, on_progress=on_progress
@@ -214,7 +223,7 @@ def _render(
     return np.pad(audio, (0, target - audio.shape[0]))
 
 
-def _safe_spectrum(spectrum: torch.Tensor, loaded: LoadedVQModel) -> torch.Tensor:
+def safe_spectrum(spectrum: torch.Tensor, loaded: LoadedVQModel) -> torch.Tensor:
     """A decoded spectrum [1, 1, X, F] with NaN replaced by silence and far-beyond-full-scale
     values clamped, so inversion is finite."""
     spectrogram = loaded.spectrogram
@@ -229,13 +238,13 @@ def _safe_spectrum(spectrum: torch.Tensor, loaded: LoadedVQModel) -> torch.Tenso
     return spectrum.clamp(min=config.silence, max=float(ceiling))
 
 
-def _finite(audio: np.ndarray) -> np.ndarray:
+def finite_audio(audio: np.ndarray) -> np.ndarray:
     return np.nan_to_num(audio, nan=0.0, posinf=0.0, neginf=0.0).astype(np.float32, copy=False)
 
 
 def limit_peak(audio: np.ndarray, peak: float) -> np.ndarray:
     """Scale [S] down (never up) so its largest absolute sample is at most `peak`."""
-    audio = _finite(audio)
+    audio = finite_audio(audio)
     largest = float(np.abs(audio).max()) if audio.size else 0.0
     if largest > peak:
         audio = audio * np.float32(peak / largest)
@@ -244,7 +253,7 @@ def limit_peak(audio: np.ndarray, peak: float) -> np.ndarray:
 
 def finish_preview(audio: np.ndarray, sample_rate: int) -> np.ndarray:
     """A click preview [S]: raised-cosine fade in and out (~10 ms), peak at most -6 dBFS."""
-    audio = _finite(audio).copy()
+    audio = finite_audio(audio).copy()
     fade = min(round(PREVIEW_FADE_S * sample_rate), audio.shape[0] // 2)
     if fade > 0:
         ramp = (0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, fade))).astype(np.float32)

@@ -5,7 +5,6 @@ read when the model is given, which supplies it."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from dataclasses import dataclass
@@ -21,13 +20,12 @@ from distill.inference.grid import (
     check_code_grid,
     seconds_per_column,
 )
+from distill.models.cache import model_sha256
 from distill.models.persistence import LoadedVQModel, read_model_info
-from distill.models.prior_stored import PRIOR_PREFIX
 
 FORMAT_NAME = "distill-codes"
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)
-_HASH_BLOCK = 1 << 20
 _HEADER_TYPES: dict[str, type | tuple[type, ...]] = {
     "model_name": str,
     "model_sha256": str,
@@ -52,44 +50,6 @@ class CodesFile:
     model_name: str
     model_sha256: str
     grid: CodeGrid
-
-
-def model_sha256(path: str | Path) -> str:
-    """Hex sha256 of a model file's autoencoder weights: its tensors' bytes in file order.
-
-    The header (name, level labels, ...) is left out, so renaming a model or its levels
-    keeps its codes files valid; so is the prior (prior.* tensors): training or replacing a
-    prior does not change what the codes mean. Any change to the autoencoder's weights does.
-    A file without a prior hashes exactly as its whole data section did before priors
-    existed (safetensors packs tensors back to back). Read in 1 MiB blocks.
-    """
-    digest = hashlib.sha256()
-    size = Path(path).stat().st_size
-    with Path(path).open("rb") as handle:
-        header_size = int.from_bytes(handle.read(8), "little")
-        start = 8 + header_size
-        ranges = _weight_ranges(handle.read(header_size), start) if start <= size else None
-        # Not a safetensors layout: hash all of it (loading it will say what is wrong).
-        for begin, end in ranges or [(start if start <= size else 0, size)]:
-            handle.seek(begin)
-            while begin < end and (block := handle.read(min(_HASH_BLOCK, end - begin))):
-                digest.update(block)
-                begin += len(block)
-    return digest.hexdigest()
-
-
-def _weight_ranges(header: bytes, start: int) -> list[tuple[int, int]] | None:
-    """File byte ranges of the non-prior tensors, in file order (None: not a readable header)."""
-    try:
-        entries = json.loads(header)
-        ranges = sorted(
-            (start + int(entry["data_offsets"][0]), start + int(entry["data_offsets"][1]))
-            for name, entry in entries.items()
-            if name != "__metadata__" and not name.startswith(PRIOR_PREFIX)
-        )
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
-        return None
-    return ranges
 
 
 def write_codes_json(

@@ -44,6 +44,10 @@ class MelPicture:
     def loudest_db(self) -> float:
         return float(self.db.max())
 
+    def first_columns(self, count: int) -> MelPicture:
+        """The picture of its first `count` columns (all of it when it has fewer)."""
+        return MelPicture(self.db[:, : count * self.frames_per_column], self.frames_per_column)
+
 
 def mel_picture(mel: torch.Tensor, grid: CodeGrid, spectrogram: AudioSpectrogram) -> MelPicture:
     """log-mel [1, 1, M, F] (the model's normalised log scale) -> a MelPicture of the grid's

@@ -29,7 +29,9 @@ def build_app() -> gr.Blocks:
     _offline()
     import gradio as gr
 
+    from distill.ui.codes.handlers import page_closed, page_opened
     from distill.ui.codes.layout import build_codes_tab
+    from distill.ui.codes.views import bind
     from distill.ui.common import model_selector_update
     from distill.ui.library.handlers import open_in_codes, refresh_library
     from distill.ui.library.layout import build_library_tab
@@ -53,13 +55,22 @@ def build_app() -> gr.Blocks:
         for event in library.changed:
             event.then(model_selector_update, [codes.model], [codes.model])
         library.open_button.click(open_in_codes, [library.model], [codes.model, tabs])
-        # A fresh page lists the models as they are now (trained elsewhere, renamed, ...).
-        app.load(model_selector_update, [codes.model], [codes.model])
-        app.load(refresh_library, [library.model], library.refresh_outputs)
+        # A fresh page gets the key of its fast path and lists the models as they are now
+        # (trained elsewhere, renamed, ...); then the watch on the models folder starts. One
+        # chain, so a page's first event runs alone: Gradio builds a session's state on its
+        # first event, and two at once could each build one (the page's key would then name
+        # a session that is gone). A page closed or reloaded stops the work it started.
+        seen = gr.State(new_seen)
+        watch = gr.Timer(WATCH_EVERY_S, active=False)
+        app.load(bind(page_opened, {"key": codes.key}), [codes.session], [codes.key]).then(
+            model_selector_update, [codes.model], [codes.model]
+        ).then(refresh_library, [library.model], library.refresh_outputs).then(
+            start_watch, None, [watch]
+        )
+        app.unload(page_closed)
         # Model files changed by the CLI, another window or by hand: lists follow, and the
         # Codes tab says so when its loaded model was deleted, renamed or replaced.
-        seen = gr.State(new_seen)
-        gr.Timer(WATCH_EVERY_S).tick(
+        watch.tick(
             watch_models,
             [codes.model, codes.session, seen, library.model],
             [codes.model, codes.status, seen, *library.refresh_outputs],
@@ -72,6 +83,13 @@ def build_app() -> gr.Blocks:
         )
     app.queue(default_concurrency_limit=DEFAULT_CONCURRENCY)
     return app
+
+
+def start_watch() -> gr.Timer:
+    """The watch on the models folder, started once the page's first events are done."""
+    import gradio as gr
+
+    return gr.Timer(active=True)
 
 
 def launch_app(
@@ -88,6 +106,7 @@ def launch_app(
     _offline()
     from distill.demo.sounds import DEMO_SOUNDS_DIR
     from distill.ui.assets import APP_CSS, HEAD_HTML, build_theme
+    from distill.ui.codes.fast import router
     from distill.ui.codes.pictures import pictures_folder, remove_stale_pictures
 
     remove_stale_pictures()
@@ -113,6 +132,8 @@ def launch_app(
         css=APP_CSS,
         head=HEAD_HTML,
     )
+    # The fast path for hot gestures (ui/codes/fast.py), beside Gradio's own routes.
+    app.app.include_router(router)
     if not prevent_thread_lock:
         print(f"Distill is running at {app.local_url}  (press Ctrl-C to stop)", flush=True)
         app.block_thread()

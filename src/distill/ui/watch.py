@@ -12,10 +12,10 @@ from typing import Any
 
 import gradio as gr
 
-from distill.inference.codes_json import model_sha256
+from distill.models.cache import FileStamp, ModelChange, file_stamp, replaced_message
 from distill.models.library import read_model_info
 from distill.models.persistence import MODEL_SUFFIX, ModelFileError, models_dir
-from distill.ui.codes.session import CodesSession, file_stamp, replaced_message
+from distill.ui.codes.session import CodesSession
 from distill.ui.common import model_choices, pick_choice
 from distill.ui.library.handlers import (
     library_note,
@@ -26,7 +26,7 @@ from distill.ui.library.handlers import (
 
 WATCH_EVERY_S = 2.0
 
-Listing = tuple[tuple[str, int, int, int], ...]  # (path, size, mtime, inode) per model file
+Listing = tuple[tuple[str, FileStamp], ...]  # (path, its stamp) per model file
 
 
 @dataclass(frozen=True)
@@ -43,8 +43,8 @@ def models_listing(directory: Path | None = None) -> Listing:
     demo never changes)."""
     folder = directory or models_dir()
     paths = sorted(folder.glob(f"*{MODEL_SUFFIX}")) if folder.is_dir() else []
-    stamps = ((str(path), file_stamp(str(path))) for path in paths)
-    return tuple((path, *stamp) for path, stamp in stamps if stamp is not None)
+    stamps = ((str(path), file_stamp(path)) for path in paths)
+    return tuple((path, stamp) for path, stamp in stamps if stamp is not None)
 
 
 def new_seen() -> Seen:
@@ -56,20 +56,17 @@ def loaded_model_notice(session: CodesSession) -> str | None:
     """A plain sentence when the session's loaded model file was deleted, renamed or given
     other weights since it was loaded; None while it is the file it was (or only its header
     changed: labels or name)."""
-    if session.loaded is None or session.model_path is None:
+    entry, change = session.models.entry, session.models.change()
+    if entry is None or change is None:
         return None
-    stamp = file_stamp(session.model_path)
-    if stamp == session.model_stamp:
-        return None
-    if stamp is None:
+    name = entry.loaded.metadata.name
+    if change is ModelChange.GONE:
         return (
-            f"The model '{session.loaded.metadata.name}' was deleted or renamed outside this "
-            "page since it was loaded. The grid shown still plays with the weights loaded "
-            "then; to encode, choose a model from the refreshed list."
+            f"The model '{name}' was deleted or renamed outside this page since it was "
+            "loaded. The grid shown still plays with the weights loaded then; to encode, "
+            "choose a model from the refreshed list."
         )
-    if model_sha256(session.model_path) == session.model_weights:
-        return None
-    return replaced_message(session.loaded.metadata.name)
+    return replaced_message(name) if change is ModelChange.REPLACED else None
 
 
 def _list_update(choices: list[tuple[str, str]], selected: str | None) -> gr.Dropdown:
@@ -146,8 +143,9 @@ def watch_models(
         lists = refreshed_lists(choices, selected, library_selected)
     status: Any = skip
     reported = seen.reported
-    if isinstance(session, CodesSession) and session.model_path:
-        key = (session.model_path, file_stamp(session.model_path))
+    entry = session.models.entry if isinstance(session, CodesSession) else None
+    if entry is not None:
+        key = (entry.path, file_stamp(entry.path))
         notice = loaded_model_notice(session)
         if notice is not None and key != seen.reported:
             status, reported = notice, key

@@ -6,11 +6,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import gradio as gr
 import pytest
 from tests.helpers import write_tone
 
-from distill.ui.codes import handlers as codes
+from distill.ui.codes import opening
 from distill.ui.codes.pictures import STALE_AFTER_S, pictures_folder, remove_stale_pictures
 from distill.ui.codes.session import CodesSession, end_codes_session
 from distill.ui.components.pictures import FILE_ROUTE
@@ -35,22 +34,24 @@ def test_blocks_live_in_the_served_folder_and_go_with_the_session(
     model: Path, tmp_path: Path, session: CodesSession
 ) -> None:
     audio = write_tone(tmp_path / "seven.wav", 7.0, 220.0)  # 165 columns: two blocks
-    grid = codes.encode(str(model), str(audio), session)[1]
+    grid = opening.encode(str(model), str(audio), session).grid_a
     originals = served_files(grid, "original")
     assert len(originals) == 2 and all(p.is_file() for p in originals)
     assert all(p.is_relative_to(pictures_folder()) for p in originals)  # launch_app serves it
 
-    grid = codes.decode_reconstruction(session)[0]
+    decoded = opening.decode_reconstruction(session)
+    assert decoded is not None and isinstance(decoded.grid_a, str)
+    grid = decoded.grid_a
     first = served_files(grid, "reconstruction") + served_files(grid, "difference")
     assert len(first) == 4 and all(p.is_file() for p in first)
-    grid = codes.decode(session)[3]
+    grid = str(opening.decode(session).grid_a)
     second = served_files(grid, "reconstruction")
     assert second[0] != first[0] and all(p.is_file() for p in second)
     assert not any(p.exists() for p in first)  # the previous decode's blocks are gone
     assert served_files(grid, "original") == originals
 
     other = write_tone(tmp_path / "other.wav", 1.0, 440.0)
-    grid = codes.encode(str(model), str(other), session)[1]
+    grid = opening.encode(str(model), str(other), session).grid_a
     assert not any(p.exists() for p in originals + second)  # a new file: a new folder
     latest = served_files(grid, "original")
     end_codes_session(session)
@@ -62,27 +63,29 @@ def test_a_decode_that_finishes_after_another_encode_changes_nothing(
 ) -> None:
     first = write_tone(tmp_path / "first.wav", 2.0, 220.0)
     second = write_tone(tmp_path / "second.wav", 1.0, 550.0)
-    codes.encode(str(model), str(first), session)
+    opening.encode(str(model), str(first), session)
     encoded_again: list[str] = []
 
     def progress(done: float, desc: str = "") -> None:
         """While the first file decodes, the user encodes the second (as a later event may)."""
         if not encoded_again:
-            encoded_again.append(codes.encode(str(model), str(second), session)[1])
+            encoded_again.append(opening.encode(str(model), str(second), session).grid_a)
 
-    outputs = codes.decode_reconstruction(session, progress)  # type: ignore[arg-type]
+    outputs = opening.decode_reconstruction(session, progress)  # type: ignore[arg-type]
     assert encoded_again, "the decode reported no progress"
-    assert outputs == (gr.skip(),) * 4  # the page keeps the second file's grid
-    assert session.open_file is not None and session.open_file.audio_name == "second.wav"
+    assert outputs is None  # the page keeps the second file's grid
+    state = session.state
+    assert state.a is not None and state.a.name == "second.wav" and not state.reconstructed
     # The second file's grid still waits for its own reconstruction.
-    assert session.pictures is not None and session.pictures.shown.reconstruction is None
+    assert state.a.pictures is not None and state.a.pictures.shown.reconstruction is None
     end_codes_session(session)
 
 
 def test_folders_a_stopped_server_left_are_removed_a_day_later(
     model: Path, tmp_path: Path, session: CodesSession
 ) -> None:
-    grid = codes.encode(str(model), str(write_tone(tmp_path / "t.wav", 1.0, 220.0)), session)[1]
+    audio = write_tone(tmp_path / "t.wav", 1.0, 220.0)
+    grid = opening.encode(str(model), str(audio), session).grid_a
     live = served_files(grid, "original")[0].parent
     left = pictures_folder() / "grid-left-behind"
     left.mkdir()

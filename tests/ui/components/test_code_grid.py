@@ -8,11 +8,9 @@ import subprocess
 import sys
 from html.parser import HTMLParser
 
-import matplotlib
 import numpy as np
 import pytest
 import torch
-from matplotlib.colors import to_hex
 
 from distill.ui.components.code_grid import (
     CLICK_TEXTBOX_ID,
@@ -29,6 +27,7 @@ from distill.ui.components.code_grid import (
     render_code_grid,
     render_grid_page,
 )
+from distill.ui.components.colours import oklab
 
 
 class GridParser(HTMLParser):
@@ -152,7 +151,7 @@ def test_every_cell_present_with_its_payload_code_and_colour() -> None:
             code = int(codes[0, position, level])
             text, classes = got[f"cell,{level},{position}"]
             assert text == str(code)
-            assert f"c{code % 20}" in classes
+            assert f"c{code}" in classes
     # Level 0 (Structure) is the top row, and rows come in level order.
     assert [c["level"] for c in parsed.cells[::37]] == [0, 1, 2, 3]
     assert parsed.names == ["Structure", "Timbre", "Texture", "Detail"]
@@ -169,22 +168,21 @@ def test_numpy_input_and_no_code_cells() -> None:
     assert by_payload["cell,1,1"]["text"] == "63"
 
 
-def test_colour_classes_come_from_tab20_with_readable_text() -> None:
-    tab20 = matplotlib.colormaps["tab20"]
-    markup = grid(np.zeros((1, 3, 2), dtype=np.int64))
-    for n in range(20):
-        background, text = code_colours(n)
-        assert background == to_hex(tab20(n))
-        assert code_colours(n + 20) == (background, text)
-        assert f".code-cell.c{n}{{background:{background};color:{text}}}" in markup
-    assert code_colours(0) == ("#1f77b4", "#ffffff")  # dark blue: white text
-    assert code_colours(1) == ("#aec7e8", "#000000")  # light blue: black text
-    assert code_colours(16) == ("#bcbd22", "#000000")  # olive: black text
-    for n in range(20):
-        background, text = code_colours(n)
+@pytest.mark.parametrize("size", [20, 64, 128, 256])
+def test_every_code_of_a_codebook_has_its_own_distinguishable_colour(size: int) -> None:
+    """tab20 repeated every 20 codes (64 and 84 looked the same); now the first K colours of
+    one fixed list are far apart in OKLab for every K up to 256, and readable."""
+    colours = [code_colours(code) for code in range(size)]
+    assert len({background for background, _ in colours}) == size
+    lab = oklab(np.array([[int(bg[i : i + 2], 16) / 255 for i in (1, 3, 5)] for bg, _ in colours]))
+    distances = np.linalg.norm(lab[:, None] - lab[None], axis=-1) + np.eye(size) * 9
+    assert distances.min() >= (0.045 if size == 256 else 0.06)  # a just-noticeable step is ~0.02
+    markup = grid(np.zeros((1, 3, 2), dtype=np.int64), codebook_size=size)
+    for code, (background, text) in enumerate(colours):
+        assert f".code-cell.c{code}{{background:{background};color:{text}}}" in markup
         other = "#000000" if text == "#ffffff" else "#ffffff"
-        assert contrast(background, text) >= contrast(background, other)
-        assert contrast(background, text) >= 4.0  # close to WCAG AA for every colour
+        assert contrast(background, text) >= max(4.0, contrast(background, other))
+    assert code_colours(64) != code_colours(84)
 
 
 def contrast(first: str, second: str) -> float:

@@ -85,7 +85,14 @@ def test_each_block_is_drawn_at_its_columns_width_under_the_grid() -> None:
     assert 'class="cg-pic' not in plain and 'class="cg-overview' not in plain
 
 
-def test_pictures_that_do_not_fit_the_grid_are_refused() -> None:
-    pictures = GridPictures(original=("a.png",), overview="data:,")
-    with pytest.raises(ValueError, match="original picture has 1 blocks, the grid 2"):
-        render_grid(_grid(BLOCK_COLUMNS + 1), pictures=pictures)
+def test_pictures_of_another_length_keep_their_own_columns() -> None:
+    """A grid continued past its file (or a continuation undone): each picture is drawn at
+    its own columns' width, so its columns stay over the grid's; a picture that does not
+    fit its own column count is refused."""
+    pictures = GridPictures(original=("a.png",), overview="data:,", original_columns=40)
+    page = render_grid(_grid(BLOCK_COLUMNS + 1), pictures=pictures)
+    assert re.findall(r'<img class="cg-pic"[^>]* width="(\d+)"', page) == [
+        str(40 * COLUMN_WIDTH_PX)
+    ]
+    with pytest.raises(ValueError, match="original picture has 1 blocks for 2"):
+        render_grid(_grid(BLOCK_COLUMNS + 1), pictures=GridPictures(("a.png",), "data:,"))

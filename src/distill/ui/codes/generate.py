@@ -1,39 +1,82 @@
-"""Generate panel handlers: new sound from the model's prior, the continuation of the encoded
-file, a fresh take on the selection. A result opens in grid A like an encoded file (its own
-edit history, clickable, playable, editable); a regenerated selection is an edit of A (undo
-takes it back). Every result says in plain words how much it copies from the training files.
+"""Generate panel handlers: new sound from the model's prior, the continuation of A, a fresh
+take on the selection, and "New take" (the last of these again with a fresh seed). Events
+(new sounds per minute) and novelty (close to my files <-> new) steer every draw.
 
-Each handler returns GENERATE_OUTPUTS: (session, grid A, grid B, summary, generated audio,
-history line, levels-heard slider, status, prior line).
+A new sound opens in A like an encoded file: its grid, its decode in the players and its
+spectrogram, B as it was encoded, an export of it. A continuation and a regenerated region
+are one step of A's history each (Undo takes them back); a continuation marks its join.
+Every answer is a `GenerateView` whose result line names each setting used and says how
+much the result copies from the training files.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
-
-import gradio as gr
+import secrets
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 from distill.inference import decode_grid
-from distill.models.persistence import LoadedVQModel, read_model_info
+from distill.models.persistence import read_model_info
 from distill.prior.sampling import (
     GenerationResult,
-    PriorError,
     SamplingSettings,
     continue_grid,
     regenerate_region,
 )
 from distill.prior.takes import generate_takes
-from distill.ui.codes import editor
+from distill.ui.codes import edits
 from distill.ui.codes.labels import labels_for
-from distill.ui.codes.pictures import remove_pictures
-from distill.ui.codes.render import summary_text
-from distill.ui.codes.session import CodesSession, Listening, OpenFile, session_model
-from distill.ui.common import ui_errors, write_scratch_wav
+from distill.ui.codes.opening import open_view
+from distill.ui.codes.pictures import decoded_pictures, with_reconstruction
+from distill.ui.codes.render import grid_html, toolbar
+from distill.ui.codes.session import CodesSession, long_job
+from distill.ui.codes.state import CodesState, Grids, OpenFile, opened
+from distill.ui.codes.views import KEEP, Maybe, OpenView, Player
+from distill.ui.common import write_scratch_wav
 
 NO_MODEL = "Choose a model first: generation uses the chosen model's prior."
 NO_FILE = "Encode a file first (or generate one): continuing needs a grid in A."
 NO_SELECTION = "Select a region of A first (drag across its cells), then regenerate it."
+MAX_SEED = 2**31 - 1
+TakeKind = Literal["new", "continue", "regenerate"]
+
+
+@dataclass(frozen=True)
+class GenerateView:
+    """What a generation shows: grid A, the bar and the lines always; a new sound also
+    shows as a newly opened file (grid B, labels, players, the export box cleared)."""
+
+    grid_a: str
+    toolbar: str
+    status: str
+    result: str
+    seed: int
+    grid_b: Maybe[str] = KEEP
+    labels: Maybe[str] = KEEP
+    levels: Maybe[int] = KEEP
+    original: Maybe[Player] = KEEP
+    reconstruction: Maybe[str | None] = KEEP
+    unedited: Maybe[str | None] = KEEP
+    exported: Maybe[None] = KEEP
+
+    @classmethod
+    def opened(cls, view: OpenView, result: str, seed: int) -> GenerateView:
+        """A new sound: the page shows it as a newly opened file."""
+        return cls(
+            view.grid_a,
+            view.toolbar,
+            view.status,
+            result,
+            seed,
+            view.grid_b,
+            view.labels,
+            view.levels,
+            view.original,
+            view.reconstruction,
+            view.unedited,
+            view.exported,
+        )
 
 
 def prior_line(model_path: str | None) -> str:
@@ -53,7 +96,31 @@ def prior_line(model_path: str | None) -> str:
     return f"Prior: {info.prior_metadata.summary()}."
 
 
-def _settings(
+@dataclass(frozen=True)
+class Take:
+    """A generation's settings: how long (a regenerated region: its own length) and how its
+    codes are drawn (the sampler's own record, which checks them)."""
+
+    seconds: float
+    sampling: SamplingSettings
+
+    def describe(self) -> str:
+        return f"{self.sampling.describe()}, {round(self.seconds, 2):g} s"
+
+
+def _number(value: Any, what: str, hint: str) -> Any:
+    """A field's number (a whole one as an int, for the sampler's whole-number checks), or a
+    sentence when it is empty."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise ValueError(f"{what} is empty or not a number: {hint}")
+    return int(number) if number.is_integer() else number
+
+
+def take_settings(
     seconds: Any,
     temperature: Any,
     top_k: Any,
@@ -61,70 +128,27 @@ def _settings(
     seed: Any,
     events: Any = None,
     novelty: Any = SamplingSettings.novelty,
-) -> tuple[float, SamplingSettings]:
-    """The panel's fields as (seconds, settings): events blank is "as in your files"; the
-    library's defaults for the rest (its own checks say what is wrong)."""
-
-    def whole(value: Any, name: str) -> int:
-        number = float(value) if value is not None else math.nan
-        if not math.isfinite(number) or number != int(number):
-            raise PriorError(f"{name} must be a whole number, got {value!r}.")
-        return int(number)
-
-    seconds = float(seconds) if seconds is not None else math.nan
-    settings = SamplingSettings(
-        float(temperature),
-        whole(top_k, "top-k"),
-        float(top_p),
-        whole(seed, "The seed"),
-        events=None if events is None or events == "" else float(events),
-        novelty=float(novelty) if novelty is not None else math.nan,
+) -> Take:
+    """The panel's fields as a Take: an empty field is said plainly (blank events: as in
+    your files); SamplingSettings says what else is out of range."""
+    sampling = SamplingSettings(
+        temperature=_number(temperature, "The temperature", "try 1."),
+        top_k=_number(top_k, "top-k", "0 keeps every code."),
+        top_p=_number(top_p, "top-p", "1 keeps every code."),
+        seed=_number(seed, "The seed", "type one, or press New take for a fresh one."),
+        novelty=_number(novelty, "Novelty", "0 keeps close to your files, 1 is new."),
+        events=None
+        if events is None or str(events).strip() == ""
+        else _number(events, "Events", "leave it blank for as often as in your files."),
     )
-    return seconds, settings
+    return Take(_number(seconds, "The length", "give seconds above 0, at most 600."), sampling)
 
 
-def _show(
-    session: CodesSession, loaded: LoadedVQModel, result: GenerationResult, done: str
-) -> tuple[Any, ...]:
-    """Decode the result into the Generated player; answer with GENERATE_OUTPUTS."""
-    open_file = session.open_file
-    assert open_file is not None
-    path = write_scratch_wav(decode_grid(result.grid, loaded), "generated")
-    session.keep_scratch("generated", path)
-    a_html, b_html = editor.grids_html(session)
-    model_name = read_model_info(open_file.model_path).lookup_name
-    status = f"{done} {result.memorisation.describe()}"
-    levels = open_file.grid.num_levels
-    return (
-        session,
-        a_html,
-        b_html,
-        summary_text(open_file, model_name),
-        path,
-        editor.history_text(session),
-        gr.Slider(maximum=levels, value=levels),
-        status,
-        status,
-    )
+def _result_line(done: str, settings: Take, result: GenerationResult) -> str:
+    return f"{done} ({settings.describe()}). {result.memorisation.describe()}"
 
 
-def _open_result(
-    session: CodesSession, model_path: str, name: str, result: GenerationResult
-) -> None:
-    """The result as file A with a fresh history (B stays if the same model made it). The
-    previous file's spectrograms go: a generated grid has no original to draw."""
-    info = read_model_info(model_path)
-    remove_pictures(session.pictures)
-    session.pictures = None
-    grid = result.grid.with_labels(labels_for(session, info))
-    session.open_file = OpenFile(model_path, name, grid, grid)
-    other = session.other_file
-    session.other_file = other if other is not None and other.model_path == model_path else None
-    session.listening = Listening()
-    editor.start_history(session)
-
-
-@ui_errors
+@long_job
 def generate_new(
     model_path: str | None,
     seconds: Any,
@@ -135,26 +159,40 @@ def generate_new(
     events: Any,
     novelty: Any,
     session: CodesSession,
-) -> tuple[Any, ...]:
-    """New sound from the chosen model's prior, opened in A."""
+) -> GenerateView:
+    """New sound from the chosen model's prior, opened in A like an encoded file. One take:
+    a silent or stuck one is set aside and drawn again."""
     if not model_path:
         raise ValueError(NO_MODEL)
-    length, settings = _settings(seconds, temperature, top_k, top_p, seed, events, novelty)
-    loaded = session_model(session, model_path)
-    # One take until the Codes tab shows takes to pick from: silent or stuck ones are
-    # still set aside and drawn again.
-    take = generate_takes(loaded, length, settings, takes=1).takes[0]
+    settings = take_settings(seconds, temperature, top_k, top_p, seed, events, novelty)
+    loaded = session.model(model_path)
+    take = generate_takes(loaded, settings.seconds, settings.sampling, takes=1).takes[0]
     result = take.result
-    _open_result(session, model_path, f"generated (seed {settings.seed})", result)
+    info = read_model_info(model_path)
+    grid = result.grid.with_labels(labels_for(session.state, info))
+    audio = decode_grid(grid, loaded)
+    session.check()
+    path = session.keep_scratch("generated", write_scratch_wav(audio, "generated"))
+    name = f"generated (seed {settings.sampling.seed})"
+    pictures = decoded_pictures(audio, grid, loaded.spectrogram)
+    a = OpenFile(model_path, name, grid, None, pictures, info.lookup_name)
+
+    def opened_generation(state: CodesState) -> CodesState:
+        b = state.b if state.b is not None and state.b.model_path == model_path else None
+        return replace(opened(state, a, b), reconstructed=True, take="new")
+
+    state = session.update(opened_generation)
     sounds = 1 + len(result.sound_starts)
     done = (
-        f"Generated {result.grid.duration_s:.2f} s (seed {settings.seed}, take {take.number}, "
-        f"{sounds} sound{'s' if sounds != 1 else ''})."
+        f"Generated {grid.duration_s:.2f} s, take {take.number}, {sounds} "
+        f"sound{'s' if sounds != 1 else ''}"
     )
-    return _show(session, loaded, result, done)
+    line = _result_line(done, settings, result)
+    view = open_view(state, line, Player(path, f"Original: {name}, decoded"), path)
+    return GenerateView.opened(view, line, settings.sampling.seed)
 
 
-@ui_errors
+@long_job
 def continue_file(
     seconds: Any,
     temperature: Any,
@@ -164,23 +202,49 @@ def continue_file(
     events: Any,
     novelty: Any,
     session: CodesSession,
-) -> tuple[Any, ...]:
-    """A's grid as it is now (edits included), continued by the model that encoded it (the
+) -> GenerateView:
+    """A as it is now (edits included), continued by the model that made it: one step of
+    the history, the join marked, the whole decoded into the reconstruction player (the
     sound goes on: events do not apply)."""
-    open_file = session.open_file
-    if open_file is None:
+    state = session.state
+    a, editor = state.a, state.editor
+    if a is None or editor is None:
         raise ValueError(NO_FILE)
-    length, settings = _settings(seconds, temperature, top_k, top_p, seed, events, novelty)
-    loaded = session_model(session, open_file.model_path)
-    result = continue_grid(loaded, open_file.grid, length, settings)
-    name = f"{open_file.audio_name} continued"
-    _open_result(session, open_file.model_path, name, result)
-    added = (result.columns[1] - result.columns[0]) * result.grid.seconds_per_column
-    done = f"Continued {open_file.audio_name} by {added:.2f} s (from column {result.columns[0]})."
-    return _show(session, loaded, result, done)
+    settings = take_settings(seconds, temperature, top_k, top_p, seed, events, novelty)
+    loaded = session.model(a.model_path)
+    now = editor.history.current
+    result = continue_grid(loaded, now.a, settings.seconds, settings.sampling)
+    grid = result.grid.with_labels(now.a.level_labels)
+    added = (result.columns[1] - result.columns[0]) * grid.seconds_per_column
+    done = (
+        f"Continued {a.name} by {added:.2f} s from column {result.columns[0]}; Undo takes it back"
+    )
+    line = _result_line(done, settings, result)
+    step = edits.apply(editor, Grids(grid, now.b, join=result.columns[0]), line)
+    audio = decode_grid(edits.heard_grid(step.editor), loaded)
+    session.check()
+    path = session.keep_scratch("reconstruction", write_scratch_wav(audio, "reconstruction"))
+    pictures = a.pictures and with_reconstruction(a.pictures, audio, grid, loaded.spectrogram)
+
+    def continued(current: CodesState) -> CodesState:
+        if current.editor is not editor:  # something else changed A meanwhile: keep that
+            raise ValueError("A changed while it was being continued: press Continue again.")
+        return replace(
+            current, a=replace(a, pictures=pictures), editor=step.editor, take="continue"
+        )
+
+    after = session.update(continued)
+    return GenerateView(
+        grid_html(after, "a"),
+        toolbar(after),
+        line,
+        line,
+        settings.sampling.seed,
+        reconstruction=path,
+    )
 
 
-@ui_errors
+@long_job
 def regenerate_selection(
     temperature: Any,
     top_k: Any,
@@ -189,22 +253,60 @@ def regenerate_selection(
     events: Any,
     novelty: Any,
     session: CodesSession,
-) -> tuple[Any, ...]:
-    """The selected region of A drawn again (an edit: Undo takes it back; events do not
-    apply inside a region)."""
-    open_file, selection = session.open_file, session.selection
-    if open_file is None or selection is None or selection[0] != "a":
+) -> GenerateView:
+    """The selected region of A drawn again: one step of the history (Undo takes it back;
+    events do not apply inside a region)."""
+    state = session.state
+    editor = state.editor
+    selection = editor.selection if editor is not None else None
+    if state.a is None or editor is None or selection is None or selection.side != "a":
         raise ValueError(NO_SELECTION)
-    _, settings = _settings(1.0, temperature, top_k, top_p, seed, events, novelty)
-    region = selection[1]
-    loaded = session_model(session, open_file.model_path)
+    settings = take_settings(1.0, temperature, top_k, top_p, seed, events, novelty)
+    region = selection.region
+    loaded = session.model(state.a.model_path)
+    now = editor.history.current
     columns = (region.columns[0], region.columns[1] + 1)
     levels = list(range(region.levels[0], region.levels[1] + 1))
-    result = regenerate_region(loaded, open_file.grid, columns, levels, settings)
-    grids = (result.grid,) if session.other_file is None else (result.grid, session.other_file.grid)
-    editor.apply_grids(session, grids, "")
+    result = regenerate_region(loaded, now.a, columns, levels, settings.sampling)
     done = (
         f"Regenerated levels {levels[0] + 1}-{levels[-1] + 1}, columns {columns[0]}-"
-        f"{columns[1] - 1} (Undo takes it back)."
+        f"{columns[1] - 1}; Undo takes it back"
     )
-    return _show(session, loaded, result, done)
+    line = _result_line(
+        done, replace(settings, seconds=region.num_columns * now.a.seconds_per_column), result
+    )
+    step = edits.apply(editor, now.with_grid("a", result.grid), line)
+
+    def regenerated(current: CodesState) -> CodesState:
+        if current.editor is not editor:
+            raise ValueError("A changed while it was being regenerated: press it again.")
+        return replace(current, editor=step.editor, take="regenerate")
+
+    after = session.update(regenerated)
+    changed = (result.grid.codes[0] != now.a.codes[0]).numpy()
+    return GenerateView(
+        grid_html(after, "a", changed), toolbar(after), line, line, settings.sampling.seed
+    )
+
+
+def new_take(
+    model_path: str | None,
+    seconds: Any,
+    temperature: Any,
+    top_k: Any,
+    top_p: Any,
+    events: Any,
+    novelty: Any,
+    session: CodesSession,
+) -> GenerateView:
+    """The last generation (new sound, continuation or regenerated selection; a new sound
+    when there was none) again with a fresh seed, which the seed box then shows."""
+    seed = secrets.randbelow(MAX_SEED)
+    kind = session.state.take or "new"
+    if kind == "continue":
+        return continue_file(seconds, temperature, top_k, top_p, seed, events, novelty, session)
+    if kind == "regenerate":
+        return regenerate_selection(temperature, top_k, top_p, seed, events, novelty, session)
+    return generate_new(
+        model_path, seconds, temperature, top_k, top_p, seed, events, novelty, session
+    )

@@ -1,58 +1,45 @@
 """The Codes tab's Generate panel: length, temperature, top-k, top-p, seed, events (new sounds
-per minute) and novelty (close to my files <-> new), three actions, the prior's line ("no
-prior" where the model has none) and the Generated player."""
+per minute) and novelty (close to my files <-> new); Generate new
+sound, Continue, Regenerate the selection and New take; the prior's line ("no prior" where
+the model has none) and the result line, which names every setting a result used.
+
+Its answers are `generate.GenerateView`s: the panel's own outputs (the seed box, the result
+line) and the Codes tab's (`targets`, by view field), so takes can be added here alone.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import gradio as gr
 
-from distill.prior.settings import MAX_EVENTS_PER_MINUTE, SamplingSettings
+from distill.prior.settings import SamplingSettings
 from distill.ui.codes import generate
 from distill.ui.codes.concurrency import WORK_ID, WORK_LIMIT
+from distill.ui.codes.views import Target, bind, outputs
 
 GENERATE_ID = "gen-new"
 CONTINUE_ID = "gen-continue"
 REGENERATE_ID = "gen-regenerate"
-GENERATED_AUDIO_ID = "gen-audio"
-
-
-@dataclass(frozen=True)
-class GenerateTargets:
-    """The Codes tab's components a result goes to."""
-
-    model: gr.Dropdown
-    session: gr.State
-    grid: gr.HTML
-    grid_b: gr.HTML
-    summary: gr.Markdown
-    history: gr.Markdown
-    first_levels: gr.Slider
-    status: gr.Markdown
+NEW_TAKE_ID = "gen-new-take"
 
 
 def _settings() -> list[gr.components.Component]:
+    # No minimum on the number boxes: Gradio would refuse a value below it with a traceback
+    # in the server's log; generate.take_settings says what is wrong instead.
     with gr.Row():
-        seconds = gr.Number(
-            5.0, label="Length (seconds)", minimum=0.1, maximum=600, elem_id="gen-seconds"
-        )
+        seconds = gr.Number(5.0, label="Length (seconds)", elem_id="gen-seconds")
         temperature = gr.Slider(
             0.1, 2.0, value=1.0, step=0.05, label="Temperature", elem_id="gen-temperature"
         )
-        top_k = gr.Number(
-            0, label="Top-k (0: all codes)", precision=0, minimum=0, elem_id="gen-top-k"
-        )
+        top_k = gr.Number(0, label="Top-k (0: all codes)", precision=0, elem_id="gen-top-k")
         top_p = gr.Slider(0.05, 1.0, value=1.0, step=0.05, label="Top-p", elem_id="gen-top-p")
-        seed = gr.Number(
-            0, label="Seed (same seed, same result)", precision=0, minimum=0, elem_id="gen-seed"
-        )
+        seed = gr.Number(0, label="Seed (same seed, same result)", precision=0, elem_id="gen-seed")
     with gr.Row():
-        events = gr.Number(
-            None,
+        # A text box, not a number box: Gradio sends a blank number box as 0 (one sound),
+        # and blank here means "as in your files".
+        events = gr.Textbox(
+            "",
             label="Events: new sounds per minute (blank: as in your files; 0: one sound)",
-            minimum=0,
-            maximum=MAX_EVENTS_PER_MINUTE,
+            placeholder="as in your files",
             elem_id="gen-events",
         )
         novelty = gr.Slider(
@@ -66,44 +53,38 @@ def _settings() -> list[gr.components.Component]:
     return [seconds, temperature, top_k, top_p, seed, events, novelty]
 
 
-def build_generate_panel(targets: GenerateTargets) -> None:
-    """Lay out the panel and wire its three buttons (call inside the Codes tab)."""
+def build_generate_panel(model: gr.Dropdown, session: gr.State, targets: dict[str, Target]) -> None:
+    """Lay out the panel and wire its buttons (call inside the Codes tab); `targets` are the
+    tab's components a result shows in, by GenerateView field."""
     with gr.Accordion("Generate from the model's prior over codes", open=True, elem_id="gen-panel"):
-        info = gr.Markdown(generate.prior_line(targets.model.value), elem_id="gen-prior")
-        seconds, *sampling = _settings()
+        info = gr.Markdown(generate.prior_line(model.value), elem_id="gen-prior")
+        seconds, temperature, top_k, top_p, seed, events, novelty = _settings()
         with gr.Row(equal_height=True):
             new = gr.Button("Generate new sound", variant="primary", elem_id=GENERATE_ID)
-            more = gr.Button("Continue the encoded file", elem_id=CONTINUE_ID)
+            more = gr.Button("Continue A", elem_id=CONTINUE_ID)
             again = gr.Button("Regenerate the selection", elem_id=REGENERATE_ID)
-        player = gr.Audio(
-            label="Generated (what the grid now holds)",
-            elem_id=GENERATED_AUDIO_ID,
-            interactive=False,
-            waveform_options=gr.WaveformOptions(show_recording_waveform=False),
-            buttons=["download"],
-        )
-    outputs = [
-        targets.session,
-        targets.grid,
-        targets.grid_b,
-        targets.summary,
-        player,
-        targets.history,
-        targets.first_levels,
-        targets.status,
-        info,
-    ]
-    targets.model.change(generate.prior_line, [targets.model], [info])
+            take = gr.Button("🎲 New take (a fresh seed)", elem_id=NEW_TAKE_ID)
+        result = gr.Markdown("", elem_id="gen-result")
+    answer = {**targets, "result": result, "seed": seed}
+    sampling = [temperature, top_k, top_p]
+    steering = [events, novelty]
+    model.change(generate.prior_line, [model], [info])
     for button, handler, inputs in (
-        (new, generate.generate_new, [targets.model, seconds, *sampling, targets.session]),
-        (more, generate.continue_file, [seconds, *sampling, targets.session]),
-        (again, generate.regenerate_selection, [*sampling, targets.session]),
+        (new, generate.generate_new, [model, seconds, *sampling, seed, *steering, session]),
+        (more, generate.continue_file, [seconds, *sampling, seed, *steering, session]),
+        (again, generate.regenerate_selection, [*sampling, seed, *steering, session]),
+        (take, generate.new_take, [model, seconds, *sampling, *steering, session]),
     ):
         button.click(
-            handler,
+            bind(handler, answer),
             inputs,
-            outputs,
-            show_progress_on=[targets.grid],
+            outputs(answer),
+            show_progress_on=[targets_component(targets, "grid_a")],
             concurrency_id=WORK_ID,  # the Codes tab's heavy work: a few at once in all
             concurrency_limit=WORK_LIMIT,
         )
+
+
+def targets_component(targets: dict[str, Target], name: str) -> gr.components.Component:
+    target = targets[name]
+    return target[0] if isinstance(target, tuple) else target

@@ -1,39 +1,37 @@
-"""Level labels: which ones a model shows, and renaming them (remembered per model)."""
+"""Level labels: which ones a model shows, and renaming them (remembered per model: in the
+model file, or for this session when the model is read-only)."""
 
 from __future__ import annotations
 
 import html
 from dataclasses import replace
-from typing import Any
 
 import gradio as gr
 
+from distill.editing import EditHistory
 from distill.models.labels import get_level_labels
 from distill.models.library import update_metadata
 from distill.models.persistence import ModelFileError, ModelInfo, read_model_info
 from distill.ui.codes.render import grid_html
-from distill.ui.codes.session import CodesSession, note_model_rewritten
-from distill.ui.common import ui_errors
+from distill.ui.codes.session import CodesSession
+from distill.ui.codes.state import CodesState, Editor, Grids
+from distill.ui.codes.views import KEEP, LabelsView
 
 SEPARATOR = ","
 MAX_LABEL_LENGTH = 32
+NO_MODEL = "Choose a model first: level labels are kept per model."
 
 
-def labels_text(labels: list[str]) -> str:
+def labels_text(labels: list[str] | tuple[str, ...]) -> str:
     return f"{SEPARATOR} ".join(labels)
 
 
-def is_read_only(info: ModelInfo) -> bool:
-    """Whether `persistence` would refuse to change the model (its labels stay per session)."""
-    return info.read_only
-
-
-def labels_for(session: CodesSession, info: ModelInfo) -> list[str]:
+def labels_for(state: CodesState, info: ModelInfo) -> list[str]:
     """This session's renamed labels (read-only models), else the model's, else defaults."""
     num_levels = info.vqvae_config.num_levels
-    custom = session.label_overrides.get(str(info.path), info.metadata.level_labels)
+    custom = state.labels_of(str(info.path))
     try:
-        return get_level_labels(num_levels, custom)
+        return get_level_labels(num_levels, list(custom or info.metadata.level_labels or []))
     except ValueError:  # stored labels that no longer fit the model: show the defaults
         return get_level_labels(num_levels)
 
@@ -60,35 +58,55 @@ def show_model_labels(model_path: str | None, session: CodesSession) -> str:
     if not model_path:
         return ""
     try:
-        return labels_text(labels_for(session, read_model_info(model_path)))
+        return labels_text(labels_for(session.state, read_model_info(model_path)))
     except ModelFileError as error:
         gr.Warning(html.escape(str(error), quote=False))
         return ""
 
 
-@ui_errors
-def apply_labels(
-    text: str | None, model_path: str | None, session: CodesSession
-) -> tuple[CodesSession, Any, str, str]:
-    """Rename the chosen model's levels: saved in the model file (read-only models: for this
-    session) and the grid drawn again if it belongs to that model.
+def _relabelled(grids: Grids, labels: list[str]) -> Grids:
+    """A state of the history with every grid in it (a blend's starting grids too) named."""
+    blend = grids.blend
+    if blend is not None:
+        blend = replace(blend, base=_relabelled(blend.base, labels))
+    b = grids.b.with_labels(labels) if grids.b is not None else None
+    return replace(grids, a=grids.a.with_labels(labels), b=b, blend=blend)
 
-    Returns (session, grid HTML, label editor text, status line).
-    """
+
+def relabel(editor: Editor, labels: list[str]) -> Editor:
+    """The editor with its grids (and every state it can undo to) showing `labels`."""
+    history = editor.history
+    states = tuple(_relabelled(state, labels) for state in history.states)
+    draft = _relabelled(editor.draft, labels) if editor.draft is not None else None
+    moved: EditHistory[Grids] = replace(history, states=states)
+    return replace(editor, history=moved, draft=draft, version=editor.version + 1)
+
+
+def apply_labels(text: str | None, model_path: str | None, session: CodesSession) -> LabelsView:
+    """Rename the chosen model's levels: saved in the model file (read-only models: for this
+    session) and the grids drawn again if they belong to that model."""
     if not model_path:
-        raise ValueError("Choose a model first: level labels are kept per model.")
+        raise ValueError(NO_MODEL)
     info = read_model_info(model_path)
     labels = parse_labels(text, info.vqvae_config.num_levels)
-    if is_read_only(info):
-        session.label_overrides[model_path] = labels
+    if info.read_only:
+        session.update(lambda state: state.with_labels(model_path, labels))
         where = "for this session (this model is read-only)"
     else:
         update_metadata(model_path, level_labels=labels)
-        note_model_rewritten(session, model_path, labels)
+        session.models.rewritten(model_path, labels)
         where = f"in {info.path.name}"
-    open_file = session.open_file
-    grid: Any = gr.skip()
-    if open_file is not None and open_file.model_path == model_path:
-        session.open_file = replace(open_file, grid=open_file.grid.with_labels(labels))
-        grid = grid_html(session.open_file)
-    return session, grid, labels_text(labels), f"Level labels saved {where}: {', '.join(labels)}."
+
+    def renamed(state: CodesState) -> CodesState:
+        if state.a is None or state.editor is None or state.a.model_path != model_path:
+            return state
+        return replace(state, editor=relabel(state.editor, labels))
+
+    state = session.update(renamed)
+    shown = state.a is not None and state.a.model_path == model_path
+    return LabelsView(
+        grid_a=grid_html(state, "a") if shown else KEEP,
+        grid_b=grid_html(state, "b") if shown and state.b is not None else KEEP,
+        labels=labels_text(labels),
+        status=f"Level labels saved {where}: {', '.join(labels)}.",
+    )

@@ -1,46 +1,48 @@
-"""The Codes tab: pick a model, encode a file, see its code grid and hear its codes."""
+"""The Codes tab: pick a model, encode a file, see its code grid and hear its codes.
+
+Only layout and wiring live here. Hot gestures (clicks, typed codes, selections, swaps,
+blends, undo and redo, mute and solo, the transport) never pass through these events: the
+page sends them to the fast path (fast.py). The events wired here answer with view
+records (views.py), bound to the components each field updates.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import gradio as gr
 
 from distill.audio.io import AUDIO_EXTENSIONS
 from distill.demo.sounds import DEMO_SOUNDS_DIR, EXAMPLE_SOUND
 from distill.ui import assets
-from distill.ui.codes import editor_layout
+from distill.ui.codes import handlers, opening
 from distill.ui.codes.concurrency import WORK_ID, WORK_LIMIT
-from distill.ui.codes.editor_layout import EditorControls
-from distill.ui.codes.generate_layout import GenerateTargets, build_generate_panel
-from distill.ui.codes.handlers import (
-    decode,
-    decode_reconstruction,
-    encode,
-    grid_click,
-    show_original,
-)
+from distill.ui.codes.generate_layout import build_generate_panel
 from distill.ui.codes.labels import apply_labels, show_model_labels
-from distill.ui.codes.render import grid_html
+from distill.ui.codes.render import grid_html, toolbar
 from distill.ui.codes.session import end_codes_session, new_codes_session
+from distill.ui.codes.state import CodesState
+from distill.ui.codes.views import Player, Target, bind, outputs
 from distill.ui.common import model_choices, pick_choice
 
-# Bundled sounds offered under the upload box: one of each kind (the example is melody).
-# True whatever the box holds: the page opens with the example in it, the user may replace it
-# (a label that said "an example is loaded" stayed after another file was in). Updating the
-# label from the box's own change event raced with the next upload on a busy machine.
-UPLOAD_LABEL = "Audio file (the app opens with a demo sound here: press Encode, or drop your own)"
+# True whatever the box holds (the page opens with the example in it, the user may replace
+# it), and short: the box's clear button covers the end of a longer label on a narrow window.
+UPLOAD_LABEL = "A: a demo sound, or drop your own"
 DEMO_EXAMPLES = ("drum_loop", "bell_e4", "vowel_a_110", "pluck_a2", "rain", "sweep_a2")
 
 
 @dataclass(frozen=True)
 class CodesTab:
-    """What other tabs wire to: the model selector, the tab's session state, its status."""
+    """What the app wires to: the model selector, the session state, the status line, the
+    refresh button, and the page key's element (the app's load event fills it)."""
 
     model: gr.Dropdown
     session: gr.State
     status: gr.Markdown
-    refresh: gr.Button  # the app wires it: it refreshes every model list (ui/watch.py)
+    refresh: gr.Button
+    key: gr.HTML
 
 
 def example_sound() -> str | None:
@@ -48,87 +50,122 @@ def example_sound() -> str | None:
     return str(EXAMPLE_SOUND) if EXAMPLE_SOUND.is_file() else None
 
 
-def _controls() -> tuple[
-    gr.Dropdown, gr.Button, gr.File, gr.File, gr.Button, gr.Button, gr.Markdown
-]:
+def _player(label: str, elem_id: str, value: str | None = None) -> gr.Audio:
+    """A read-only player of a whole file with a download button."""
+    return gr.Audio(
+        value=value,
+        label=label,
+        elem_id=elem_id,
+        interactive=False,
+        waveform_options=gr.WaveformOptions(show_recording_waveform=False),
+        buttons=["download"],
+    )
+
+
+def _original(player: Player) -> gr.Audio:
+    return gr.Audio(value=player.path, label=player.label)
+
+
+def _levels(count: int) -> gr.Slider:
+    return gr.Slider(maximum=count, value=count)
+
+
+@dataclass(frozen=True)
+class _Parts:
+    """Every component of the tab the events update."""
+
+    model: gr.Dropdown
+    upload: gr.File
+    upload_b: gr.File
+    status: gr.Markdown
+    toolbar: gr.HTML
+    grid_a: gr.HTML
+    grid_b: gr.HTML
+    levels: gr.Slider
+    labels: gr.Textbox
+    exported: gr.File
+    original: gr.Audio
+    reconstruction: gr.Audio
+    unedited: gr.Audio
+
+    def targets(self, *names: str) -> dict[str, Target]:
+        """The components of these view fields (with their converters)."""
+        converters: dict[str, Callable[[Any], Any]] = {"original": _original, "levels": _levels}
+        targets: dict[str, Target] = {}
+        for name in names:
+            component = getattr(self, name)
+            targets[name] = (component, converters[name]) if name in converters else component
+        return targets
+
+
+def _controls() -> tuple[gr.Dropdown, gr.Button, gr.File, gr.File, gr.Button, gr.Button]:
+    """The model on a row of its own (its long names are never cut), then A and B side by
+    side, then Encode and Decode at the left (messages appear at the top right)."""
     choices = model_choices()
-    with gr.Row():
-        with gr.Column(scale=2):
-            model = gr.Dropdown(
-                choices=choices,
-                value=pick_choice(choices),
-                label="Model",
-                info="Which trained model turns the audio into codes.",
-                elem_id="codes-model",
-            )
-            refresh = gr.Button(
-                "↻ Refresh the model list",
-                size="sm",
-                elem_id="codes-refresh",
-                elem_classes="distill-link-button",
-            )
+    with gr.Row(equal_height=True, elem_id="codes-model-row"):
+        model = gr.Dropdown(
+            choices=choices,
+            value=pick_choice(choices),
+            label="Model",
+            info="Which trained model turns the audio into codes.",
+            elem_id="codes-model",
+            scale=4,
+            min_width=300,
+        )
+        refresh = gr.Button(
+            "↻ Refresh the model list",
+            size="sm",
+            elem_id="codes-refresh",
+            elem_classes="distill-link-button",
+            scale=0,
+            min_width=190,
+        )
+    with gr.Row(elem_id="codes-files"):
         upload = gr.File(
             value=example_sound(),
             label=UPLOAD_LABEL,
             file_types=list(AUDIO_EXTENSIONS),
             type="filepath",
             elem_id="codes-upload",
-            height=90,
-            scale=3,
+            height=110,
+            min_width=280,
         )
-        other_upload = gr.File(
-            label="B: a second file to swap or blend with (optional)",
+        upload_b = gr.File(
+            label="B: a file to swap or blend with",
             file_types=list(AUDIO_EXTENSIONS),
             type="filepath",
             elem_id="codes-upload-b",
-            height=90,
-            scale=2,
+            height=110,
+            min_width=280,
         )
-    # The buttons sit on their own row at the left: error toasts appear at the top right.
     with gr.Row(equal_height=True):
-        encode_button = gr.Button(
+        encode = gr.Button(
             "Encode", variant="primary", elem_id="codes-encode", scale=0, min_width=150
         )
-        decode_button = gr.Button("Decode", elem_id="codes-decode", scale=0, min_width=150)
-        summary = gr.Markdown("", elem_id="codes-summary")
-    return model, refresh, upload, other_upload, encode_button, decode_button, summary
+        decode = gr.Button("Decode", elem_id="codes-decode", scale=0, min_width=150)
+    return model, refresh, upload, upload_b, encode, decode
 
 
-def _player(label: str, elem_id: str, *, clip: bool = False, value: str | None = None) -> gr.Audio:
-    """A read-only player with a real <audio> in the page: a file-length one has a download
-    button; a click clip plays itself and has none."""
-    return gr.Audio(
-        value=value,
-        label=label,
-        elem_id=elem_id,
-        interactive=False,
-        autoplay=clip,
-        waveform_options=gr.WaveformOptions(show_recording_waveform=False),
-        buttons=[] if clip else ["download"],
-    )
-
-
-def _players() -> tuple[gr.Audio, gr.Audio, gr.Audio, gr.Audio, gr.Audio]:
-    with gr.Row():
-        original = _player("Original", assets.ORIGINAL_ID, value=example_sound())
-        reconstruction = _player(
-            "Reconstruction (decoded codes; Decode again after an edit)",
-            assets.RECONSTRUCTION_ID,
+def _export_row() -> tuple[gr.Slider, gr.Radio, gr.Button, gr.Button, gr.File]:
+    with gr.Row(equal_height=True):
+        levels = gr.Slider(
+            1,
+            8,
+            value=8,
+            step=1,
+            label="Play and Decode hear levels 1 to k",
+            elem_id="edit-first-levels",
         )
-        unedited = _player("Before any edit (for A/B)", assets.UNEDITED_ID)
-    with gr.Row():
-        preview = _player("Preview (plays on every click)", assets.PREVIEW_ID, clip=True)
-        row_audio = _player("One level alone", assets.ROW_AUDIO_ID, clip=True)
-    return original, reconstruction, unedited, preview, row_audio
-
-
-def _grid() -> tuple[gr.HTML, gr.Textbox]:
-    grid = gr.HTML(
-        grid_html(None), elem_id=assets.GRID_ID, js_on_load=None, apply_default_css=False
-    )
-    # The grids' gestures write "cell,L,P@nonce" etc. here; hidden but present in the page.
-    clicked = gr.Textbox(elem_id=assets.CLICK_BOX_ID, visible="hidden", show_label=False)
-    return grid, clicked
+        kind = gr.Radio(
+            list(opening.EXPORT_FORMATS),
+            value="WAV (24-bit)",
+            label="Export as",
+            elem_id="edit-export-kind",
+        )
+        audio = gr.Button("Export the audio as it is now", elem_id="edit-export-audio")
+        codes = gr.Button("Export the codes (JSON)", elem_id="edit-export-codes")
+    exported = gr.File(label="Exported file", elem_id="edit-exported", interactive=False, height=70)
+    return levels, kind, audio, codes, exported
 
 
 def _labels(model: gr.Dropdown) -> tuple[gr.Textbox, gr.Button]:
@@ -163,91 +200,99 @@ def _demo_examples(upload: gr.File) -> None:
         )
 
 
-def _editor() -> EditorControls:
-    history, undo, redo, swap, swap_at = editor_layout.build_toolbar()
-    blend_selection, blend_whole = editor_layout.build_blend()
-    grid_b = editor_layout.build_grid_b()
-    return EditorControls(
-        grid_b,
-        history,
-        undo,
-        redo,
-        swap,
-        swap_at,
-        blend_selection,
-        blend_whole,
-        *editor_layout.build_listening_and_export(),
-    )
-
-
 def build_codes_tab() -> CodesTab:
-    """Lay out the Codes tab and wire its handlers (call inside a gr.Tab)."""
-    session = gr.State(new_codes_session, delete_callback=end_codes_session)
-    model, refresh, upload, other_upload, encode_button, decode_button, summary = _controls()
+    """Lay out the Codes tab and wire its events (call inside a gr.Tab)."""
+    # Each page's copy of this empty session is a new one (CodesSession.__deepcopy__).
+    session = gr.State(new_codes_session(), delete_callback=end_codes_session)
+    model, refresh, upload, upload_b, encode, decode = _controls()
     status = gr.Markdown("", elem_id="codes-status")
-    grid, clicked = _grid()
-    edit = _editor()
+    bar = gr.HTML(toolbar(CodesState()), elem_id="codes-toolbar", apply_default_css=False)
+    empty = CodesState()
+    grid_a = gr.HTML(grid_html(empty, "a"), elem_id=assets.GRID_ID, apply_default_css=False)
+    grid_b = gr.HTML(grid_html(empty, "b"), elem_id="codes-grid-b", apply_default_css=False)
+    levels, kind, export_audio, export_codes, exported = _export_row()
     labels, apply = _labels(model)
-    original, reconstruction, unedited, preview, row_audio = _players()
-    build_generate_panel(
-        GenerateTargets(
-            model, session, grid, edit.grid_b, summary, edit.history, edit.first_levels, status
+    with gr.Row():
+        original = _player("Original", assets.ORIGINAL_ID, example_sound())
+        reconstruction = _player(
+            "Reconstruction (decoded codes; Decode again after an edit)", assets.RECONSTRUCTION_ID
         )
+        unedited = _player("Before any edit (for A/B)", assets.UNEDITED_ID)
+    key = gr.HTML("", elem_id="codes-key", apply_default_css=False)
+    parts = _Parts(
+        model,
+        upload,
+        upload_b,
+        status,
+        bar,
+        grid_a,
+        grid_b,
+        levels,
+        labels,
+        exported,
+        original,
+        reconstruction,
+        unedited,
     )
-
+    # What an opened file (encoded or generated) changes on the page.
+    opened = parts.targets(
+        "grid_a",
+        "grid_b",
+        "toolbar",
+        "status",
+        "labels",
+        "levels",
+        "original",
+        "reconstruction",
+        "unedited",
+        "exported",
+    )
+    build_generate_panel(model, session, opened)
     _demo_examples(upload)
-    model.change(show_model_labels, [model, session], [labels])
-    upload.change(show_original, [upload], [original])
-    encode_button.click(
-        encode,
-        [model, upload, session, other_upload],
-        [
-            session,
-            grid,
-            summary,
-            original,
-            reconstruction,
-            labels,
-            edit.grid_b,
-            unedited,
-            edit.history,
-            edit.first_levels,
-            status,
-        ],
-        show_progress_on=[grid],
+
+    decoded = parts.targets("grid_a", "reconstruction", "unedited", "status")
+    encode.click(
+        bind(opening.encode, opened),
+        [model, upload, session, upload_b],
+        outputs(opened),
+        show_progress_on=[grid_a],
         concurrency_id=WORK_ID,
         concurrency_limit=WORK_LIMIT,
-    ).success(
+    ).then(
         # The grid is in use while this runs: its progress shows on the player, not the grid.
-        decode_reconstruction,
+        bind(opening.decode_reconstruction, decoded),
         [session],
-        [grid, reconstruction, unedited, status],
+        outputs(decoded),
         show_progress_on=[reconstruction],
         concurrency_id=WORK_ID,
         concurrency_limit=WORK_LIMIT,
     )
-    decode_button.click(
-        decode,
+    decode.click(
+        bind(opening.decode, decoded),
         [session],
-        [session, reconstruction, status, grid],
+        outputs(decoded),
         show_progress_on=[reconstruction],
         concurrency_id=WORK_ID,
         concurrency_limit=WORK_LIMIT,
     )
-    clicked.change(
-        grid_click,
-        [clicked, session],
-        [session, preview, row_audio, grid, edit.grid_b, edit.history, status],
-        show_progress="minimal",  # a small timer by the status line: a level alone takes a while
-        show_progress_on=[status],
+    heard = parts.targets("grid_a", "toolbar", "status")
+    levels.release(bind(handlers.hear_first_levels, heard), [session, levels], outputs(heard))
+    exports = parts.targets("exported", "status")
+    export_audio.click(
+        bind(opening.export_audio, exports),
+        [session, kind],
+        outputs(exports),
         concurrency_id=WORK_ID,
         concurrency_limit=WORK_LIMIT,
     )
-    editor_layout.wire_editor(edit, session, grid, status)
+    export_codes.click(bind(opening.export_codes, exports), [session], outputs(exports))
+    renamed = parts.targets("grid_a", "grid_b", "labels", "status")
     gr.on(
         [apply.click, labels.submit],
-        apply_labels,
+        bind(apply_labels, renamed),
         [labels, model, session],
-        [session, grid, labels, status],
+        outputs(renamed),
     )
-    return CodesTab(model=model, session=session, status=status, refresh=refresh)
+    model.change(show_model_labels, [model, session], [labels])
+    upload.change(handlers.show_original, [upload], [original])
+    return CodesTab(model=model, session=session, status=status, refresh=refresh, key=key)

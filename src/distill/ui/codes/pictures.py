@@ -67,14 +67,37 @@ def _blocks(image: np.ndarray, picture: MelPicture) -> list[np.ndarray]:
     return column_blocks(image, picture.frames_per_column, BLOCK_COLUMNS)
 
 
-def original_pictures(encoded: EncodedSound, spectrogram: AudioSpectrogram) -> PictureState:
+def original_pictures(
+    encoded: EncodedSound, spectrogram: AudioSpectrogram, decoded_rows: bool = True
+) -> PictureState:
     """The original's spectrogram blocks and the overview, in a new folder; the
-    reconstruction's row says it is being decoded."""
+    reconstruction's row says it is being decoded (without decoded_rows: no such row)."""
     picture = mel_picture(encoded.mel, encoded.grid, spectrogram)
     folder = Path(tempfile.mkdtemp(prefix="grid-", dir=pictures_folder()))
     urls = write_blocks(_blocks(mel_image(picture), picture), folder, "original")
-    shown = GridPictures(original=urls, overview=data_url(overview_image(picture)))
+    shown = GridPictures(
+        original=urls,
+        overview=data_url(overview_image(picture)),
+        original_columns=encoded.grid.num_columns,
+        decoded_rows=decoded_rows,
+    )
     return PictureState(folder, picture, shown)
+
+
+def decoded_pictures(
+    audio: np.ndarray, grid: CodeGrid, spectrogram: AudioSpectrogram
+) -> PictureState:
+    """A generated file's pictures: with no recording behind it, its decode [S] is both its
+    original and its reconstruction (so the difference row is blank)."""
+    picture = reconstruction_picture(audio, grid, spectrogram)
+    folder = Path(tempfile.mkdtemp(prefix="grid-", dir=pictures_folder()))
+    urls = write_blocks(_blocks(mel_image(picture), picture), folder, "original")
+    shown = GridPictures(
+        original=urls,
+        overview=data_url(overview_image(picture)),
+        original_columns=grid.num_columns,
+    )
+    return with_reconstruction(PictureState(folder, picture, shown), audio, grid, spectrogram)
 
 
 def with_reconstruction(
@@ -86,13 +109,19 @@ def with_reconstruction(
     stem = f"decode{next(_decodes)}"
     image = mel_image(picture, state.original.loudest_db)  # the original's range: comparable
     reconstruction = write_blocks(_blocks(image, picture), state.folder, f"{stem}-reconstruction")
+    # A continued grid is longer than its original: the difference covers what both have.
+    shared = min(state.original.num_columns, picture.num_columns)
+    original, decoded = state.original.first_columns(shared), picture.first_columns(shared)
     difference = write_blocks(
-        _blocks(difference_image(state.original, picture), picture),
-        state.folder,
-        f"{stem}-difference",
+        _blocks(difference_image(original, decoded), decoded), state.folder, f"{stem}-difference"
     )
     _remove_decode(state)
-    shown = replace(state.shown, reconstruction=reconstruction, difference=difference)
+    shown = replace(
+        state.shown,
+        reconstruction=reconstruction,
+        difference=difference,
+        reconstruction_columns=grid.num_columns,
+    )
     return replace(state, shown=shown, reconstruction_stem=stem)
 
 

@@ -1,86 +1,203 @@
-"""Per-browser-session state of the Codes tab (kept in gr.State, never in module globals)."""
+"""One browser session of the Codes tab: where its current state lives (kept in gr.State,
+never in module globals), and how the page's fast path finds it.
+
+`CodesSession` is the one mutable thing: it holds the current frozen `CodesState` and swaps
+it for the next under a lock, with the model cache, the scratch files its players fetch,
+and the key the page's fast-path requests carry. `SESSIONS` maps a page's Gradio session
+hash to its CodesSession; a request is served only with that page's own secret key.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import contextlib
+import functools
+import secrets
+import threading
+import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import ParamSpec, TypeVar
 
-import numpy as np
-
-from distill.editing import EditHistory, Region
-from distill.inference.codes_json import model_sha256
-from distill.inference.grid import CodeGrid
-from distill.models.persistence import LoadedVQModel, ModelFileError, load_model
-from distill.ui.codes.pictures import PictureState, remove_pictures
+from distill.models.cache import ModelCache
+from distill.models.persistence import LoadedVQModel
+from distill.ui.codes.pictures import remove_pictures
+from distill.ui.codes.state import CodesState
 from distill.ui.common import remove_files
-from distill.ui.components.pictures import GridPictures
 
-DEVICE = "auto"  # CUDA, then Apple's MPS, then the CPU
+P = ParamSpec("P")
+R = TypeVar("R")
 SCRATCH_KEEP = 2  # newest scratch files kept per kind (the player may still be fetching one)
+ENDED = "This page's session has ended (the page was reloaded or closed): reload the page."
 
 
-@dataclass(frozen=True)
-class OpenFile:
-    """A file open in the Codes tab: its code grid now and as encoded, which model made it,
-    and its name."""
-
-    model_path: str
-    audio_name: str
-    grid: CodeGrid  # as it is now (edits included); its level_labels are the names shown
-    encoded: CodeGrid  # as encoding gave it: what "edited" is measured against
-
-    def with_grid(self, grid: CodeGrid) -> OpenFile:
-        return replace(self, grid=grid.with_labels(self.grid.level_labels))
+class Cancelled(Exception):
+    """The page that asked for this work left (reloaded or closed): stop, answer nothing."""
 
 
-@dataclass(frozen=True)
-class Listening:
-    """What a decode of the edited grid lets you hear: the first k levels, minus muted ones,
-    or one level alone (solo). Not an edit: the grid keeps its codes."""
-
-    first_levels: int | None = None  # None: all
-    muted: frozenset[int] = frozenset()
-    solo: int | None = None
-
-    def quiet_levels(self, num_levels: int) -> frozenset[int]:
-        """The levels a decode leaves silent."""
-        if self.solo is not None:
-            return frozenset(set(range(num_levels)) - {self.solo})
-        beyond = set(range(self.first_levels or num_levels, num_levels))
-        return frozenset(self.muted | beyond)
-
-
-@dataclass
 class CodesSession:
-    """The loaded model, the current grid, labels of read-only models and scratch files."""
+    """A browser session's Codes tab: its state, model, scratch files and fast-path key."""
 
-    model_path: str | None = None
-    model_stamp: FileStamp | None = None  # the file's size, mtime and inode when loaded
-    model_weights: str | None = None  # its weights' sha256 then (model_sha256)
-    loaded: LoadedVQModel | None = None
-    open_file: OpenFile | None = None  # A
-    other_file: OpenFile | None = None  # B, for swaps and blends (optional)
-    history: EditHistory | None = None  # states (A,) or (A, B); reset on every new encode
-    selection: tuple[str, Region] | None = None  # which grid ("a" or "b") and the region
-    listening: Listening = field(default_factory=Listening)
-    blend_base: tuple[CodeGrid, ...] | None = None  # the state a blend slider moves from
-    blend_committed: tuple[bool, float] | None = None  # (whole grid?, amount) just released
-    changed: dict[str, np.ndarray] = field(default_factory=dict)  # last change per grid
-    distances: np.ndarray | None = None  # the last blend's snap distances on A [F', L]
-    label_overrides: dict[str, list[str]] = field(default_factory=dict)
-    scratch: dict[str, list[str]] = field(default_factory=dict)
-    pictures: PictureState | None = None  # the spectrograms over grid A
+    def __init__(self) -> None:
+        self.state = CodesState()
+        self.models = ModelCache()
+        self.key = secrets.token_urlsafe(24)
+        self.lock = threading.RLock()
+        self._scratch: dict[str, list[str]] = {}
+        self._ended = threading.Event()
+        self._running = 0  # long jobs (encodes, decodes) under way for this page
+        self._epoch = 0  # bumped when the page leaves: jobs begun before it stop
+        self._job = threading.local()  # the epoch the job on this thread began in
 
-    @property
-    def shown_pictures(self) -> GridPictures | None:
-        return self.pictures.shown if self.pictures is not None else None
+    def __deepcopy__(self, memo: dict) -> CodesSession:
+        """A new, empty session. gr.State deep-copies its initial value for each page that
+        opens, so every page starts with a session of its own. (A callable initial value
+        would be called again by a load event of Gradio's own, which could replace the
+        session the page's first event had just registered.)"""
+        return CodesSession()
+
+    def commit(self, state: CodesState) -> CodesState:
+        """Make `state` current; the pictures no file of it shows any more are deleted."""
+        with self.lock:
+            old = self.state
+            self.state = state
+            kept = _picture_folders(state)
+            for pictures in (f.pictures for f in (old.a, old.b) if f is not None):
+                if pictures is not None and pictures.folder not in kept:
+                    remove_pictures(pictures)
+            return state
+
+    def update(self, transition: Callable[[CodesState], CodesState]) -> CodesState:
+        """Apply `transition` to the current state under the lock and commit its result."""
+        with self.lock:
+            return self.commit(transition(self.state))
+
+    def model(self, path: str, encoding: bool = False) -> LoadedVQModel:
+        return self.models.model(path, encoding=encoding)
 
     def keep_scratch(self, kind: str, path: str) -> str:
         """Remember a scratch file; delete older ones of the same kind (already fetched)."""
-        files = [*self.scratch.get(kind, []), path]
-        remove_files(files[:-SCRATCH_KEEP])
-        self.scratch[kind] = files[-SCRATCH_KEEP:]
+        with self.lock:
+            files = [*self._scratch.get(kind, []), path]
+            remove_files(files[:-SCRATCH_KEEP])
+            self._scratch[kind] = files[-SCRATCH_KEEP:]
         return path
+
+    @contextlib.contextmanager
+    def working(self) -> Iterator[None]:
+        """Around a long job for this page: counted while it runs (`running`), and stopped
+        at its next `check` once the page leaves (`leave`)."""
+        self.check()
+        with self.lock:
+            self._running += 1
+        self._job.epoch = self._epoch
+        try:
+            yield
+        finally:
+            self._job.epoch = None
+            with self.lock:
+                self._running -= 1
+
+    @property
+    def running(self) -> int:
+        """How many long jobs for this page are under way."""
+        return self._running
+
+    def check(self) -> None:
+        """Raise Cancelled when the page this job runs for has left or ended (called between
+        the steps of long work)."""
+        began = getattr(self._job, "epoch", None)
+        if self._ended.is_set() or (began is not None and began != self._epoch):
+            raise Cancelled
+
+    def progress(self, report: Callable[[float], None]) -> Callable[[float], None]:
+        """A progress callback that also stops the work once the page has left."""
+
+        def checked(done: float) -> None:
+            self.check()
+            report(done)
+
+        return checked
+
+    def leave(self) -> None:
+        """The page's connection closed (a reload, a closed tab): the jobs running for it
+        stop. The session stays usable: a page whose connection only blinked goes on."""
+        with self.lock:
+            self._epoch += 1
+
+    def end(self) -> None:
+        """Gradio dropped the session (an hour after its page closed): stop its work and
+        remove its files."""
+        self._ended.set()
+        with self.lock:
+            for files in self._scratch.values():
+                remove_files(files)
+            self._scratch.clear()
+            for open_file in (self.state.a, self.state.b):
+                if open_file is not None:
+                    remove_pictures(open_file.pictures)
+
+    @property
+    def ended(self) -> bool:
+        return self._ended.is_set()
+
+
+def long_job(handler: Callable[P, R]) -> Callable[P, R]:
+    """A handler whose work is counted on its page's session while it runs (the session is
+    one of its arguments) and refused once that page has gone."""
+
+    @functools.wraps(handler)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        session = next(a for a in (*args, *kwargs.values()) if isinstance(a, CodesSession))
+        with session.working():
+            return handler(*args, **kwargs)
+
+    return run
+
+
+def _picture_folders(state: CodesState) -> set[Path]:
+    """The picture folders the files of `state` draw from."""
+    files = (f for f in (state.a, state.b) if f is not None)
+    return {f.pictures.folder for f in files if f.pictures is not None}
+
+
+class SessionRegistry:
+    """The live sessions by their page's Gradio session hash (weakly: a session Gradio
+    dropped is gone from here too)."""
+
+    def __init__(self) -> None:
+        self._sessions: weakref.WeakValueDictionary[str, CodesSession] = (
+            weakref.WeakValueDictionary()
+        )
+        self._lock = threading.Lock()
+
+    def register(self, page: str, session: CodesSession) -> None:
+        with self._lock:
+            self._sessions[page] = session
+
+    def find(self, page: str | None, key: str | None) -> CodesSession | None:
+        """The page's session, if `key` is that session's own key (None otherwise: another
+        page's key, a made-up one, or a session that ended)."""
+        with self._lock:
+            session = self._sessions.get(page or "")
+        if session is None or session.ended or not key:
+            return None
+        return session if secrets.compare_digest(session.key, key) else None
+
+    def leave(self, page: str | None) -> None:
+        """A page's connection closed: its running jobs stop."""
+        with self._lock:
+            session = self._sessions.get(page or "")
+        if session is not None:
+            session.leave()
+
+    def end(self, page: str | None) -> None:
+        with self._lock:
+            session = self._sessions.pop(page or "", None)
+        if session is not None:
+            session.end()
+
+
+SESSIONS = SessionRegistry()
 
 
 def new_codes_session() -> CodesSession:
@@ -88,69 +205,6 @@ def new_codes_session() -> CodesSession:
 
 
 def end_codes_session(session: CodesSession | None) -> None:
-    """gr.State delete callback: remove the session's scratch files."""
+    """gr.State delete callback: the session's files go."""
     if isinstance(session, CodesSession):
-        for files in session.scratch.values():
-            remove_files(files)
-        session.scratch.clear()
-        remove_pictures(session.pictures)
-        session.pictures = None
-
-
-FileStamp = tuple[int, int, int]  # (size, st_mtime_ns, inode): any rewrite changes it
-
-
-def file_stamp(path: str) -> FileStamp | None:
-    """What tells a rewritten, replaced or deleted model file (None: no file at `path`)."""
-    try:
-        status = Path(path).stat()
-    except OSError:
-        return None
-    return status.st_size, status.st_mtime_ns, status.st_ino
-
-
-def gone_message(model_path: str) -> str:
-    return (
-        f"The model file {Path(model_path).name} is no longer there (deleted or renamed outside "
-        "this page); the model list is refreshed: choose a model and press Encode."
-    )
-
-
-def replaced_message(name: str) -> str:
-    return (
-        f"The model '{name}' was replaced on disk since this grid was encoded (its weights "
-        "changed), so the grid's codes no longer mean what they did: press Encode to encode "
-        "the file again with the new model."
-    )
-
-
-def session_model(session: CodesSession, model_path: str, encoding: bool = False) -> LoadedVQModel:
-    """The loaded model at `model_path`, loading it (again) only when the file changed.
-
-    A grid keeps the weights that made it: if the file was deleted or renamed since, they
-    stay usable for that grid; if it now holds other weights, ModelFileError (replaced_message)
-    unless `encoding` (a new encode takes the new weights). A rewrite of the header only
-    (labels, name) reloads quietly.
-    """
-    stamp = file_stamp(model_path)
-    cached = session.loaded if session.model_path == model_path else None
-    if cached is not None and (stamp is None or stamp == session.model_stamp):
-        if stamp is None and encoding:
-            raise ModelFileError(gone_message(model_path))
-        return cached
-    if stamp is None:
-        raise ModelFileError(gone_message(model_path))
-    weights = model_sha256(model_path)
-    if cached is not None and not encoding and weights != session.model_weights:
-        raise ModelFileError(replaced_message(cached.metadata.name))
-    loaded = load_model(model_path, DEVICE)
-    session.loaded, session.model_path = loaded, model_path
-    session.model_stamp, session.model_weights = stamp, weights
-    return loaded
-
-
-def note_model_rewritten(session: CodesSession, model_path: str, labels: list[str]) -> None:
-    """After our own metadata rewrite: keep the loaded model, just take the new stamp."""
-    if session.loaded is not None and session.model_path == model_path:
-        session.loaded.metadata.level_labels = list(labels)
-        session.model_stamp = file_stamp(model_path)
+        session.end()

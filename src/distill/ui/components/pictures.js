@@ -5,9 +5,11 @@
 (function () {
   "use strict";
   if (window.distillPictures) return;
-  var scrolled = {};  // "grid id:columns" -> the scroll box's last scrollLeft
+  var scrolled = {};  // which opened file (or "grid id:columns") -> its last scrollLeft
 
-  function key(grid) { return grid.dataset.grid + ":" + grid.dataset.columns; }
+  // A redrawn grid of the same file goes back to where it was; another file starts at its
+  // beginning (not where the last file's playhead left the scroll).
+  function key(grid) { return grid.dataset.file || grid.dataset.grid + ":" + grid.dataset.columns; }
   function parts(grid) {
     return {
       box: grid.querySelector(".cg-scroll"),
@@ -81,13 +83,17 @@
   // again after every change of the page.)
   function settle(grid) {
     showWindow(grid);
-    if (grid.distillPicturesSettled) return;
-    grid.distillPicturesSettled = true;
-    var box = grid.querySelector(".cg-scroll"), left = scrolled[key(grid)];
-    if (box && left) box.scrollLeft = left;
+    var file = key(grid);
+    if (grid.distillPicturesFile === file) return;
+    // A new grid, or a grid element Gradio kept for another file: back to where that file
+    // was (its start, the first time).
+    grid.distillPicturesFile = file;
+    var box = grid.querySelector(".cg-scroll");
+    if (box) box.scrollLeft = scrolled[file] || 0;
     showWindow(grid);
     // The box may get its width only later (a tab shown, the window resized).
-    if (box && window.ResizeObserver) {
+    if (box && window.ResizeObserver && !grid.distillPicturesObserved) {
+      grid.distillPicturesObserved = true;
       new ResizeObserver(function () { showWindow(grid); }).observe(box);
     }
   }
@@ -102,7 +108,8 @@
     });
   }
   function start() {
-    new MutationObserver(schedule).observe(document.body, {childList: true, subtree: true});
+    new MutationObserver(schedule).observe(document.body, {childList: true, subtree: true,
+      attributes: true, attributeFilter: ["data-file"]});
     schedule();
   }
   window.distillPictures = {jump: jump, showWindow: showWindow, setDifference: setDifference};

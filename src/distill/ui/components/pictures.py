@@ -37,6 +37,11 @@ class GridPictures:
     overview: str  # a data: URL
     reconstruction: tuple[str, ...] | None = None
     difference: tuple[str, ...] | None = None
+    # The columns each picture covers (None: the grid's): a grid continued past its file is
+    # longer than its original's picture, and one whose continuation was undone shorter.
+    original_columns: int | None = None
+    reconstruction_columns: int | None = None
+    decoded_rows: bool = True  # False: the original's row alone (grid B is never decoded)
     # Shown until the reconstruction is in (the players sit below the editor).
     pending: str = "Decoding the reconstruction… (progress on the Reconstruction player)"
 
@@ -76,12 +81,23 @@ def write_blocks(blocks: Sequence[np.ndarray], folder: Path, stem: str) -> tuple
     return tuple(urls)
 
 
+def _widths(num_columns: int, column_width: int, block_columns: int) -> list[int]:
+    """The width in pixels of each block of `num_columns` columns."""
+    return [
+        (min(start + block_columns, num_columns) - start) * column_width
+        for start in range(0, num_columns, block_columns)
+    ]
+
+
 def _row_html(kind: str, urls: Sequence[str] | None, widths: list[int], note: str) -> str:
-    """One picture row: a lazily loaded image per block, or a note while there is none."""
+    """One picture row: a lazily loaded image per block, or a note while there is none (a
+    row longer than the grid is cut at its end; a shorter one leaves the rest empty)."""
     height = PICTURE_HEIGHT_PX
     if urls is None:
         body = f'<span class="cg-pic-note">{html.escape(note)}</span>'
     else:
+        if len(urls) != len(widths):
+            raise ValueError(f"The {kind} picture has {len(urls)} blocks for {len(widths)}.")
         body = "".join(
             f'<img class="cg-pic" src="{html.escape(url, quote=True)}" loading="lazy" '
             f'decoding="async" alt="" width="{width}" height="{height}" '
@@ -95,29 +111,33 @@ def pictures_html(
     pictures: GridPictures, num_columns: int, column_width: int, block_columns: int
 ) -> str:
     """The picture rows for the grid's data area: the original, then the reconstruction and
-    its difference (one of the two shown, as the Difference toggle says)."""
-    widths = [
-        (min(start + block_columns, num_columns) - start) * column_width
-        for start in range(0, num_columns, block_columns)
-    ]
-    for name, urls in (("original", pictures.original), ("difference", pictures.difference)):
-        if urls is not None and len(urls) != len(widths):
-            raise ValueError(f"The {name} picture has {len(urls)} blocks, the grid {len(widths)}.")
-    return (
-        '<div class="cg-pictures">'
-        + _row_html("original", pictures.original, widths, "")
-        + _row_html("reconstruction", pictures.reconstruction, widths, pictures.pending)
-        + _row_html("difference", pictures.difference, widths, pictures.pending)
-        + "</div>"
+    its difference (one of the two shown, as the Difference toggle says); each block drawn
+    at exactly its columns' width, so column p sits over the grid's column p."""
+    original = _widths(pictures.original_columns or num_columns, column_width, block_columns)
+    decoded = pictures.reconstruction_columns or num_columns
+    reconstruction = _widths(decoded, column_width, block_columns)
+    difference = _widths(
+        min(decoded, pictures.original_columns or decoded), column_width, block_columns
     )
+    rows = _row_html("original", pictures.original, original, "")
+    if pictures.decoded_rows:
+        rows += _row_html(
+            "reconstruction", pictures.reconstruction, reconstruction, pictures.pending
+        )
+        rows += _row_html("difference", pictures.difference, difference, pictures.pending)
+    return f'<div class="cg-pictures">{rows}</div>'
 
 
-def picture_labels_html() -> str:
+def picture_labels_html(decoded_rows: bool = True) -> str:
     """The label cells beside the picture rows, with the Difference toggle."""
     title = html.escape(DIFFERENCE_TITLE, quote=True)
-    return (
+    original = (
         f'<div class="cg-pic-label" style="height:{PICTURE_HEIGHT_PX}px">'
         '<span class="cg-pic-name">Original</span><span class="cg-pic-hint">log-mel</span></div>'
+    )
+    if not decoded_rows:
+        return original
+    return original + (
         f'<div class="cg-pic-label" style="height:{PICTURE_HEIGHT_PX}px">'
         '<span class="cg-pic-name cg-when-reconstruction">Reconstruction</span>'
         f'<span class="cg-pic-name cg-when-difference" title="{title}">Difference</span>'

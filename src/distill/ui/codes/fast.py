@@ -1,0 +1,199 @@
+"""The fast path for hot gestures: small routes on the FastAPI app Gradio runs on, so a click
+sounds and an edit shows without Gradio's event queue, a WAV written and fetched, or a whole
+grid resent (DESIGN.md 16).
+
+Every request names its page (Gradio's session hash) and carries that page's own key
+(`CodesSession.key`, sent to the page when it opened); any other key is refused. Previews
+answer with 16-bit PCM the page plays through Web Audio; a level's Play and the transport
+stream PCM while it is decoded; edits answer with `answers.EditAnswer` (changed cells only).
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from urllib.parse import quote
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from distill.inference.grid import CodeGrid
+from distill.inference.threads import one_thread
+from distill.models.persistence import LoadedVQModel
+from distill.ui.codes import edits
+from distill.ui.codes.answers import edit_answer, refused
+from distill.ui.codes.render import cell_note, column_note, grid_html, row_note
+from distill.ui.codes.requests import Gesture, LevelPlay, Preview, TransportPlay, index, transition
+from distill.ui.codes.session import ENDED, SESSIONS, CodesSession
+from distill.ui.codes.sound import Clip, code_clip, column_clip, grid_pieces, level_pieces
+from distill.ui.codes.state import CodesState, Side
+from distill.ui.common import user_message, without_upload_folders
+
+ROUTE = "/distill/codes"
+PAGE_HEADER, KEY_HEADER = "x-distill-page", "x-distill-key"
+NO_GRID = "Nothing to play yet: upload an audio file and press Encode first."
+logger = logging.getLogger(__name__)
+router = APIRouter(prefix=ROUTE)
+
+
+def session_of(request: Request) -> CodesSession:
+    """The requesting page's session, if its key is that session's own (403 otherwise)."""
+    session = SESSIONS.find(request.headers.get(PAGE_HEADER), request.headers.get(KEY_HEADER))
+    if session is None:
+        raise HTTPException(status_code=403, detail=ENDED)
+    return session
+
+
+def _message(error: Exception) -> str:
+    if not isinstance(error, (ValueError, OSError)):
+        logger.exception("unexpected error on the Codes tab's fast path", exc_info=error)
+    return without_upload_folders(user_message(error))
+
+
+def _refuse(error: Exception, state: CodesState | None = None) -> JSONResponse:
+    return JSONResponse(refused(_message(error), state).as_json(), status_code=422)
+
+
+def _open_grid(state: CodesState, side: Side) -> tuple[str, CodeGrid]:
+    """The model path and grid open on `side` (ValueError when none)."""
+    open_file, editor = state.file(side), state.editor
+    grid = editor.grids.grid(side) if editor is not None else None
+    if open_file is None or grid is None:
+        raise ValueError(NO_GRID)
+    return open_file.model_path, grid
+
+
+def _audio(clip: Clip, note: str) -> Response:
+    headers = {"X-Distill-Status": quote(note), "X-Distill-Rate": str(clip.sample_rate)}
+    return Response(clip.pcm, media_type="application/octet-stream", headers=headers)
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A sound to stream: PCM pieces as they are decoded, and what the page is told."""
+
+    pieces: Iterator[bytes]
+    rate: int
+    samples: int
+    note: str
+    start_s: float = 0.0
+
+
+def _streamed(
+    request: Request, side: Side, make: Callable[[CodesState, CodeGrid, LoadedVQModel], Stream]
+) -> Response:
+    """The sound `make` builds from the grid open on `side`, streamed; its first piece is
+    decoded before answering, so a failure is a message, not a broken stream."""
+    session = session_of(request)
+    state = session.state
+    try:
+        model_path, grid = _open_grid(state, side)
+        stream = make(state, grid, session.model(model_path))
+        first = next(stream.pieces, b"")
+    except Exception as error:
+        return _refuse(error, state)
+    headers = {
+        "X-Distill-Status": quote(stream.note),
+        "X-Distill-Rate": str(stream.rate),
+        "X-Distill-Samples": str(stream.samples),
+        "X-Distill-Start": f"{stream.start_s:.6f}",
+    }
+    body = itertools.chain([first], stream.pieces)
+    return StreamingResponse(body, media_type="application/octet-stream", headers=headers)
+
+
+@router.post("/preview")
+def preview(body: Preview, request: Request) -> Response:
+    """A cell's code alone, or a column's codes together, held ~1 s."""
+    session = session_of(request)
+    state = session.state
+    try:
+        model_path, grid = _open_grid(state, body.side)
+        loaded = session.model(model_path)
+        weights = session.models.entry.weights if session.models.entry else model_path
+        if body.kind == "cell":
+            level = index(body.level, grid.num_levels, "level")
+            column = index(body.column, grid.num_columns, "column")
+            code = int(grid.codes[0, column, level])
+            if code < 0:
+                raise ValueError(f"Level {level + 1} is silent at column {column}.")
+            return _audio(
+                code_clip(weights, level, code, loaded), cell_note(grid, level, column, body.side)
+            )
+        column = index(body.column, grid.num_columns, "column")
+        return _audio(
+            column_clip(weights, grid, column, loaded), column_note(grid, column, body.side)
+        )
+    except Exception as error:
+        return _refuse(error, state)
+
+
+@router.post("/level")
+def level(body: LevelPlay, request: Request) -> Response:
+    """One level alone along the whole file, streamed as it is decoded."""
+
+    def make(state: CodesState, grid: CodeGrid, loaded: LoadedVQModel) -> Stream:
+        chosen = index(body.level, grid.num_levels, "level")
+        rate = loaded.spectrogram.config.sample_rate
+        pieces = level_pieces(grid, chosen, loaded)
+        return Stream(pieces, rate, grid.num_samples, row_note(grid, chosen, body.side))
+
+    return _streamed(request, body.side, make)
+
+
+@router.post("/play")
+def play(body: TransportPlay, request: Request) -> Response:
+    """Grid A as it is now, as heard (mute, solo, first levels), the whole file or the
+    selection's columns, streamed as it is decoded."""
+
+    def make(state: CodesState, grid: CodeGrid, loaded: LoadedVQModel) -> Stream:
+        assert state.editor is not None  # _open_grid found A
+        heard = edits.heard_grid(state.editor)
+        selection = state.editor.selection
+        columns = None
+        if body.range == "selection" and selection is not None and selection.side == "a":
+            columns = (selection.region.columns[0], selection.region.columns[1] + 1)
+        start, end = columns or (0, heard.num_columns)
+        rate = loaded.spectrogram.config.sample_rate
+        samples = min(heard.num_samples, round(end * heard.seconds_per_column * rate)) - round(
+            start * heard.seconds_per_column * rate
+        )
+        what = "the selection" if columns else "the whole file"
+        note = f"Playing {what} as the grid holds it now (space bar: stop)."
+        pieces = grid_pieces(heard, loaded, columns)
+        return Stream(pieces, rate, samples, note, heard.column_time(start))
+
+    return _streamed(request, "a", make)
+
+
+@router.post("/edit")
+def edit(body: Gesture, request: Request) -> JSONResponse:
+    """An editor gesture on A or B; the answer carries only what changed."""
+    session = session_of(request)
+    before = session.state
+    try:
+        editor = before.editor
+        if editor is None or before.a is None:
+            raise ValueError("Nothing to edit yet: upload an audio file and press Encode first.")
+        loaded = session.model(before.a.model_path) if body.op == "blend" else None
+        with session.lock:
+            before = session.state
+            assert before.editor is not None
+            with one_thread():  # a blend on a busy machine: see inference.threads
+                done = transition(before.editor, body, loaded)
+            after = session.commit(replace(before, editor=done.editor))
+    except Exception as error:
+        return _refuse(error, before)
+    return JSONResponse(edit_answer(before, after, done.status, body.version).as_json())
+
+
+@router.post("/grid")
+def grid(request: Request) -> JSONResponse:
+    """Both grids drawn anew (a page that lost track of its version asks for this)."""
+    state = session_of(request).state
+    version = state.editor.version if state.editor is not None else 0
+    return JSONResponse(
+        {"version": version, "a": grid_html(state, "a"), "b": grid_html(state, "b")}
+    )

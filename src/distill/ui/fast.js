@@ -1,0 +1,232 @@
+// The page's side of the fast path (ui/codes/fast.py): requests keyed by this page's session,
+// answers applied in place. Edits go one at a time, in order (a blend move still waiting is
+// replaced by a newer one), and their answers patch only the cells that changed; previews
+// and streams go to window.distillAudio. window.distillFast.
+(function () {
+  "use strict";
+  if (window.distillFast) return;
+  var ROUTE = "distill/codes/";
+  var GRIDS = {a: "#codes-grid", b: "#codes-grid-b"};
+  var ENDED = "This page's session has ended (the page was reloaded or closed): reload the page.";
+  var queue = [], busy = false;
+
+  function key() {
+    var holder = document.querySelector("#codes-key [data-key]");
+    return holder ? holder.dataset.key : "";
+  }
+
+  function post(path, body, signal) {
+    return fetch(ROUTE + path, {
+      method: "POST",
+      headers: {"Content-Type": "application/json",
+        "X-Distill-Page": window.__gradio_session_hash__ || "", "X-Distill-Key": key()},
+      body: JSON.stringify(body || {}),
+      signal: signal
+    });
+  }
+
+  function grid(side) { return document.querySelector(GRIDS[side || "a"] + " .distill-grid"); }
+
+  function version() { var root = grid("a"); return root ? +root.dataset.version : null; }
+
+  function escape(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span.innerHTML;
+  }
+
+  // The status line (a Gradio Markdown): its text, written where Gradio writes it.
+  function say(text) {
+    var box = document.querySelector("#codes-status span.md") ||
+      document.querySelector("#codes-status [data-testid=markdown]");
+    if (box && text) box.innerHTML = "<p>" + escape(text) + "</p>";
+  }
+
+  // A gesture that was not done: said in the status line and in a toast that closes itself.
+  function toast(text) {
+    say(text);
+    var box = document.createElement("div");
+    box.className = "distill-toast";
+    box.setAttribute("role", "alert");
+    box.innerHTML = '<span class="distill-toast-text"></span>' +
+      '<button type="button" class="distill-toast-close" aria-label="Close">&#215;</button>';
+    box.querySelector(".distill-toast-text").textContent = text;
+    box.querySelector("button").addEventListener("click", function () { box.remove(); });
+    document.body.appendChild(box);
+    setTimeout(function () { box.remove(); }, 8000);
+  }
+
+  async function refusal(response) {
+    if (response.status === 403) return ENDED;
+    try { return (await response.json()).status || response.statusText; }
+    catch (e) { return "Something went wrong (" + response.status + "): please try again."; }
+  }
+
+  function note(response) {
+    var text = response.headers.get("X-Distill-Status");
+    return text ? decodeURIComponent(text) : "";
+  }
+
+  // ---- answers to edits ------------------------------------------------------------------
+
+  function cellAt(root, level, column, size) {
+    var block = root.querySelectorAll(".cg-block")[Math.floor(column / size)];
+    var row = block && block.children[1 + level];
+    return row ? row.children[column % size] : null;
+  }
+
+  function patchCells(root, cells) {
+    var size = +root.dataset.blockColumns || 100, flashed = [];
+    cells.forEach(function (c) {
+      var cell = cellAt(root, c[0], c[1], size);
+      if (!cell) return;
+      cell.className = c[3];
+      cell.textContent = c[2];
+      if (c[4]) cell.title = c[4]; else cell.removeAttribute("title");
+      if (c[5]) flashed.push(cell);
+    });
+    if (flashed.length) {
+      void root.offsetWidth;  // a cell that flashed a moment ago flashes again
+      flashed.forEach(function (cell) { cell.classList.add("flash"); });
+    }
+  }
+
+  function redraw(side, html) {
+    var holder = document.querySelector(GRIDS[side] + " .distill-grid");
+    var box = holder ? holder.parentNode : document.querySelector(GRIDS[side] + " .html-container > div");
+    if (box) box.innerHTML = html;
+  }
+
+  function applyGrid(side, update, version) {
+    if (!update) return;
+    if (update.html !== null && update.html !== undefined) redraw(side, update.html);
+    var root = grid(side);
+    if (!root) return;
+    if (update.cells) patchCells(root, update.cells);
+    root.dataset.version = version;
+    var join = root.querySelector(".cg-join");
+    if (join) {
+      join.hidden = update.join === null || update.join === undefined;
+      if (!join.hidden) join.style.left = update.join * (+root.dataset.colWidth) + "px";
+    }
+  }
+
+  function applyLevels(levels) {
+    var root = grid("a");
+    if (!root) return;
+    levels.forEach(function (look) {
+      var label = root.querySelector('.cg-label[data-l="' + look.level + '"]');
+      if (!label) return;
+      var playing = label.classList.contains("playing");
+      label.className = "cg-label" + (look.cls ? " " + look.cls : "") + (playing ? " playing" : "");
+      label.querySelector(".cg-mute").setAttribute("aria-pressed", String(look.muted));
+      label.querySelector(".cg-solo").setAttribute("aria-pressed", String(look.solo));
+    });
+  }
+
+  function apply(answer) {
+    if (!answer.ok) { toast(answer.status); return answer; }
+    applyGrid("a", answer.a, answer.version);
+    applyGrid("b", answer.b, answer.version);
+    applyLevels(answer.levels || []);
+    if (answer.toolbar && window.distillGestures) window.distillGestures.showBar(answer.toolbar);
+    say(answer.status);
+    document.dispatchEvent(new CustomEvent("distill-edited", {detail: answer}));
+    return answer;
+  }
+
+  // ---- edits: one at a time, in order -------------------------------------------------------
+
+  function edit(body) {
+    return new Promise(function (resolve) {
+      if (body.op === "blend") {  // a newer move, or the release, supersedes waiting moves
+        queue = queue.filter(function (job) {
+          var stale = job.body.op === "blend" && !job.body.commit;
+          if (stale) job.resolve(null);
+          return !stale;
+        });
+      }
+      queue.push({body: body, resolve: resolve});
+      pump();
+    });
+  }
+
+  async function pump() {
+    if (busy) return;
+    var job = queue.shift();
+    if (!job) return;
+    busy = true;
+    try {
+      job.body.version = version();
+      var response = await post("edit", job.body);
+      var answer = response.ok || response.status === 422 ? await response.json() :
+        {ok: false, status: await refusal(response)};
+      job.resolve(apply(answer));
+    } catch (error) {
+      toast("The app did not answer (" + error + "): is it still running?");
+      job.resolve(null);
+    } finally {
+      busy = false;
+      pump();
+    }
+  }
+
+  // ---- sounds -------------------------------------------------------------------------
+
+  async function preview(side, kind, level, column, gesture) {
+    var response = await post("preview", {side: side, kind: kind, level: level, column: column});
+    if (!response.ok) return toast(await refusal(response));
+    var rate = +response.headers.get("X-Distill-Rate");
+    var status = note(response);
+    window.distillAudio.playClip(await response.arrayBuffer(), rate,
+      {kind: kind, side: side, level: level, column: column, gesture: gesture});
+    say(status);
+  }
+
+  async function stream(path, body, info) {
+    var abort = new AbortController();
+    info.abort = abort;
+    var response;
+    try { response = await post(path, body, abort.signal); }
+    catch (error) { return null; }
+    if (!response.ok) { toast(await refusal(response)); return null; }
+    info.offset = +response.headers.get("X-Distill-Start") || 0;
+    info.total = +response.headers.get("X-Distill-Samples") || 0;
+    say(note(response));
+    try {
+      return await window.distillAudio.playStream(response, +response.headers.get("X-Distill-Rate"), info);
+    } catch (error) {
+      return null;  // stopped: the download was cut on purpose
+    }
+  }
+
+  function playLevel(side, level, gesture) {
+    return stream("level", {side: side, level: level}, {kind: "row", side: side, level: level,
+      gesture: gesture, timeline: true, grid: GRIDS[side] + " .distill-grid"});
+  }
+
+  function playGrid(range, loop, gesture) {
+    return stream("play", {range: range}, {kind: "transport", side: "a", gesture: gesture,
+      timeline: true, loop: loop, grid: GRIDS.a + " .distill-grid"});
+  }
+
+  async function resync() {
+    var response = await post("grid", {});
+    if (!response.ok) return;
+    var answer = await response.json();
+    redraw("a", answer.a);
+    redraw("b", answer.b);
+  }
+
+  window.distillFast = {
+    edit: edit,
+    preview: preview,
+    playLevel: playLevel,
+    playGrid: playGrid,
+    resync: resync,
+    say: say,
+    toast: toast,
+    grid: grid,
+    pending: function () { return busy || queue.length > 0; }
+  };
+})();
