@@ -307,3 +307,21 @@ def find_audio_files(directory: str | Path) -> list[Path]:
             if not name.startswith(".") and Path(name).suffix.lower() in AUDIO_EXTENSIONS
         )
     return sorted(found)
+
+
+def read_span(path: str | Path, start_s: float, seconds: float) -> tuple[np.ndarray, int]:
+    """`seconds` of a file from `start_s` (clipped to the file) as mono float32 [S] at the
+    file's own rate, without decoding the rest: (samples, rate). AudioError when unreadable."""
+    file_path = _existing_file(Path(path))
+    try:
+        with quiet_decoder_notes(), sf.SoundFile(file_path) as sound:
+            rate = int(sound.samplerate)
+            first = min(max(0, round(start_s * rate)), sound.frames)
+            sound.seek(first)
+            frames = sound.read(max(0, round(seconds * rate)), dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, OSError) as error:
+        raise UnreadableAudioError(
+            f"'{file_path}' is not an audio file that can be read ({_reason(error)})."
+        ) from None
+    mono = np.nan_to_num(frames.mean(axis=1)).astype(np.float32)
+    return mono, rate

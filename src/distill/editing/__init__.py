@@ -5,7 +5,14 @@ levels from 1. Every bad argument is an `EditError` (a ValueError) with one sent
 """
 
 from distill.editing.blend import Blend, blend_region, codebook_vectors, snap_mix
-from distill.editing.edits import first_levels, mute_levels, set_code, solo_level, swap_region
+from distill.editing.edits import (
+    fill_columns,
+    first_levels,
+    mute_levels,
+    set_code,
+    solo_level,
+    swap_region,
+)
 from distill.editing.history import EditHistory, State
 from distill.editing.region import EditError, Region, check_region, check_same_model
 
@@ -19,6 +26,7 @@ __all__ = [
     "check_region",
     "check_same_model",
     "codebook_vectors",
+    "fill_columns",
     "first_levels",
     "mute_levels",
     "set_code",

@@ -31,6 +31,20 @@ def set_code(grid: CodeGrid, level: int, column: int, code: int) -> CodeGrid:
     return grid.with_codes(codes, f"set level {level + 1} column {column} to code {code}")
 
 
+def fill_columns(grid: CodeGrid, level: int, columns: tuple[int, int], code: int) -> CodeGrid:
+    """`grid` with level `level` set to `code` in columns [start, end] (both included)."""
+    level = check_level(level, grid.num_levels)
+    first, last = (check_column(c, grid.num_columns) for c in columns)
+    if first > last:
+        raise EditError(f"Columns {first}-{last} are in the wrong order.")
+    code = check_code(code, grid.codebook_size)
+    codes = grid.codes.clone()  # [1, F', L]
+    codes[0, first : last + 1, level] = code
+    return grid.with_codes(
+        codes, f"set level {level + 1} {span_text('column', first, last)} to code {code}"
+    )
+
+
 def swap_region(
     a: CodeGrid,
     b: CodeGrid,

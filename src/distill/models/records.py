@@ -154,6 +154,9 @@ class DatasetSummary:
     file_names: tuple[str, ...] = ()
     validation_file_names: tuple[str, ...] = ()  # held out (absent in the first files)
     skipped_files: tuple[str, ...] = ()  # "name: why" for files that could not be read
+    # The folders the files were read from (absolute; absent in older files), so the Codes
+    # tab can play a second of an original where a code occurs, while the files are there.
+    source_folders: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -59,6 +59,7 @@ class MelDataset:
             file_names=tuple(c.path.name for c in clips)[:500],
             validation_file_names=tuple(c.path.name for c in self.validation)[:100],
             skipped_files=tuple(f"{p.name}: {why}" for p, why in self.skipped)[:100],
+            source_folders=tuple(sorted({str(c.path.resolve().parent) for c in clips}))[:50],
         )
 
 

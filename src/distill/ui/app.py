@@ -106,6 +106,7 @@ def launch_app(
     _offline()
     from distill.demo.sounds import DEMO_SOUNDS_DIR
     from distill.ui.assets import APP_CSS, HEAD_HTML, build_theme
+    from distill.ui.codes.codebook import router as codebook_router
     from distill.ui.codes.fast import router
     from distill.ui.codes.pictures import pictures_folder, remove_stale_pictures
 
@@ -134,6 +135,7 @@ def launch_app(
     )
     # The fast path for hot gestures (ui/codes/fast.py), beside Gradio's own routes.
     app.app.include_router(router)
+    app.app.include_router(codebook_router)  # the palette's routes (ui/codes/codebook.py)
     if not prevent_thread_lock:
         print(f"Distill is running at {app.local_url}  (press Ctrl-C to stop)", flush=True)
         app.block_thread()

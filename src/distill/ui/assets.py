@@ -1,6 +1,7 @@
 """The app's theme, CSS and <head> scripts: the grid (grid.js, pictures.js), the sound engine
-(audio.js), the fast path (fast.js), the gestures (gestures.js) and the players' playhead
-(players.js); the CSS and JavaScript are the .css/.js files beside this module."""
+(audio.js), the fast path (fast.js), the gestures (gestures.js), the palette (palette.js) and
+the players' playhead (players.js); the CSS and JavaScript are the .css/.js files beside this
+module."""
 
 from __future__ import annotations
 
@@ -25,10 +26,13 @@ SYSTEM_MONO_FONTS = ("ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "mon
 APP_CSS = (
     read_static("app.css", __package__)
     + read_static("toolbar.css", __package__)
+    + read_static("palette.css", __package__)
     + read_static("diagnostics.css")
 )
 PLAYER_IDS = {"grid": GRID_ID, "followed": [ORIGINAL_ID, RECONSTRUCTION_ID, UNEDITED_ID]}
-SCRIPTS = [read_static(f"{name}.js", __package__) for name in ("audio", "fast", "gestures")]
+SCRIPTS = [
+    read_static(f"{name}.js", __package__) for name in ("audio", "fast", "gestures", "palette")
+]
 
 HEAD_HTML = "\n".join(
     [

@@ -124,8 +124,9 @@
     });
   }
 
-  function apply(answer) {
+  function apply(answer, request) {
     if (!answer.ok) { toast(answer.status); return answer; }
+    answer.request = request || null;  // what was asked (palette.js hears edits by it)
     applyGrid("a", answer.a, answer.version);
     applyGrid("b", answer.b, answer.version);
     applyLevels(answer.levels || []);
@@ -161,7 +162,7 @@
       var response = await post("edit", job.body);
       var answer = response.ok || response.status === 422 ? await response.json() :
         {ok: false, status: await refusal(response)};
-      job.resolve(apply(answer));
+      job.resolve(apply(answer, job.body));
     } catch (error) {
       toast("The app did not answer (" + error + "): is it still running?");
       job.resolve(null);
@@ -210,6 +211,12 @@
       timeline: true, loop: loop, grid: GRIDS.a + " .distill-grid"});
   }
 
+  // Columns [start, end) of A as heard now (before: as the step before left them), once.
+  function playColumns(start, end, before, gesture) {
+    return stream("play", {columns: [start, end], before: !!before}, {kind: "transport",
+      side: "a", gesture: gesture, timeline: true, loop: false, grid: GRIDS.a + " .distill-grid"});
+  }
+
   async function resync() {
     var response = await post("grid", {});
     if (!response.ok) return;
@@ -223,6 +230,10 @@
     preview: preview,
     playLevel: playLevel,
     playGrid: playGrid,
+    playColumns: playColumns,
+    post: post,
+    refusal: refusal,
+    note: note,
     resync: resync,
     say: say,
     toast: toast,

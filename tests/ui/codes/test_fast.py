@@ -8,63 +8,17 @@ import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from email.message import Message
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
-from tests.browser.pages import free_port
 from tests.helpers import write_tone
+from tests.ui.codes.fast_client import Page
 
 from distill.inference import preview_code
 from distill.ui.codes import opening
-from distill.ui.codes.fast import ROUTE
 from distill.ui.codes.session import SESSIONS, CodesSession
 from distill.ui.codes.sound import pcm16
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[str]:
-    from distill.ui.app import launch_app
-
-    app = launch_app(port=free_port(), prevent_thread_lock=True)
-    try:
-        yield app.local_url.rstrip("/")
-    finally:
-        app.close()
-
-
-class Page:
-    """A page's requests: its Gradio session hash and the key its session gave it."""
-
-    def __init__(self, server: str, name: str, session: CodesSession) -> None:
-        self.server, self.name, self.session, self.key = server, name, session, session.key
-        SESSIONS.register(name, session)
-
-    def post(
-        self, path: str, body: dict[str, Any], key: str | None = None
-    ) -> tuple[int, Message, bytes]:
-        request = urllib.request.Request(
-            f"{self.server}{ROUTE}/{path}",
-            data=json.dumps(body).encode(),
-            headers={
-                "Content-Type": "application/json",
-                "X-Distill-Page": self.name,
-                "X-Distill-Key": self.key if key is None else key,
-            },
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=120) as reply:
-                return reply.status, reply.headers, reply.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers, error.read()
-
-    def edit(self, **body: Any) -> dict:
-        status, _, data = self.post("edit", body)
-        answer = json.loads(data)
-        assert status == (200 if answer["ok"] else 422)
-        return answer
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from distill.editing import (
     Region,
     blend_region,
     check_region,
+    fill_columns,
     mute_levels,
     set_code,
     swap_region,
@@ -74,6 +75,34 @@ def set_cell(editor: Editor, side: Side, level: int, column: int, code: int) -> 
         raise EditError(NO_B)
     edited = set_code(grid, level, column, code)  # the grid's one check of the code
     status = f"Set level {level + 1}, column {column} of {side_name(side)} to code {code}."
+    return _push(editor, now.with_grid(side, edited), status)
+
+
+def fill(editor: Editor, side: Side, level: int, code: int, column: int | None) -> Edit:
+    """A palette swatch put on the grid: code `code` of level `level` in one column (a drop
+    outside the selection) or, with `column` None or inside the selection of that side, in
+    every selected column (on that level only: each level has its own codebook)."""
+    now = editor.history.current
+    grid = now.grid(side)
+    if grid is None:
+        raise EditError(NO_B)
+    selection = editor.selection
+    region = selection.region if selection is not None and selection.side == side else None
+    if column is not None and (
+        region is None or not region.columns[0] <= column <= region.columns[1]
+    ):
+        columns = (column, column)
+    elif region is not None:
+        columns = region.columns
+    else:
+        raise EditError(
+            "Select the columns to fill first (drag across cells), or drop the code on a cell."
+        )
+    edited = fill_columns(grid, level, columns, code)
+    where = (
+        f"column {columns[0]}" if columns[0] == columns[1] else f"columns {columns[0]}-{columns[1]}"
+    )
+    status = f"Put code {code} in level {level + 1}, {where} of {side_name(side)}."
     return _push(editor, now.with_grid(side, edited), status)
 
 
@@ -215,8 +244,12 @@ def first_levels(editor: Editor, count: int) -> Edit:
     return Edit(_shown(editor, listening=changed), status)
 
 
-def heard_grid(editor: Editor) -> CodeGrid:
-    """A as it is now with the listening choices applied: the levels
-    `Listening.quiet_levels` names (the ones the grid greys out) are silent."""
-    grid = editor.grids.a
+def heard_grid(editor: Editor, before: bool = False) -> CodeGrid:
+    """A as it is now (`before`: as the step before the current one left it) with the
+    listening choices applied: the levels `Listening.quiet_levels` names (the ones the grid
+    greys out) are silent."""
+    history = editor.history
+    if before and not history.can_undo:
+        raise EditError("There is no edit to compare with: this is the grid as opened.")
+    grid = history.states[history.index - 1].a if before else editor.grids.a
     return mute_levels(grid, sorted(editor.listening.quiet_levels(grid.num_levels)))

@@ -52,7 +52,7 @@ def _message(error: Exception) -> str:
     return without_upload_folders(user_message(error))
 
 
-def _refuse(error: Exception, state: CodesState | None = None) -> JSONResponse:
+def refuse(error: Exception, state: CodesState | None = None) -> JSONResponse:
     return JSONResponse(refused(_message(error), state).as_json(), status_code=422)
 
 
@@ -65,7 +65,7 @@ def _open_grid(state: CodesState, side: Side) -> tuple[str, CodeGrid]:
     return open_file.model_path, grid
 
 
-def _audio(clip: Clip, note: str) -> Response:
+def audio_answer(clip: Clip, note: str) -> Response:
     headers = {"X-Distill-Status": quote(note), "X-Distill-Rate": str(clip.sample_rate)}
     return Response(clip.pcm, media_type="application/octet-stream", headers=headers)
 
@@ -93,7 +93,7 @@ def _streamed(
         stream = make(state, grid, session.model(model_path))
         first = next(stream.pieces, b"")
     except Exception as error:
-        return _refuse(error, state)
+        return refuse(error, state)
     headers = {
         "X-Distill-Status": quote(stream.note),
         "X-Distill-Rate": str(stream.rate),
@@ -119,15 +119,15 @@ def preview(body: Preview, request: Request) -> Response:
             code = int(grid.codes[0, column, level])
             if code < 0:
                 raise ValueError(f"Level {level + 1} is silent at column {column}.")
-            return _audio(
+            return audio_answer(
                 code_clip(weights, level, code, loaded), cell_note(grid, level, column, body.side)
             )
         column = index(body.column, grid.num_columns, "column")
-        return _audio(
+        return audio_answer(
             column_clip(weights, grid, column, loaded), column_note(grid, column, body.side)
         )
     except Exception as error:
-        return _refuse(error, state)
+        return refuse(error, state)
 
 
 @router.post("/level")
@@ -150,10 +150,13 @@ def play(body: TransportPlay, request: Request) -> Response:
 
     def make(state: CodesState, grid: CodeGrid, loaded: LoadedVQModel) -> Stream:
         assert state.editor is not None  # _open_grid found A
-        heard = edits.heard_grid(state.editor)
+        heard = edits.heard_grid(state.editor, body.before)
         selection = state.editor.selection
         columns = None
-        if body.range == "selection" and selection is not None and selection.side == "a":
+        if body.columns is not None:
+            first, end = body.columns
+            columns = (max(0, first), min(heard.num_columns, end))
+        elif body.range == "selection" and selection is not None and selection.side == "a":
             columns = (selection.region.columns[0], selection.region.columns[1] + 1)
         start, end = columns or (0, heard.num_columns)
         rate = loaded.spectrogram.config.sample_rate
@@ -161,7 +164,10 @@ def play(body: TransportPlay, request: Request) -> Response:
             start * heard.seconds_per_column * rate
         )
         what = "the selection" if columns else "the whole file"
-        note = f"Playing {what} as the grid holds it now (space bar: stop)."
+        if body.columns is not None:
+            what = f"columns {start}-{end - 1}"
+        when = "before the last edit" if body.before else "now"
+        note = f"Playing {what} as the grid holds it {when} (space bar: stop)."
         pieces = grid_pieces(heard, loaded, columns)
         return Stream(pieces, rate, samples, note, heard.column_time(start))
 
@@ -185,7 +191,7 @@ def edit(body: Gesture, request: Request) -> JSONResponse:
                 done = transition(before.editor, body, loaded)
             after = session.commit(replace(before, editor=done.editor))
     except Exception as error:
-        return _refuse(error, before)
+        return refuse(error, before)
     return JSONResponse(edit_answer(before, after, done.status, body.version).as_json())
 
 

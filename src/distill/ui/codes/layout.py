@@ -21,6 +21,7 @@ from distill.ui.codes import handlers, opening
 from distill.ui.codes.concurrency import WORK_ID, WORK_LIMIT
 from distill.ui.codes.generate_layout import build_generate_panel
 from distill.ui.codes.labels import apply_labels, show_model_labels
+from distill.ui.codes.palette_layout import build_palette_column, wire_open_moment
 from distill.ui.codes.render import grid_html, toolbar
 from distill.ui.codes.session import end_codes_session, new_codes_session
 from distill.ui.codes.state import CodesState
@@ -208,7 +209,10 @@ def build_codes_tab() -> CodesTab:
     status = gr.Markdown("", elem_id="codes-status")
     bar = gr.HTML(toolbar(CodesState()), elem_id="codes-toolbar", apply_default_css=False)
     empty = CodesState()
-    grid_a = gr.HTML(grid_html(empty, "a"), elem_id=assets.GRID_ID, apply_default_css=False)
+    with gr.Row(equal_height=False, elem_id="codes-grid-row"):
+        with gr.Column(scale=4, min_width=420):
+            grid_a = gr.HTML(grid_html(empty, "a"), elem_id=assets.GRID_ID, apply_default_css=False)
+        moment, open_moment = build_palette_column()
     grid_b = gr.HTML(grid_html(empty, "b"), elem_id="codes-grid-b", apply_default_css=False)
     levels, kind, export_audio, export_codes, exported = _export_row()
     labels, apply = _labels(model)
@@ -251,6 +255,7 @@ def build_codes_tab() -> CodesTab:
     _demo_examples(upload)
 
     decoded = parts.targets("grid_a", "reconstruction", "unedited", "status")
+    wire_open_moment(moment, open_moment, session, opened, decoded, (grid_a, reconstruction))
     encode.click(
         bind(opening.encode, opened),
         [model, upload, session, upload_b],

@@ -31,16 +31,19 @@ class LevelPlay(BaseModel):
 
 
 class TransportPlay(BaseModel):
-    """Grid A as heard: the whole file or the selection's columns."""
+    """Grid A as heard: the whole file, the selection's columns, or columns [start, end)
+    (an edit heard with its context); `before`: as the step before the current one was."""
 
     range: Literal["file", "selection"] = "file"
+    columns: tuple[int, int] | None = None
+    before: bool = False
 
 
 class Gesture(BaseModel):
     """An editing gesture: what it is (op) and what it needs; `version` is the version of
     the grids the page shows (the answer patches that version, or redraws)."""
 
-    op: Literal["set", "select", "swap", "undo", "redo", "mute", "solo", "blend", "levels"]
+    op: Literal["set", "fill", "select", "swap", "undo", "redo", "mute", "solo", "blend", "levels"]
     side: Side = "a"
     level: int | None = None
     column: int | None = None
@@ -60,6 +63,8 @@ def transition(editor: Editor, body: Gesture, loaded: LoadedVQModel | None) -> e
         return edits.set_cell(
             editor, body.side, _int(body.level), _int(body.column), _int(body.code)
         )
+    if body.op == "fill":
+        return edits.fill(editor, body.side, _int(body.level), _int(body.code), body.column)
     if body.op == "select":
         corners = (
             (_int(body.level), _int(body.column)),

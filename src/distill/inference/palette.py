@@ -1,0 +1,282 @@
+"""A level's codebook as a palette, and where each code lives in the user's own files.
+
+The palette of a level: every code with how often the training files use it (from the grids
+the model file keeps with its prior; a model without them falls back to the diagnostics'
+counts) and a tiny log-mel thumbnail of its sound (every code of the level decoded alone in
+one batch, no Griffin-Lim: the decoder's own spectrum). Where a code lives: the files that
+use it most and its longest runs in them, from the same kept grids. Both are plain array
+work on data the model already holds, so they answer at once for a 500-file model too.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from distill.audio.io import read_span
+from distill.inference.codes import (
+    PREVIEW_ITERATIONS,
+    decode_grid,
+    eval_mode,
+    finish_preview,
+)
+from distill.inference.grid import NO_CODE, grid_for_model, seconds_per_column
+from distill.inference.validation import check_code, check_level
+from distill.models.persistence import LoadedVQModel
+
+THUMB_BANDS = 16  # mel bands of a thumbnail (the model's bands averaged in groups)
+THUMB_FRAMES = 8  # frames of a thumbnail (the held code's middle, averaged in groups)
+THUMB_COLUMNS = 6  # columns a code is held for to draw it (the middle ones are drawn)
+THUMB_RANGE = 1.0  # normalised log-mel units below a level's loudest that still show
+MOST_FILES = 8  # files listed for a code
+MOST_MOMENTS = 12  # moments listed for a code
+MOMENTS_PER_FILE = 3  # at most this many moments of one file (so several files show)
+MOMENT_SECONDS = 1.0  # a moment is heard with this much around it at least
+MOMENT_MAX_SECONDS = 3.0  # and at most this long (a long run is heard from its start)
+NO_GRIDS = (
+    "This model keeps no grids of its training files (it has no prior), so where a code "
+    "lives is unknown: `distill train-prior MODEL FOLDER` adds them."
+)
+
+
+@dataclass(frozen=True)
+class LevelPalette:
+    """Every code of one level: its uses in the training files [K] (None: unknown), and its
+    thumbnail [K, THUMB_BANDS, THUMB_FRAMES] as uint8 (0: a level's quietest, 255: its
+    loudest; band 0 is the lowest)."""
+
+    level: int
+    uses: np.ndarray | None
+    thumbnails: np.ndarray
+
+    @property
+    def order(self) -> list[int]:
+        """Codes by use, most used first (ties and unknown use: by code number)."""
+        size = self.thumbnails.shape[0]
+        if self.uses is None:
+            return list(range(size))
+        return [int(c) for c in np.lexsort((np.arange(size), -self.uses))]
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A run of one code in a training file: `columns` columns from column `column`."""
+
+    file: str
+    column: int
+    columns: int
+    start_s: float
+    held_out: bool
+
+
+@dataclass(frozen=True)
+class CodePlaces:
+    """Where a code of a level lives: how often in all, the files that use it most (name,
+    count), and its longest runs."""
+
+    level: int
+    code: int
+    total: int
+    num_files: int
+    files: tuple[tuple[str, int], ...]
+    moments: tuple[Moment, ...]
+
+
+def code_uses(loaded: LoadedVQModel, level: int) -> np.ndarray | None:
+    """How often each code of `level` occurs in the training files [K] (None: unknown)."""
+    level = check_level(level, loaded.model.num_quantizers)
+    size = loaded.model.codebook_size
+    prior = loaded.trained_prior
+    if prior is not None and prior.grids.numel():
+        return _kept_uses(prior.grids, size)[:, level]
+    health = loaded.codebook_health
+    counts = health.levels[level].code_counts if health is not None else None
+    if counts is not None and len(counts) == size:
+        return np.asarray(counts, dtype=np.int64)
+    return None
+
+
+def _kept_uses(grids: torch.Tensor, size: int) -> np.ndarray:
+    """Uses of every code of every level in the kept grids [K, L] (computed once per tensor)."""
+    key = id(grids)
+    with _USES_LOCK:
+        cached = _USES.get(key)
+        if cached is not None and cached[0] is grids:
+            return cached[1]
+    codes = grids.numpy().astype(np.int64)  # [N, L]
+    levels = codes.shape[1]
+    flat = codes + np.arange(levels) * size  # level l's codes in [l K, (l + 1) K)
+    uses = np.bincount(flat.ravel(), minlength=levels * size).reshape(levels, size).T
+    with _USES_LOCK:
+        _USES.clear()  # one model's counts at a time is enough
+        _USES[key] = (grids, uses)
+    return uses
+
+
+_USES: dict[int, tuple[torch.Tensor, np.ndarray]] = {}
+_USES_LOCK = threading.Lock()
+
+
+def code_thumbnails(loaded: LoadedVQModel, level: int) -> np.ndarray:
+    """Each code of `level` alone, held, as the decoder draws it: uint8 [K, bands, frames]."""
+    level = check_level(level, loaded.model.num_quantizers)
+    return _thumbnails(loaded, level)
+
+
+def _thumbnails(loaded: LoadedVQModel, level: int) -> np.ndarray:
+    key = (id(loaded), level)
+    with _THUMBS_LOCK:
+        kept = _THUMBS.get(key)
+    if kept is not None and kept[0] is loaded:
+        return kept[1]
+    thumbnails = _draw_thumbnails(loaded, level)
+    with _THUMBS_LOCK:
+        if len(_THUMBS) >= THUMBS_KEPT:
+            _THUMBS.pop(next(iter(_THUMBS)))
+        _THUMBS[key] = (loaded, thumbnails)
+    return thumbnails
+
+
+THUMBS_KEPT = 32  # levels' thumbnails kept (a few models' worth; ~33 kB each at K = 256)
+_THUMBS: dict[tuple[int, int], tuple[LoadedVQModel, np.ndarray]] = {}
+_THUMBS_LOCK = threading.Lock()
+
+
+def _draw_thumbnails(loaded: LoadedVQModel, level: int) -> np.ndarray:
+    model, spectrogram = loaded.model, loaded.spectrogram
+    size, levels = model.codebook_size, model.num_quantizers
+    codes = torch.full((size, THUMB_COLUMNS, levels), NO_CODE, dtype=torch.long)
+    codes[:, :, level] = torch.arange(size).unsqueeze(1)  # [K, C, L]: code k held in row k
+    step = model.config.time_downsample
+    with eval_mode(model):
+        quantized = model.codes_to_embeddings(codes.to(loaded.device), (1, THUMB_COLUMNS))
+        spectrum = model.decode(quantized, (spectrogram.config.n_mels, THUMB_COLUMNS * step))
+        mel = spectrogram.to_mel(spectrum)[:, 0].float().cpu()  # [K, M, F]
+    middle = mel[:, :, step : (THUMB_COLUMNS - 1) * step]  # the held part, not its edges
+    bands = _pool(middle, 1, THUMB_BANDS)
+    small = _pool(bands, 2, THUMB_FRAMES)  # [K, bands, frames]
+    top = float(small.max())
+    scaled = ((small - (top - THUMB_RANGE)) / THUMB_RANGE).clamp(0.0, 1.0)
+    return (scaled * 255).round().to(torch.uint8).numpy()
+
+
+def _pool(values: torch.Tensor, dim: int, parts: int) -> torch.Tensor:
+    """`values` averaged into `parts` nearly equal groups along `dim`."""
+    groups = torch.tensor_split(values, parts, dim=dim)
+    return torch.stack([g.mean(dim=dim) for g in groups], dim=dim)
+
+
+def level_palette(loaded: LoadedVQModel, level: int) -> LevelPalette:
+    """The palette of one level: uses and thumbnails of every code."""
+    return LevelPalette(level, code_uses(loaded, level), code_thumbnails(loaded, level))
+
+
+def code_places(loaded: LoadedVQModel, level: int, code: int) -> CodePlaces:
+    """Where `code` of `level` occurs in the files the model keeps grids of (ValueError:
+    NO_GRIDS when it keeps none)."""
+    level = check_level(level, loaded.model.num_quantizers)
+    code = check_code(code, loaded.model.codebook_size)
+    prior = loaded.trained_prior
+    if prior is None or not prior.grids.numel():
+        raise ValueError(NO_GRIDS)
+    column_s = seconds_per_column(loaded)
+    counts: list[tuple[str, int]] = []
+    moments: list[Moment] = []
+    for info, grid in prior.file_grids():
+        hits = grid[:, level].numpy() == code
+        count = int(hits.sum())
+        if not count:
+            continue
+        counts.append((info.name, count))
+        runs = _runs(hits)
+        runs.sort(key=lambda run: (-run[1], run[0]))
+        moments.extend(
+            Moment(info.name, start, length, start * column_s, info.held_out)
+            for start, length in runs[:MOMENTS_PER_FILE]
+        )
+    counts.sort(key=lambda item: (-item[1], item[0]))
+    moments.sort(key=lambda m: (-m.columns, m.file, m.column))
+    return CodePlaces(
+        level,
+        code,
+        sum(c for _, c in counts),
+        len(counts),
+        tuple(counts[:MOST_FILES]),
+        tuple(moments[:MOST_MOMENTS]),
+    )
+
+
+def _runs(hits: np.ndarray) -> list[tuple[int, int]]:
+    """(start, length) of each run of True in `hits` [N]."""
+    padded = np.concatenate(([False], hits, [False])).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    starts, ends = edges[0::2], edges[1::2]
+    return [(int(s), int(e - s)) for s, e in zip(starts, ends, strict=True)]
+
+
+@dataclass(frozen=True)
+class MomentSound:
+    """A moment heard: mono float32 samples at `rate`, and whether they are the original
+    file's (True) or the model's decode of the grid it keeps (False: the file is not here)."""
+
+    audio: np.ndarray
+    rate: int
+    original: bool
+    start_s: float
+
+
+def source_folders(loaded: LoadedVQModel) -> list[Path]:
+    """The folders the model file says its training files were read from (newer models)."""
+    dataset = loaded.metadata.dataset
+    return [Path(f) for f in (dataset.source_folders if dataset is not None else ())]
+
+
+def training_file(name: str, folders: Sequence[Path]) -> Path | None:
+    """Where a training file named `name` is on this machine now (None: not found)."""
+    for folder in folders:
+        candidate = folder / Path(name).name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def moment_sound(
+    loaded: LoadedVQModel, file: str, column: int, columns: int, folders: Sequence[Path]
+) -> MomentSound:
+    """A run of `columns` columns from `column` of training file `file`, with at least
+    MOMENT_SECONDS around it: the original's samples where the file is in one of `folders`,
+    else the model's decode of the grid it keeps (said by `original`)."""
+    prior = loaded.trained_prior
+    grids = {info.name: grid for info, grid in prior.file_grids()} if prior is not None else {}
+    if file not in grids:
+        raise ValueError(f"This model keeps no grid of a training file named '{file}'.")
+    grid = grids[file]  # [F', L]
+    column = int(np.clip(column, 0, grid.shape[0] - 1))
+    column_s = seconds_per_column(loaded)
+    run_s = max(1, columns) * column_s
+    length = min(MOMENT_MAX_SECONDS, max(MOMENT_SECONDS, run_s + 0.5))
+    start_s = max(0.0, column * column_s + run_s / 2 - length / 2)
+    if run_s + 0.5 > MOMENT_MAX_SECONDS:
+        start_s = max(0.0, column * column_s - 0.25)
+    path = training_file(file, folders)
+    if path is not None:
+        try:
+            audio, rate = read_span(path, start_s, length)
+            return MomentSound(finish_preview(audio, rate), rate, True, start_s)
+        except ValueError:
+            pass  # changed or damaged since training: the model's own decode below
+    first = int(start_s / column_s)
+    last = min(grid.shape[0], first + math.ceil(length / column_s) + 1)
+    codes = grid[first:last].unsqueeze(0).long()  # [1, C, L]
+    step = loaded.model.config.time_downsample
+    mel_shape = (loaded.spectrogram.config.n_mels, codes.shape[1] * step)
+    held = grid_for_model(codes, mel_shape, loaded)
+    audio = decode_grid(held, loaded, num_iterations=PREVIEW_ITERATIONS)
+    rate = loaded.spectrogram.config.sample_rate
+    return MomentSound(finish_preview(audio, rate), rate, False, first * column_s)

@@ -1,0 +1,111 @@
+"""The palette's routes over real HTTP on the real app: a level's codebook as the page draws
+it, a swatch heard as that code's own preview, where a code lives, a moment heard, a swatch
+put on the grid (one cell, or the selected columns of its level), and an edit heard again
+as it was before."""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from tests.helpers import write_tone
+from tests.ui.codes.fast_client import Page
+
+from distill.inference import preview_code
+from distill.models.persistence import load_model
+from distill.ui.codes import opening
+from distill.ui.codes.session import SESSIONS, CodesSession
+from distill.ui.codes.sound import pcm16
+
+
+@pytest.fixture
+def page(server: str, prior_model_file: Path, tmp_path: Path) -> Iterator[Page]:
+    session = CodesSession()
+    a = write_tone(tmp_path / "a.wav", 2.0, 220.0)
+    opening.encode(str(prior_model_file), str(a), session)
+    page = Page(server, f"page-{tmp_path.name}", session)
+    yield page
+    SESSIONS.end(page.name)
+
+
+def ask(page: Page, path: str, body: dict) -> dict:
+    status, _, data = page.post(path, body)
+    answer = json.loads(data)
+    assert status == (200 if answer["ok"] else 422), answer
+    return answer
+
+
+def test_a_levels_palette_is_every_code_with_its_use_colour_and_thumbnail(
+    page: Page, prior_model_file: Path
+) -> None:
+    shown = ask(page, "palette", {"level": 1})
+    prior = load_model(prior_model_file).trained_prior
+    assert prior is not None
+    uses = np.bincount(prior.grids[:, 1].numpy(), minlength=16).tolist()
+    assert shown["level"] == 1 and shown["size"] == 16 and shown["levels"] == 3
+    assert shown["uses"] == uses and sorted(shown["order"]) == list(range(16))
+    assert [uses[c] for c in shown["order"]] == sorted(uses, reverse=True)
+    assert len(set(shown["colours"])) == 16  # no two codes share a colour
+    thumbs = base64.b64decode(shown["thumbs"])
+    assert len(thumbs) == 16 * shown["bands"] * shown["frames"]
+    assert shown["label"] == "Timbre"  # the level's own name
+    refused = ask(page, "palette", {"level": 5})
+    assert "Level 6 is not" in refused["status"]
+
+
+def test_a_swatch_is_heard_as_that_codes_own_preview(page: Page) -> None:
+    status, headers, data = page.post("code", {"level": 2, "code": 7})
+    assert status == 200 and int(headers["X-Distill-Rate"]) == 48000
+    entry = page.session.models.entry
+    assert entry is not None
+    assert data == pcm16(preview_code(2, 7, entry.loaded))
+    note = urllib.request.unquote(headers["X-Distill-Status"])
+    assert note.startswith("Code 7 of") and "(level 3)" in note
+    assert ask(page, "code", {"level": 0, "code": 16})["ok"] is False
+
+
+def test_where_a_code_lives_and_a_moment_heard(page: Page) -> None:
+    found = ask(page, "places", {"level": 0, "code": 3})
+    assert found["total"] >= sum(count for _, count in found["files"]) > 0
+    moment = found["moments"][0]
+    assert moment["file"].startswith("notes") and moment["original"] is False  # not here
+    status, headers, data = page.post(
+        "moment", {"file": moment["file"], "column": moment["column"], "columns": 2}
+    )
+    assert status == 200 and len(data) / 2 / int(headers["X-Distill-Rate"]) >= 0.99
+    assert "the model's decode" in urllib.request.unquote(headers["X-Distill-Status"])
+
+
+def test_a_swatch_put_on_the_grid_fills_a_cell_or_the_selected_columns(page: Page) -> None:
+    editor = page.session.state.editor
+    assert editor is not None
+    before = editor.grids.a.codes[0].clone()
+    code = (int(before[4, 1]) + 1) % 16
+    one = page.edit(op="fill", level=1, code=code, column=4, version=editor.version)
+    assert one["ok"] and f"Put code {code} in level 2, column 4 of A" in one["status"]
+    assert [c[:3] for c in one["a"]["cells"]] == [[1, 4, str(code)]]
+    refused = page.edit(op="fill", level=1, code=code)
+    assert not refused["ok"] and "Select the columns to fill first" in refused["status"]
+    page.edit(op="select", level=0, column=10, last_level=2, last_column=14)
+    filled = page.edit(op="fill", level=2, code=5, column=12)  # dropped inside the selection
+    assert "level 3, columns 10-14" in filled["status"]
+    after = page.session.state.editor
+    assert after is not None and after.history.length == 2
+    codes = after.grids.a.codes[0]
+    assert codes[10:15, 2].tolist() == [5] * 5
+    assert torch_equal(codes[10:15, :2], before[10:15, :2])  # other levels kept
+    status, headers, data = page.post("play", {"columns": [4, 20], "before": True})
+    assert status == 200 and "before the last edit" in urllib.request.unquote(
+        headers["X-Distill-Status"]
+    )
+    samples = round(16 * after.grids.a.seconds_per_column * 48000)
+    assert abs(len(data) // 2 - samples) <= 1
+
+
+def torch_equal(a, b) -> bool:  # type: ignore[no-untyped-def]
+    return bool((a == b).all())
