@@ -9,6 +9,7 @@ from tests.editing.grids import make_grid
 from distill.editing import (
     EditError,
     Region,
+    fill_columns,
     first_levels,
     mute_levels,
     set_code,
@@ -29,6 +30,24 @@ def test_set_code_changes_one_cell_of_a_new_grid_and_records_it():
     assert edited.operations == ("set level 3 column 5 to code 7",)
     assert edited.level_labels == grid.level_labels
     assert set_code(edited, 0, 0, 1).operations[-1] == "set level 1 column 0 to code 1"
+
+
+def test_fill_columns_sets_one_level_over_a_span_and_records_it():
+    grid = make_grid()
+    before = grid.codes.clone()
+    filled = fill_columns(grid, 1, (2, 5), 9)
+    assert torch.equal(grid.codes, before)  # the input is untouched
+    assert filled.codes[0, 2:6, 1].tolist() == [9] * 4
+    assert torch.equal(filled.codes[0, :, 0], before[0, :, 0])  # other levels kept
+    assert torch.equal(filled.codes[0, 6:, 1], before[0, 6:, 1])
+    assert filled.operations == ("set level 2 columns 2-5 to code 9",)
+    assert fill_columns(grid, 0, (3, 3), 1).operations == ("set level 1 column 3 to code 1",)
+    with pytest.raises(EditError, match="wrong order"):
+        fill_columns(grid, 0, (5, 2), 1)
+    with pytest.raises(ValueError, match="Code 16 is not one of"):
+        fill_columns(grid, 0, (0, 1), 16)
+    with pytest.raises(ValueError, match="Column 8 is not in this grid"):
+        fill_columns(grid, 0, (0, 8), 1)
 
 
 @pytest.mark.parametrize(
