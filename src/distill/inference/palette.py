@@ -33,7 +33,8 @@ from distill.models.persistence import LoadedVQModel
 THUMB_BANDS = 16  # mel bands of a thumbnail (the model's bands averaged in groups)
 THUMB_FRAMES = 8  # frames of a thumbnail (the held code's middle, averaged in groups)
 THUMB_COLUMNS = 6  # columns a code is held for to draw it (the middle ones are drawn)
-THUMB_RANGE = 1.0  # normalised log-mel units below a level's loudest that still show
+THUMB_RANGE = 3.0  # at most this many normalised log-mel units below a level's loudest show
+THUMB_FLOOR = 0.05  # and nothing quieter than this share of the level's thumbnail values
 MOST_FILES = 8  # files listed for a code
 MOST_MOMENTS = 12  # moments listed for a code
 MOMENTS_PER_FILE = 3  # at most this many moments of one file (so several files show)
@@ -124,7 +125,8 @@ _USES_LOCK = threading.Lock()
 
 
 def code_thumbnails(loaded: LoadedVQModel, level: int) -> np.ndarray:
-    """Each code of `level` alone, held, as the decoder draws it: uint8 [K, bands, frames]."""
+    """Each code of `level` alone, held, as the decoder draws it: uint8 [K, bands, frames],
+    0 at the level's quiet floor (its 5th percentile) and 255 at its loudest."""
     level = check_level(level, loaded.model.num_quantizers)
     return _thumbnails(loaded, level)
 
@@ -162,7 +164,8 @@ def _draw_thumbnails(loaded: LoadedVQModel, level: int) -> np.ndarray:
     bands = _pool(middle, 1, THUMB_BANDS)
     small = _pool(bands, 2, THUMB_FRAMES)  # [K, bands, frames]
     top = float(small.max())
-    scaled = ((small - (top - THUMB_RANGE)) / THUMB_RANGE).clamp(0.0, 1.0)
+    floor = max(float(torch.quantile(small.flatten(), THUMB_FLOOR)), top - THUMB_RANGE)
+    scaled = ((small - floor) / max(top - floor, 1e-6)).clamp(0.0, 1.0)
     return (scaled * 255).round().to(torch.uint8).numpy()
 
 

@@ -8,7 +8,8 @@
   "use strict";
   if (window.distillPalette) return;
   var CONTEXT_COLUMNS = 6;   // columns heard before and after an edited span
-  var HOVER_MS = 140;        // a pointer resting this long on a swatch plays it
+  var HOVER_MS = 80;         // a pointer resting this long on a swatch plays it...
+  var HOVER_FETCH_MS = 30;   // ...fetched from this long on (a pointer passing by asks nothing)
   var HEARD_OPS = {set: 1, fill: 1, swap: 1, blend: 1, undo: 1, redo: 1};
   var shown = null;          // the palette drawn: {level, size, fileKey, ...}
   var chosen = null;         // the swatch last clicked: {level, code}
@@ -151,14 +152,23 @@
 
   // ---- hearing and placing codes ----------------------------------------------------------
 
-  async function hear(level, code, gesture) {
+  // A code's sound, fetched: {bytes, rate, status}, or null (said in a toast).
+  async function fetchCode(level, code) {
     var response = await fast().post("code", {level: level, code: code});
-    if (!response.ok) return fast().toast(await fast().refusal(response));
-    var rate = +response.headers.get("X-Distill-Rate"), status = fast().note(response);
-    window.distillAudio.playClip(await response.arrayBuffer(), rate,
-      {kind: "swatch", side: "a", level: level, code: code, gesture: gesture});
-    fast().say(status);
+    if (!response.ok) { fast().toast(await fast().refusal(response)); return null; }
+    return {rate: +response.headers.get("X-Distill-Rate"), status: fast().note(response),
+      bytes: await response.arrayBuffer()};
   }
+
+  async function play(fetched, level, code, gesture) {
+    var clip = await fetched;
+    if (!clip) return;
+    window.distillAudio.playClip(clip.bytes, clip.rate,
+      {kind: "swatch", side: "a", level: level, code: code, gesture: gesture});
+    fast().say(clip.status);
+  }
+
+  function hear(level, code, gesture) { return play(fetchCode(level, code), level, code, gesture); }
 
   function choose(level, code, gesture, listen) {
     chosen = {level: level, code: code};
@@ -327,10 +337,14 @@
     var swatch = swatchOf(event.target);
     clearTimeout(hoverTimer);
     if (!swatch || !option("code-hover-hear")) return;
-    var started = performance.now();
+    // Fetched at once, played once the pointer has rested: a pass over the palette stays
+    // quiet, and a resting pointer hears the code as soon as it may.
+    var started = performance.now(), level = +swatch.dataset.level, code = +swatch.dataset.code;
     hoverTimer = setTimeout(function () {
-      hear(+swatch.dataset.level, +swatch.dataset.code, started);
-    }, HOVER_MS);
+      var fetched = fetchCode(level, code);
+      hoverTimer = setTimeout(function () { play(fetched, level, code, started); },
+        HOVER_MS - HOVER_FETCH_MS);
+    }, HOVER_FETCH_MS);
   });
   document.addEventListener("pointerout", function (event) {
     if (swatchOf(event.target)) clearTimeout(hoverTimer);

@@ -75,6 +75,28 @@ def code_clip(weights: str, level: int, code: int, loaded: LoadedVQModel) -> Cli
     return CLIPS.put(key, clip)
 
 
+WARMED_CODES = 32  # a palette shown warms this many of its most used codes' previews
+_warming: set[tuple] = set()
+_warming_lock = threading.Lock()
+
+
+def warm_code_clips(weights: str, level: int, codes: list[int], loaded: LoadedVQModel) -> None:
+    """Decode the previews of `codes` of `level` in a background thread, so the swatches a
+    person most likely tries first answer at once (one warm-up per model and level)."""
+    key = (weights, level)
+    with _warming_lock:
+        if key in _warming:
+            return
+        _warming.add(key)
+
+    def warm() -> None:
+        for code in codes[:WARMED_CODES]:
+            if CLIPS.get((weights, "code", level, code)) is None:
+                code_clip(weights, level, code, loaded)
+
+    threading.Thread(target=warm, name=f"warm-level-{level}", daemon=True).start()
+
+
 def column_clip(weights: str, grid: CodeGrid, column: int, loaded: LoadedVQModel) -> Clip:
     """Every level of one column together, held ~1 s (`preview_column`, on one thread)."""
     key = (weights, "column", tuple(int(c) for c in grid.codes[0, column].tolist()))
