@@ -11,7 +11,6 @@ much the result copies from the training files.
 
 from __future__ import annotations
 
-import math
 import secrets
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -20,12 +19,12 @@ from distill.inference import decode_grid
 from distill.models.persistence import read_model_info
 from distill.prior.sampling import (
     GenerationResult,
-    SamplingSettings,
     continue_grid,
     regenerate_region,
 )
 from distill.prior.takes import generate_takes
 from distill.ui.codes import edits
+from distill.ui.codes.generate_settings import Take, take_settings
 from distill.ui.codes.labels import labels_for
 from distill.ui.codes.opening import open_view
 from distill.ui.codes.pictures import decoded_pictures, with_reconstruction
@@ -94,54 +93,6 @@ def prior_line(model_path: str | None) -> str:
             "adds one too)."
         )
     return f"Prior: {info.prior_metadata.summary()}."
-
-
-@dataclass(frozen=True)
-class Take:
-    """A generation's settings: how long (a regenerated region: its own length) and how its
-    codes are drawn (the sampler's own record, which checks them)."""
-
-    seconds: float
-    sampling: SamplingSettings
-
-    def describe(self) -> str:
-        return f"{self.sampling.describe()}, {round(self.seconds, 2):g} s"
-
-
-def _number(value: Any, what: str, hint: str) -> Any:
-    """A field's number (a whole one as an int, for the sampler's whole-number checks), or a
-    sentence when it is empty."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not math.isfinite(number):
-        raise ValueError(f"{what} is empty or not a number: {hint}")
-    return int(number) if number.is_integer() else number
-
-
-def take_settings(
-    seconds: Any,
-    temperature: Any,
-    top_k: Any,
-    top_p: Any,
-    seed: Any,
-    events: Any = None,
-    novelty: Any = SamplingSettings.novelty,
-) -> Take:
-    """The panel's fields as a Take: an empty field is said plainly (blank events: as in
-    your files); SamplingSettings says what else is out of range."""
-    sampling = SamplingSettings(
-        temperature=_number(temperature, "The temperature", "try 1."),
-        top_k=_number(top_k, "top-k", "0 keeps every code."),
-        top_p=_number(top_p, "top-p", "1 keeps every code."),
-        seed=_number(seed, "The seed", "type one, or press New take for a fresh one."),
-        novelty=_number(novelty, "Novelty", "0 keeps close to your files, 1 is new."),
-        events=None
-        if events is None or str(events).strip() == ""
-        else _number(events, "Events", "leave it blank for as often as in your files."),
-    )
-    return Take(_number(seconds, "The length", "give seconds above 0, at most 600."), sampling)
 
 
 def _result_line(done: str, settings: Take, result: GenerationResult) -> str:

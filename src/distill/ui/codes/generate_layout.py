@@ -24,7 +24,7 @@ NEW_TAKE_ID = "gen-new-take"
 
 def _settings() -> list[gr.components.Component]:
     # No minimum on the number boxes: Gradio would refuse a value below it with a traceback
-    # in the server's log; generate.take_settings says what is wrong instead.
+    # in the server's log; generate_settings.take_settings says what is wrong instead.
     with gr.Row():
         seconds = gr.Number(5.0, label="Length (seconds)", elem_id="gen-seconds")
         temperature = gr.Slider(
