@@ -29,8 +29,9 @@ INVERT_CHUNK_FRAMES = 4096  # ~44 s per Griffin-Lim pass, a few hundred MB at mo
 INVERT_OVERLAP_FRAMES = 64  # ~0.7 s of extra frames on each side of a Griffin-Lim chunk
 CROSSFADE_FRAMES = 32  # ~0.35 s equal-power crossfade, centred on the chunk boundary
 # Pieces to play as they come (invert_in_pieces): a short first one, then longer ones.
-FIRST_PIECE_FRAMES = 64  # ~0.68 s at hop 512: quick to invert, so playback starts at once
-LATER_PIECE_FRAMES = 256  # ~2.7 s: each later piece, inverted well ahead of playback
+FIRST_PIECE_FRAMES = 32  # ~0.34 s at hop 512: quick to invert, so playback starts at once
+LATER_PIECE_FRAMES = 256  # ~2.7 s: each later piece (the second: 3 first pieces), inverted
+# well ahead of playback
 PIECE_OVERLAP_FRAMES = 16  # extra frames on each side of a piece (~0.17 s)
 PIECE_CROSSFADE_FRAMES = 16  # the equal-power join, centred on the boundary between pieces
 
@@ -198,8 +199,10 @@ def invert_in_pieces(
     hop, num_frames = spectrogram.config.hop_length, spectrum.shape[-1]
     half_fade = min(PIECE_CROSSFADE_FRAMES, 2 * PIECE_OVERLAP_FRAMES - 2) * hop // 2
     bounds = [0, min(num_frames, first_frames)]
+    step = min(later_frames, 3 * first_frames)  # the second piece: ready before the first ends
     while bounds[-1] < num_frames:
-        bounds.append(min(num_frames, bounds[-1] + later_frames))
+        bounds.append(min(num_frames, bounds[-1] + step))
+        step = later_frames
     pending = np.zeros(0, dtype=np.float32)  # samples from `emitted` on, not yet final
     emitted = 0
     for begin, stop in itertools.pairwise(bounds):
