@@ -28,7 +28,7 @@ APP_CSS = (
     + read_static("diagnostics.css")
 )
 PLAYER_IDS = {"grid": GRID_ID, "followed": [ORIGINAL_ID, RECONSTRUCTION_ID, UNEDITED_ID]}
-SCRIPTS = [read_static(f"{name}.js", __package__) for name in ("audio", "fast", "gestures")]
+SCRIPTS = [read_static(f"{name}.js", __package__) for name in ("audio", "fast", "gestures", "keep")]
 
 HEAD_HTML = "\n".join(
     [

@@ -20,6 +20,7 @@ from distill.ui import assets
 from distill.ui.codes import handlers, opening
 from distill.ui.codes.concurrency import WORK_ID, WORK_LIMIT
 from distill.ui.codes.generate_layout import build_generate_panel
+from distill.ui.codes.keep_layout import build_keep_row, build_restore_offer, wire_keep
 from distill.ui.codes.labels import apply_labels, show_model_labels
 from distill.ui.codes.render import grid_html, toolbar
 from distill.ui.codes.session import end_codes_session, new_codes_session
@@ -204,6 +205,7 @@ def build_codes_tab() -> CodesTab:
     """Lay out the Codes tab and wire its events (call inside a gr.Tab)."""
     # Each page's copy of this empty session is a new one (CodesSession.__deepcopy__).
     session = gr.State(new_codes_session(), delete_callback=end_codes_session)
+    restore = build_restore_offer()
     model, refresh, upload, upload_b, encode, decode = _controls()
     status = gr.Markdown("", elem_id="codes-status")
     bar = gr.HTML(toolbar(CodesState()), elem_id="codes-toolbar", apply_default_css=False)
@@ -211,6 +213,7 @@ def build_codes_tab() -> CodesTab:
     grid_a = gr.HTML(grid_html(empty, "a"), elem_id=assets.GRID_ID, apply_default_css=False)
     grid_b = gr.HTML(grid_html(empty, "b"), elem_id="codes-grid-b", apply_default_css=False)
     levels, kind, export_audio, export_codes, exported = _export_row()
+    keeping = build_keep_row(restore)
     labels, apply = _labels(model)
     with gr.Row():
         original = _player("Original", assets.ORIGINAL_ID, example_sound())
@@ -286,6 +289,8 @@ def build_codes_tab() -> CodesTab:
         concurrency_limit=WORK_LIMIT,
     )
     export_codes.click(bind(opening.export_codes, exports), [session], outputs(exports))
+    targets = {"opened": opened, "decoded": decoded, "exports": exports}
+    wire_keep(keeping, session, kind, model, levels, targets)
     renamed = parts.targets("grid_a", "grid_b", "labels", "status")
     gr.on(
         [apply.click, labels.submit],
