@@ -98,10 +98,10 @@ class PageKeep:
         prune(autosave_folder())
 
 
-def prune(folder: Path, keep: int = KEEP_SAVES) -> None:
-    """Only the newest `keep` autosaves stay."""
+def prune(folder: Path) -> None:
+    """Only the newest KEEP_SAVES autosaves stay."""
     saves = sorted(folder.glob(f"*{SUFFIX}"), key=_mtime, reverse=True)
-    for old in saves[keep:]:
+    for old in saves[KEEP_SAVES:]:
         old.unlink(missing_ok=True)
 
 
