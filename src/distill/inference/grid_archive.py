@@ -12,7 +12,7 @@ import hashlib
 import io
 import json
 import zipfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,10 @@ class StoredGrid:
     operations: tuple[str, ...] = ()
 
 
+# Every field of a grid but its codes, stored under the same names (CodeGrid checks them).
+_FIELDS = [f.name for f in fields(StoredGrid) if f.name != "codes"]
+
+
 def _compact(codes: np.ndarray, codebook_size: int) -> np.ndarray:
     """codes [1, F', L] in the smallest integer type that holds 0..K-1 and -1."""
     kind = np.int16 if codebook_size <= np.iinfo(np.int16).max else np.int32
@@ -66,17 +70,7 @@ class GridWriter:
         if id(grid) in self._seen:
             return self._seen[id(grid)]
         codes = _compact(grid.codes.numpy(), grid.codebook_size)
-        stored = StoredGrid(
-            codes="",
-            codebook_size=grid.codebook_size,
-            mel_shape=tuple(grid.mel_shape),
-            num_samples=grid.num_samples,
-            sample_rate=grid.sample_rate,
-            seconds_per_column=grid.seconds_per_column,
-            loudness_gain=grid.loudness_gain,
-            level_labels=grid.level_labels,
-            operations=grid.operations,
-        )
+        stored = StoredGrid(codes="", **{name: getattr(grid, name) for name in _FIELDS})
         digest = hashlib.sha256(codes.tobytes() + repr(stored).encode()).hexdigest()
         if digest not in self._same:
             name = self.add_array(f"grids/{len(self.grids)}", codes)
@@ -175,16 +169,7 @@ class GridReader:
             name = self._archive.path.name
             raise ArchiveError(f"{name} is damaged: {stored.codes} does not hold codes.")
         try:
-            return CodeGrid(
-                codes=torch.from_numpy(codes.astype(np.int64)),
-                codebook_size=stored.codebook_size,
-                mel_shape=stored.mel_shape,  # type: ignore[arg-type]  # checked: two numbers
-                num_samples=stored.num_samples,
-                sample_rate=stored.sample_rate,
-                seconds_per_column=stored.seconds_per_column,
-                loudness_gain=stored.loudness_gain,
-                level_labels=stored.level_labels,
-                operations=stored.operations,
-            )
+            tensor = torch.from_numpy(codes.astype(np.int64))  # [1, F', L]
+            return CodeGrid(tensor, **{name: getattr(stored, name) for name in _FIELDS})
         except CodeGridError as error:
             raise ArchiveError(f"{self._archive.path.name} is damaged: {error}") from None

@@ -21,7 +21,6 @@ from tests.helpers import make_tiny_model_file, run_cli, write_tone
 from distill.editing import Region
 from distill.ui.codes import autosave, edits, keep, opening
 from distill.ui.codes.keep_format import SessionFileError
-from distill.ui.codes.keep_read import read_session
 from distill.ui.codes.render import grid_html
 from distill.ui.codes.session import CodesSession, end_codes_session
 from distill.ui.codes.state import Editor
@@ -208,6 +207,9 @@ def test_session_info_says_what_the_file_holds(worked: CodesSession) -> None:
     assert "Heard: levels 3 left out" in out and "tiny.distill" in out
     bad = run_cli("session", "info", Path(saved).with_name("missing.distill-session"))
     assert bad.exit_code == 1 and "No Distill session file at" in bad.output
+    # `distill ui --session` checks the file before it starts anything.
+    refused = run_cli("ui", "--session", Path(saved).with_name("missing.distill-session"))
+    assert refused.exit_code == 1 and "No Distill session file at" in refused.output
 
 
 def test_autosave_writes_each_page_apart_and_offers_the_newest(

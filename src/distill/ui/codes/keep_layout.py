@@ -66,10 +66,10 @@ def build_keep_row(restore: gr.Button) -> KeepControls:
         )
         save = gr.Button("Save the session", elem_id="session-save", scale=0, min_width=170)
         opened = gr.File(
-            label="Open a session (.distill-session)",
+            label="Open a session (a .distill-session file)",
             type="filepath",
             elem_id="session-open",
-            height=70,
+            height=110,
             min_width=260,
         )
     return KeepControls(restore, export, repeats, seamless, save, opened)
