@@ -240,6 +240,14 @@ def test_autosave_writes_each_page_apart_and_offers_the_newest(
     assert page.state.editor.history.current.a == worked.state.editor.history.current.a
     with pytest.raises(ValueError, match="no saved session to restore"):
         autosave.restore_offered(page)  # offered once
+    # `distill ui --session FILE`: the first page to open is offered that file, to open at once.
+    started = Path(keep.save_session(worked).exported)
+    keeps.start_with(started)
+    first_page = keeps.hello("page-8", new_session(sessions), "tab-four-0123456789", [])
+    assert first_page.offer is not None and first_page.offer.auto
+    assert first_page.offer.path == str(started)
+    later = keeps.hello("page-9", new_session(sessions), "tab-five-0123456789", [])
+    assert later.offer is None  # only once
     # Each page saves to its own file; only the newest few stay.
     monkeypatch.setattr(autosave, "KEEP_SAVES", 2)
     for page_name in ("page-5", "page-6", "page-7"):
