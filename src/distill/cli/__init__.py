@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from distill.cli import codes, edit, models, prior, train, ui
+from distill.cli import codes, edit, models, prior, session, train, ui
 from distill.cli.common import state
 
 app = typer.Typer(
@@ -34,6 +34,7 @@ app.command("generate")(prior.generate)
 app.command("train-prior")(prior.train_prior)
 app.add_typer(edit.app, name="edit")
 app.add_typer(models.app, name="models")
+app.add_typer(session.app, name="session")
 app.command("ui")(ui.ui)
 
 

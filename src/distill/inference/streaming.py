@@ -4,9 +4,10 @@ sounds at once instead of after the whole file's Griffin-Lim.
 The decoder runs once over the columns asked for (with context on both sides, as in
 `chunked.decode_codes_chunked`); Griffin-Lim then runs piece by piece: a short first piece
 (~0.34 s), a second three times as long, then longer ones, each with a little overlap on
-both sides and joined to the one before by an equal-power crossfade (the join `chunked.mel_to_waveform_chunked` uses). Every
-piece is final when it is yielded. Joined, the pieces are a decode of the same codes; they
-differ from `decode_grid` only where the chunk edges put Griffin-Lim's phase estimates.
+both sides and joined to the one before by an equal-power crossfade (the join
+`chunked.mel_to_waveform_chunked` uses). Every piece is final when it is yielded. Joined,
+the pieces are a decode of the same codes; they differ from `decode_grid` only where the
+chunk edges put Griffin-Lim's phase estimates.
 """
 
 from __future__ import annotations

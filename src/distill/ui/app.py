@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
@@ -97,8 +98,10 @@ def launch_app(
     host: str = "127.0.0.1",
     open_browser: bool = False,
     prevent_thread_lock: bool = False,
+    session_file: Path | None = None,
 ) -> gr.Blocks:
     """Build and serve the app on this machine (never shared publicly); returns the Blocks.
+    With `session_file` (a checked session file), the first page that opens restores it.
 
     Blocks until Ctrl-C, unless prevent_thread_lock: then the server runs in the background
     and the caller stops it with .close().
@@ -106,11 +109,14 @@ def launch_app(
     _offline()
     from distill.demo.sounds import DEMO_SOUNDS_DIR
     from distill.ui.assets import APP_CSS, HEAD_HTML, build_theme
+    from distill.ui.codes import keep_routes
+    from distill.ui.codes.autosave import KEEPS
     from distill.ui.codes.codebook import router as codebook_router
     from distill.ui.codes.fast import router
     from distill.ui.codes.pictures import pictures_folder, remove_stale_pictures
 
     remove_stale_pictures()
+    KEEPS.start_with(session_file)
     app = build_app()
     app.launch(
         server_name=host,
@@ -136,6 +142,7 @@ def launch_app(
     # The fast path for hot gestures (ui/codes/fast.py), beside Gradio's own routes.
     app.app.include_router(router)
     app.app.include_router(codebook_router)  # the palette's routes (ui/codes/codebook.py)
+    app.app.include_router(keep_routes.router)  # keeping work: autosave and its offer
     if not prevent_thread_lock:
         print(f"Distill is running at {app.local_url}  (press Ctrl-C to stop)", flush=True)
         app.block_thread()

@@ -31,7 +31,8 @@ APP_CSS = (
 )
 PLAYER_IDS = {"grid": GRID_ID, "followed": [ORIGINAL_ID, RECONSTRUCTION_ID, UNEDITED_ID]}
 SCRIPTS = [
-    read_static(f"{name}.js", __package__) for name in ("audio", "fast", "gestures", "palette")
+    read_static(f"{name}.js", __package__)
+    for name in ("audio", "fast", "gestures", "palette", "keep")
 ]
 
 HEAD_HTML = "\n".join(

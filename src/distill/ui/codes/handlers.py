@@ -10,6 +10,7 @@ from typing import Any
 import gradio as gr
 
 from distill.ui.codes import edits
+from distill.ui.codes.autosave import KEEPS
 from distill.ui.codes.render import grid_html, toolbar
 from distill.ui.codes.session import SESSIONS, CodesSession
 from distill.ui.codes.views import EditView, PageView
@@ -29,6 +30,7 @@ def page_closed(request: gr.Request) -> None:
     """The page closed or reloaded (its connection closed): the work it started stops. Its
     files go when Gradio drops the session (`end_codes_session`)."""
     SESSIONS.leave(str(request.session_hash))
+    KEEPS.left(str(request.session_hash))  # its last changes are saved now, not in a moment
 
 
 def show_original(upload: Any) -> str | None:

@@ -19,7 +19,9 @@ from distill.demo.sounds import DEMO_SOUNDS_DIR, EXAMPLE_SOUND
 from distill.ui import assets
 from distill.ui.codes import handlers, opening
 from distill.ui.codes.concurrency import WORK_ID, WORK_LIMIT
+from distill.ui.codes.events import then_reconstruct
 from distill.ui.codes.generate_layout import build_generate_panel
+from distill.ui.codes.keep_layout import build_keep_row, build_restore_offer, wire_keep
 from distill.ui.codes.labels import apply_labels, show_model_labels
 from distill.ui.codes.palette_layout import build_palette_column, wire_open_moment
 from distill.ui.codes.render import grid_html, toolbar
@@ -205,6 +207,7 @@ def build_codes_tab() -> CodesTab:
     """Lay out the Codes tab and wire its events (call inside a gr.Tab)."""
     # Each page's copy of this empty session is a new one (CodesSession.__deepcopy__).
     session = gr.State(new_codes_session(), delete_callback=end_codes_session)
+    restore = build_restore_offer()
     model, refresh, upload, upload_b, encode, decode = _controls()
     status = gr.Markdown("", elem_id="codes-status")
     bar = gr.HTML(toolbar(CodesState()), elem_id="codes-toolbar", apply_default_css=False)
@@ -215,6 +218,7 @@ def build_codes_tab() -> CodesTab:
         moment, open_moment = build_palette_column()
     grid_b = gr.HTML(grid_html(empty, "b"), elem_id="codes-grid-b", apply_default_css=False)
     levels, kind, export_audio, export_codes, exported = _export_row()
+    keeping = build_keep_row(restore)
     labels, apply = _labels(model)
     with gr.Row():
         original = _player("Original", assets.ORIGINAL_ID, example_sound())
@@ -255,23 +259,16 @@ def build_codes_tab() -> CodesTab:
     _demo_examples(upload)
 
     decoded = parts.targets("grid_a", "reconstruction", "unedited", "status")
-    wire_open_moment(moment, open_moment, session, opened, decoded, (grid_a, reconstruction))
-    encode.click(
+    wire_open_moment(moment, open_moment, session, opened, decoded, grid_a)
+    encoded = encode.click(
         bind(opening.encode, opened),
         [model, upload, session, upload_b],
         outputs(opened),
         show_progress_on=[grid_a],
         concurrency_id=WORK_ID,
         concurrency_limit=WORK_LIMIT,
-    ).then(
-        # The grid is in use while this runs: its progress shows on the player, not the grid.
-        bind(opening.decode_reconstruction, decoded),
-        [session],
-        outputs(decoded),
-        show_progress_on=[reconstruction],
-        concurrency_id=WORK_ID,
-        concurrency_limit=WORK_LIMIT,
     )
+    then_reconstruct(encoded, session, decoded)
     decode.click(
         bind(opening.decode, decoded),
         [session],
@@ -291,6 +288,8 @@ def build_codes_tab() -> CodesTab:
         concurrency_limit=WORK_LIMIT,
     )
     export_codes.click(bind(opening.export_codes, exports), [session], outputs(exports))
+    targets = {"opened": opened, "decoded": decoded, "exports": exports}
+    wire_keep(keeping, session, kind, model, levels, targets)
     renamed = parts.targets("grid_a", "grid_b", "labels", "status")
     gr.on(
         [apply.click, labels.submit],

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import gradio as gr
 
-from distill.ui.codes import moments, opening
+from distill.ui.codes import moments
 from distill.ui.codes.concurrency import WORK_ID, WORK_LIMIT
+from distill.ui.codes.events import then_reconstruct
 from distill.ui.codes.views import Target, bind, outputs
 from distill.ui.components.palette_panel import palette_panel_html
 
@@ -27,23 +28,16 @@ def wire_open_moment(
     session: gr.State,
     opened: dict[str, Target],
     decoded: dict[str, Target],
-    progress_on: tuple[gr.components.Component, gr.components.Component],
+    grid: gr.HTML,
 ) -> None:
-    """Open the moment the box names (`opened`), then decode its reconstruction (`decoded`);
-    progress shows on the grid, then on the reconstruction player."""
-    grid, player = progress_on
-    go.click(
+    """Open the moment the box names (`opened`, progress on the grid), then decode its
+    reconstruction (`decoded`)."""
+    moment_opened = go.click(
         bind(moments.open_moment, opened),
         [moment, session],
         outputs(opened),
         show_progress_on=[grid],
         concurrency_id=WORK_ID,
         concurrency_limit=WORK_LIMIT,
-    ).then(
-        bind(opening.decode_reconstruction, decoded),
-        [session],
-        outputs(decoded),
-        show_progress_on=[player],
-        concurrency_id=WORK_ID,
-        concurrency_limit=WORK_LIMIT,
     )
+    then_reconstruct(moment_opened, session, decoded)

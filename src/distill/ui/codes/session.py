@@ -47,6 +47,8 @@ class CodesSession:
         self._running = 0  # long jobs (encodes, decodes) under way for this page
         self._epoch = 0  # bumped when the page leaves: jobs begun before it stop
         self._job = threading.local()  # the epoch the job on this thread began in
+        # Told of every committed state (autosave.py saves the page's work after it).
+        self.on_commit: Callable[[CodesState], None] | None = None
 
     def __deepcopy__(self, memo: dict) -> CodesSession:
         """A new, empty session. gr.State deep-copies its initial value for each page that
@@ -64,6 +66,8 @@ class CodesSession:
             for pictures in (f.pictures for f in (old.a, old.b) if f is not None):
                 if pictures is not None and pictures.folder not in kept:
                     remove_pictures(pictures)
+            if self.on_commit is not None:
+                self.on_commit(state)
             return state
 
     def update(self, transition: Callable[[CodesState], CodesState]) -> CodesState:
