@@ -1,7 +1,8 @@
 """How fast the Codes tab answers a hand, timed in the page: the real app, the bundled demo
 model, 10-second files, headless Debian Chromium.
 
-    .venv/bin/python bench/bench_gestures.py [--runs 12] [--with-training] [--out FILE]
+    .venv/bin/python bench/bench_gestures.py [--runs 12] [--with-training] [--settle S]
+        [--out FILE]
 
 Every time runs in the page from the gesture (a click dispatched on the element, a key
 event, a slider's input event) to its result: for sounds, the Web Audio clock moving past
@@ -10,8 +11,10 @@ A typed code is timed twice: to the cell showing it (the page shows a code the m
 once) and to the app's confirmation applied. A slider is timed per move (moves 300 ms apart)
 and over a fast drag (30 moves, 16 ms apart, then the release): the updates the grid gets
 after the release's answer are counted. --with-training starts `distill train` on the demo
-sounds beside it first (the loaded run) and stops it after. Writes bench/results/
-gestures_idle.json (or gestures_loaded.json); report.py puts them in bench/README.md.
+sounds beside it first (the loaded run) and stops it after; --settle waits S seconds after
+the reconstruction first (the previews of A's codes are warmed meanwhile). Writes
+bench/results/gestures_idle.json (or gestures_loaded.json); report.py puts them in
+bench/README.md.
 """
 
 from __future__ import annotations
@@ -281,6 +284,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=12)
     parser.add_argument("--with-training", action="store_true")
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=0.0,
+        help="seconds to wait after the reconstruction before timing (the previews of A's "
+        "codes are warmed in the background meanwhile)",
+    )
     args = parser.parse_args()
     out = args.out or RESULTS / (
         "gestures_loaded.json" if args.with_training else "gestures_idle.json"
@@ -319,6 +329,7 @@ def main() -> None:
             page.wait_for_function(
                 "document.querySelector('#codes-reconstruction audio')?.src", timeout=300_000
             )
+            page.wait_for_timeout(args.settle * 1000)
             page.click("#codes-grid .cg-scroll")  # a first gesture: the page may make sound
             columns = int(page.get_attribute(A, "data-columns") or 0)
             results = measure(page, args.runs)
@@ -335,6 +346,7 @@ def main() -> None:
         "model": "demo",
         "machine": f"{os.cpu_count()} CPUs",
         "training_beside": args.with_training,
+        "settle_s": args.settle,
         "load_average": [round(x, 2) for x in loads],
         "results": results,
     }

@@ -193,7 +193,7 @@
     if (!response.ok) { toast(await refusal(response)); return null; }
     info.offset = +response.headers.get("X-Distill-Start") || 0;
     info.total = +response.headers.get("X-Distill-Samples") || 0;
-    say(note(response));
+    if (!info.quiet) say(note(response));
     try {
       return await window.distillAudio.playStream(response, +response.headers.get("X-Distill-Rate"), info);
     } catch (error) {
@@ -211,10 +211,12 @@
       timeline: true, loop: loop, grid: GRIDS.a + " .distill-grid"});
   }
 
-  // Columns [start, end) of A as heard now (before: as the step before left them), once.
-  function playColumns(start, end, before, gesture) {
+  // Columns [start, end) of A as heard now (before: as the step before left them), once;
+  // quiet: the status line keeps what it says (an edit heard at once keeps its sentence).
+  function playColumns(start, end, before, gesture, quiet) {
     return stream("play", {columns: [start, end], before: !!before}, {kind: "transport",
-      side: "a", gesture: gesture, timeline: true, loop: false, grid: GRIDS.a + " .distill-grid"});
+      side: "a", gesture: gesture, timeline: true, loop: false, quiet: !!quiet,
+      grid: GRIDS.a + " .distill-grid"});
   }
 
   async function resync() {

@@ -22,10 +22,14 @@
   function panel() { return $("code-palette"); }
   function option(id) { var box = $(id); return !box || box.checked; }
 
-  async function postJson(path, body) {
+  // A route's JSON answer, or null: a refusal is said in a toast, or (quietly) handed to
+  // `quiet` instead (where a code lives is asked on every cell click: a model that cannot
+  // say it says so in its own box, not in the status line).
+  async function postJson(path, body, quiet) {
     var response = await fast().post(path, body);
     if (!response.ok) {
-      fast().toast(await fast().refusal(response));
+      var text = await fast().refusal(response);
+      if (quiet) quiet(text); else fast().toast(text);
       return null;
     }
     return response.json();
@@ -194,7 +198,12 @@
     var box = $("code-occurrences");
     if (!box) return;
     var started = performance.now();
-    var data = await postJson("places", {level: level, code: code});
+    var data = await postJson("places", {level: level, code: code}, function (text) {
+      var note = document.createElement("p");
+      note.className = "occ-head";
+      note.textContent = text;
+      box.replaceChildren(note);
+    });
     if (!data) return;
     var head = document.createElement("p");
     head.className = "occ-head";
@@ -305,7 +314,9 @@
     lastSpan = [Math.max(0, span[0] - CONTEXT_COLUMNS), Math.min(columns, span[1] + CONTEXT_COLUMNS)];
     var compare = $("code-compare");
     if (compare) compare.hidden = false;
-    if (option("code-hear-edits")) fast().playColumns(lastSpan[0], lastSpan[1], false, performance.now());
+    if (option("code-hear-edits")) {
+      fast().playColumns(lastSpan[0], lastSpan[1], false, performance.now(), true);
+    }
   }
   document.addEventListener("distill-edited", heardEdit);
 
