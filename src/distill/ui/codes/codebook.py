@@ -27,7 +27,7 @@ from distill.inference.threads import one_thread
 from distill.models.persistence import DEMO_MODEL_PATH, LoadedVQModel
 from distill.ui.codes.fast import NO_GRID, ROUTE, audio_answer, refuse, session_of
 from distill.ui.codes.session import CodesSession
-from distill.ui.codes.sound import Clip, code_clip, pcm16, warm_code_clips
+from distill.ui.codes.sound import Clip, code_clip, pcm16
 from distill.ui.components.colours import code_colours
 
 router = APIRouter(prefix=ROUTE)
@@ -78,12 +78,11 @@ def palette(body: LevelAsk, request: Request) -> JSONResponse:
     """Every code of a level: colour, uses, thumbnail (base64 uint8 [K, bands, frames])."""
     session = session_of(request)
     try:
-        weights, loaded = _model(session)
+        _, loaded = _model(session)
         with one_thread():
             shown = level_palette(loaded, body.level)
     except Exception as error:
         return refuse(error)
-    warm_code_clips(weights, shown.level, shown.order, loaded)
     size, bands, frames = shown.thumbnails.shape
     uses = shown.uses.tolist() if shown.uses is not None else None
     colours = [code_colours(code) for code in range(size)]

@@ -19,7 +19,6 @@ from distill.ui.codes.labels import labels_for, labels_text
 from distill.ui.codes.pictures import PictureState, original_pictures, with_reconstruction
 from distill.ui.codes.render import grid_html, toolbar
 from distill.ui.codes.session import CodesSession, long_job
-from distill.ui.codes.sound import warm_grid_clips
 from distill.ui.codes.state import CodesState, Editor, OpenFile, opened
 from distill.ui.codes.views import KEEP, DecodeView, ExportView, OpenView, Player
 from distill.ui.common import (
@@ -149,7 +148,6 @@ def decode_reconstruction(
     after = session.update(decoded)
     if not after.reconstructed or after.a is None or after.a.encoded is not a.encoded:
         return None
-    _warm_clicks(session, a)
     return DecodeView(
         grid_a=grid_html(after, "a"),
         reconstruction=path,
@@ -159,20 +157,6 @@ def decode_reconstruction(
             "Δ Difference to see where it loses or adds energy."
         ),
     )
-
-
-def _warm_clicks(session: CodesSession, a: OpenFile) -> None:
-    """The previews of A's codes decoded in the background (the page is idle now that the
-    reconstruction is done), while A is open and its page is there."""
-    entry = session.models.entry
-    if entry is None:
-        return
-
-    def wanted() -> bool:
-        now = session.state.a
-        return not session.ended and now is not None and now.encoded is a.encoded
-
-    warm_grid_clips(entry.weights, a.encoded, entry.loaded, wanted)
 
 
 def _drawn(

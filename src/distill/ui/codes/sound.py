@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -73,56 +73,6 @@ def code_clip(weights: str, level: int, code: int, loaded: LoadedVQModel) -> Cli
         with one_thread():
             clip = Clip(pcm16(preview_code(level, code, loaded)), _rate(loaded))
     return CLIPS.put(key, clip)
-
-
-WARMED_CODES = 32  # a palette shown warms this many of its most used codes' previews
-_warming: set[tuple] = set()
-_warming_lock = threading.Lock()
-
-
-def warm_code_clips(weights: str, level: int, codes: list[int], loaded: LoadedVQModel) -> None:
-    """Decode the previews of `codes` of `level` in a background thread, so the swatches a
-    person most likely tries first answer at once (one warm-up per model and level)."""
-    key = (weights, level)
-    with _warming_lock:
-        if key in _warming:
-            return
-        _warming.add(key)
-
-    def warm() -> None:
-        for code in codes[:WARMED_CODES]:
-            if CLIPS.get((weights, "code", level, code)) is None:
-                code_clip(weights, level, code, loaded)
-
-    threading.Thread(target=warm, name=f"warm-level-{level}", daemon=True).start()
-
-
-GRID_WARMED = 384  # after an encode, at most this many of the grid's codes are warmed
-
-
-def warm_grid_clips(
-    weights: str, grid: CodeGrid, loaded: LoadedVQModel, wanted: Callable[[], bool]
-) -> threading.Thread:
-    """Decode the previews of the codes `grid` holds (left to right, coarse levels first)
-    in a background thread, so the first click on a cell sounds at once; it stops as soon
-    as `wanted()` is false (another file opened, the page gone)."""
-    codes = grid.codes[0].numpy()  # [F', L]
-    seen: dict[tuple[int, int], None] = {}
-    for column in range(codes.shape[0]):
-        for level in range(codes.shape[1]):
-            if codes[column, level] >= 0:
-                seen.setdefault((level, int(codes[column, level])), None)
-
-    def warm() -> None:
-        for level, code in list(seen)[:GRID_WARMED]:
-            if not wanted():
-                return
-            if CLIPS.get((weights, "code", level, code)) is None:
-                code_clip(weights, level, code, loaded)
-
-    thread = threading.Thread(target=warm, name="warm-grid", daemon=True)
-    thread.start()
-    return thread
 
 
 def column_clip(weights: str, grid: CodeGrid, column: int, loaded: LoadedVQModel) -> Clip:
