@@ -15,6 +15,8 @@
   var chosen = null;         // the swatch last clicked: {level, code}
   var lastSpan = null;       // the last edit's columns [start, end)
   var hoverTimer = 0;
+  var followTimer = 0;
+  var FOLLOW_MS = 250;       // the palette follows a grid click this long after it
   var asking = 0;            // the newest palette request (older answers are dropped)
 
   function fast() { return window.distillFast; }
@@ -406,7 +408,12 @@
         places(level, chosen.code);
       }
     };
-    if (!shown || shown.level !== level) show(level).then(after); else after();
+    // After the click's own sound has been asked for and decoded (it goes first on a busy
+    // machine); a quick run of clicks updates the palette once, for the last.
+    clearTimeout(followTimer);
+    followTimer = setTimeout(function () {
+      if (!shown || shown.level !== level) show(level).then(after); else after();
+    }, FOLLOW_MS);
   });
 
   // A newly opened file (encode, generate, a moment opened): its codebook's first level.
