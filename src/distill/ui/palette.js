@@ -179,8 +179,9 @@
   function choose(level, code, gesture, listen) {
     chosen = {level: level, code: code};
     mark(code);
-    if (listen) hear(level, code, gesture);
-    places(level, code);
+    // The sound first (on a busy machine the two would share it), then where it lives.
+    var heard = listen ? hear(level, code, gesture) : Promise.resolve();
+    heard.then(function () { places(level, code); });
   }
 
   function put(level, code, side, column) {
