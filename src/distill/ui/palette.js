@@ -392,7 +392,10 @@
     put(parts[0], parts[1], root.dataset.grid === "b" ? "b" : "a", +cell.dataset.p);
   });
 
-  // The grid's clicks: a cell's level becomes the palette's, its code the chosen one.
+  // The grid's clicks: a cell of the palette's level makes its code the chosen one (where it
+  // lives shows); a selection on one level makes that level the palette's. A click on
+  // another level leaves the palette as it is (redrawing it on every click would take the
+  // machine from the click's own sound).
   document.addEventListener("distill-grid-click", function (event) {
     var payload = String(event.detail);
     if (payload.slice(0, 2) === "b:") payload = payload.slice(2);
@@ -411,6 +414,7 @@
     };
     // After the click's own sound has been asked for and decoded (it goes first on a busy
     // machine); a quick run of clicks updates the palette once, for the last.
+    if (parts[0] === "cell" && (!shown || shown.level !== level)) return;
     clearTimeout(followTimer);
     followTimer = setTimeout(function () {
       if (!shown || shown.level !== level) show(level).then(after); else after();
