@@ -75,8 +75,12 @@ def test_places_name_the_files_and_the_longest_runs(loaded: LoadedVQModel) -> No
     lengths = [m.columns for m in found.moments]
     assert lengths == sorted(lengths, reverse=True) and lengths[0] >= 1
     for moment in found.moments:
-        run = grids[moment.file][moment.column : moment.column + moment.columns, level]
+        grid = grids[moment.file]
+        assert moment.column + moment.columns <= grid.shape[0]  # inside its file
+        run = grid[moment.column : moment.column + moment.columns, level]
         assert torch.all(run == code)  # a whole run of the code...
+        after = moment.column + moment.columns
+        assert after == grid.shape[0] or grid[after, level] != code  # ...to its end
         before = moment.column - 1
         assert before < 0 or grids[moment.file][before, level] != code  # ...from its start
         assert moment.start_s == pytest.approx(moment.column * seconds_per_column(loaded))

@@ -182,45 +182,47 @@ def level_palette(loaded: LoadedVQModel, level: int) -> LevelPalette:
 
 def code_places(loaded: LoadedVQModel, level: int, code: int) -> CodePlaces:
     """Where `code` of `level` occurs in the files the model keeps grids of (ValueError:
-    NO_GRIDS when it keeps none)."""
+    NO_GRIDS when it keeps none). Array work over all the kept columns at once."""
     level = check_level(level, loaded.model.num_quantizers)
     code = check_code(code, loaded.model.codebook_size)
-    prior = loaded.trained_prior
-    if prior is None or not prior.grids.numel():
+    grids, files = loaded.prior_grids, loaded.prior_metadata
+    if grids is None or files is None or not grids.numel():
         raise ValueError(NO_GRIDS)
-    column_s = seconds_per_column(loaded)
-    counts: list[tuple[str, int]] = []
+    infos = files.files
+    lengths = np.array([f.columns for f in infos], dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))  # each file's first column
+    hits = grids[:, level].numpy() == code  # [N]
+    owner = np.repeat(np.arange(len(infos)), lengths)  # the file of each column
+    per_file = np.bincount(owner[hits], minlength=len(infos))
+    # A run starts where the code begins or a file begins, and ends where either ends.
+    first = np.zeros(hits.size, dtype=bool)
+    first[starts] = True
+    last = np.roll(first, -1)
+    previous, following = np.roll(hits, 1), np.roll(hits, -1)
+    run_starts = np.flatnonzero(hits & (~previous | first))
+    run_ends = np.flatnonzero(hits & (~following | last)) + 1
+    cut = owner[run_starts]  # the file of each run
     moments: list[Moment] = []
-    for info, grid in prior.file_grids():
-        hits = grid[:, level].numpy() == code
-        count = int(hits.sum())
-        if not count:
+    column_s = seconds_per_column(loaded)
+    order = np.lexsort((run_starts, -(run_ends - run_starts)))  # longest first
+    taken = np.zeros(len(infos), dtype=np.int64)
+    for index in order:
+        owner_file = int(cut[index])
+        if taken[owner_file] >= MOMENTS_PER_FILE:
             continue
-        counts.append((info.name, count))
-        runs = _runs(hits)
-        runs.sort(key=lambda run: (-run[1], run[0]))
-        moments.extend(
-            Moment(info.name, start, length, start * column_s, info.held_out)
-            for start, length in runs[:MOMENTS_PER_FILE]
-        )
-    counts.sort(key=lambda item: (-item[1], item[0]))
+        taken[owner_file] += 1
+        info, column = infos[owner_file], int(run_starts[index] - starts[owner_file])
+        length = int(run_ends[index] - run_starts[index])
+        moments.append(Moment(info.name, column, length, column * column_s, info.held_out))
+        if len(moments) >= MOST_MOMENTS:
+            break
+    counts = sorted(
+        ((infos[f].name, int(n)) for f, n in enumerate(per_file) if n), key=lambda c: (-c[1], c[0])
+    )
     moments.sort(key=lambda m: (-m.columns, m.file, m.column))
     return CodePlaces(
-        level,
-        code,
-        sum(c for _, c in counts),
-        len(counts),
-        tuple(counts[:MOST_FILES]),
-        tuple(moments[:MOST_MOMENTS]),
+        level, code, int(per_file.sum()), len(counts), tuple(counts[:MOST_FILES]), tuple(moments)
     )
-
-
-def _runs(hits: np.ndarray) -> list[tuple[int, int]]:
-    """(start, length) of each run of True in `hits` [N]."""
-    padded = np.concatenate(([False], hits, [False])).astype(np.int8)
-    edges = np.flatnonzero(np.diff(padded))
-    starts, ends = edges[0::2], edges[1::2]
-    return [(int(s), int(e - s)) for s, e in zip(starts, ends, strict=True)]
 
 
 @dataclass(frozen=True)
