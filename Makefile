@@ -49,6 +49,7 @@ bench: setup
 	$(PY) bench/bench_grid.py
 	$(PY) bench/bench_edit.py
 	$(PY) bench/bench_gestures.py
+	$(PY) bench/bench_palette.py
 	$(PY) bench/bench_open_file.py
 	$(PY) bench/bench_codes.py --long
 	$(PY) bench/bench_demo.py

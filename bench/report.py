@@ -197,6 +197,35 @@ def gesture_rows() -> list[Row]:
     return rows
 
 
+PALETTE_TARGETS_MS = {  # issue 30's targets, idle
+    "palette shown (cold)": 300,
+    "palette shown (warm)": 300,
+    "swatch heard (new code)": 100,
+    "swatch heard (heard before)": 100,
+    "occurrences listed": 200,
+}
+
+
+def palette_rows() -> list[Row]:
+    """The palette timed in the page (bench_palette.py): the demo and a 500-file model."""
+    result = _load("palette.json")
+    if result is None:
+        return [("the palette in the page", "bench_palette.py", "not run")]
+    loads = " to ".join(str(x) for x in result["load_average"])
+    rows: list[Row] = []
+    for model, measured in result["models"].items():
+        for what, numbers in measured["results"].items():
+            value = f"{numbers['median_ms']} ms median, {numbers['max_ms']} ms max"
+            target = PALETTE_TARGETS_MS.get(what)
+            if target is not None:
+                met = "met" if numbers["median_ms"] <= target else "**missed**"
+                value += f" (target {target} ms: {met})"
+            value += f" ({numbers['runs']} runs)"
+            where = f"{model} ({measured['kept_files']} files kept)"
+            rows.append((f"{what}, {where} (load average {loads})", "bench_palette.py", value))
+    return rows
+
+
 def grid_rows() -> list[Row]:
     result = _load("grid.json")
     if result is None:
@@ -347,6 +376,7 @@ SECTIONS: list[Callable[[], list[Row]]] = [
     open_file_rows,
     edit_rows,
     gesture_rows,
+    palette_rows,
     scale_rows,
     prior_rows,
 ]
