@@ -25,7 +25,7 @@ from distill.inference.palette import (
 )
 from distill.inference.threads import one_thread
 from distill.models.persistence import DEMO_MODEL_PATH, LoadedVQModel
-from distill.ui.codes.fast import NO_GRID, ROUTE, audio_answer, refuse, session_of
+from distill.ui.codes.fast import NO_GRID, ROUTE, audio_answer, clip_model, refuse, session_of
 from distill.ui.codes.session import CodesSession
 from distill.ui.codes.sound import Clip, code_clip, pcm16
 from distill.ui.components.colours import code_colours
@@ -53,9 +53,7 @@ def _model(session: CodesSession) -> tuple[str, LoadedVQModel]:
     a = session.state.a
     if a is None:
         raise ValueError(NO_GRID)
-    loaded = session.model(a.model_path)
-    entry = session.models.entry
-    return (entry.weights if entry is not None else a.model_path), loaded
+    return clip_model(session, a.model_path)
 
 
 def _label(session: CodesSession, level: int) -> str:

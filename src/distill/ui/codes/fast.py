@@ -65,6 +65,13 @@ def _open_grid(state: CodesState, side: Side) -> tuple[str, CodeGrid]:
     return open_file.model_path, grid
 
 
+def clip_model(session: CodesSession, model_path: str) -> tuple[str, LoadedVQModel]:
+    """The model at `model_path` and the key its previews are kept under (its weights)."""
+    loaded = session.model(model_path)
+    entry = session.models.entry
+    return (entry.weights if entry is not None else model_path), loaded
+
+
 def audio_answer(clip: Clip, note: str) -> Response:
     headers = {"X-Distill-Status": quote(note), "X-Distill-Rate": str(clip.sample_rate)}
     return Response(clip.pcm, media_type="application/octet-stream", headers=headers)
@@ -111,8 +118,7 @@ def preview(body: Preview, request: Request) -> Response:
     state = session.state
     try:
         model_path, grid = _open_grid(state, body.side)
-        loaded = session.model(model_path)
-        weights = session.models.entry.weights if session.models.entry else model_path
+        weights, loaded = clip_model(session, model_path)
         if body.kind == "cell":
             level = index(body.level, grid.num_levels, "level")
             column = index(body.column, grid.num_columns, "column")
