@@ -174,14 +174,25 @@
 
   // ---- sounds -------------------------------------------------------------------------
 
-  async function preview(side, kind, level, column, gesture) {
-    var response = await post("preview", {side: side, kind: kind, level: level, column: column});
-    if (!response.ok) return toast(await refusal(response));
-    var rate = +response.headers.get("X-Distill-Rate");
-    var status = note(response);
-    window.distillAudio.playClip(await response.arrayBuffer(), rate,
+  // A clip the route answers with: {bytes, rate, status}, or null (its refusal in a toast).
+  async function fetchClip(path, body) {
+    var response = await post(path, body);
+    if (!response.ok) { toast(await refusal(response)); return null; }
+    return {rate: +response.headers.get("X-Distill-Rate"), status: note(response),
+      bytes: await response.arrayBuffer()};
+  }
+
+  // A fetched clip (or a promise of one) played, and its sentence said.
+  async function playFetched(fetched, info) {
+    var clip = await fetched;
+    if (!clip) return;
+    window.distillAudio.playClip(clip.bytes, clip.rate, info);
+    say(clip.status);
+  }
+
+  function preview(side, kind, level, column, gesture) {
+    return playFetched(fetchClip("preview", {side: side, kind: kind, level: level, column: column}),
       {kind: kind, side: side, level: level, column: column, gesture: gesture});
-    say(status);
   }
 
   async function stream(path, body, info) {
@@ -234,8 +245,9 @@
     playGrid: playGrid,
     playColumns: playColumns,
     post: post,
+    fetchClip: fetchClip,
+    playFetched: playFetched,
     refusal: refusal,
-    note: note,
     resync: resync,
     say: say,
     toast: toast,

@@ -221,5 +221,6 @@
     }
   });
 
-  window.distillGestures = {showBar: showBar, toggleTransport: toggleTransport};
+  window.distillGestures = {showBar: showBar, toggleTransport: toggleTransport,
+    clockText: clockText};
 })();

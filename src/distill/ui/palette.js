@@ -158,20 +158,11 @@
 
   // ---- hearing and placing codes ----------------------------------------------------------
 
-  // A code's sound, fetched: {bytes, rate, status}, or null (said in a toast).
-  async function fetchCode(level, code) {
-    var response = await fast().post("code", {level: level, code: code});
-    if (!response.ok) { fast().toast(await fast().refusal(response)); return null; }
-    return {rate: +response.headers.get("X-Distill-Rate"), status: fast().note(response),
-      bytes: await response.arrayBuffer()};
-  }
+  function fetchCode(level, code) { return fast().fetchClip("code", {level: level, code: code}); }
 
-  async function play(fetched, level, code, gesture) {
-    var clip = await fetched;
-    if (!clip) return;
-    window.distillAudio.playClip(clip.bytes, clip.rate,
+  function play(fetched, level, code, gesture) {
+    return fast().playFetched(fetched,
       {kind: "swatch", side: "a", level: level, code: code, gesture: gesture});
-    fast().say(clip.status);
   }
 
   function hear(level, code, gesture) { return play(fetchCode(level, code), level, code, gesture); }
@@ -191,11 +182,6 @@
   }
 
   // ---- where a code lives -------------------------------------------------------------------
-
-  function clock(seconds) {
-    var minutes = Math.floor(seconds / 60), rest = (seconds - minutes * 60).toFixed(2);
-    return minutes + ":" + (rest < 10 ? "0" : "") + rest;
-  }
 
   async function places(level, code) {
     var box = $("code-occurrences");
@@ -231,8 +217,9 @@
         "Hear the model's decode around it (the original file is not on this machine)";
       var text = document.createElement("span");
       text.className = "occ-text";
-      text.textContent = m.file + " " + clock(m.start_s) + " ×" + m.columns;
-      text.title = m.file + ": from column " + m.column + " (" + clock(m.start_s) + "), " +
+      var at = window.distillGestures.clockText(m.start_s);
+      text.textContent = m.file + " " + at + " ×" + m.columns;
+      text.title = m.file + ": from column " + m.column + " (" + at + "), " +
         m.columns + " column" + (m.columns === 1 ? "" : "s") + " in a row" +
         (m.held_out ? "; a held-out file (the prior never trained on it)" : "");
       item.appendChild(play);
@@ -258,14 +245,10 @@
     box.dataset.shownMs = (performance.now() - started).toFixed(1);
   }
 
-  async function hearMoment(item, gesture) {
+  function hearMoment(item, gesture) {
     var body = {file: item.dataset.file, column: +item.dataset.column, columns: +item.dataset.columns};
-    var response = await fast().post("moment", body);
-    if (!response.ok) return fast().toast(await fast().refusal(response));
-    var rate = +response.headers.get("X-Distill-Rate"), status = fast().note(response);
-    window.distillAudio.playClip(await response.arrayBuffer(), rate,
+    return fast().playFetched(fast().fetchClip("moment", body),
       {kind: "moment", side: "a", gesture: gesture});
-    fast().say(status);
   }
 
   // Opening a moment goes through the app (an encode): the hidden box names it, the hidden
