@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,9 +93,9 @@ def code_uses(loaded: LoadedVQModel, level: int) -> np.ndarray | None:
     """How often each code of `level` occurs in the training files [K] (None: unknown)."""
     level = check_level(level, loaded.model.num_quantizers)
     size = loaded.model.codebook_size
-    prior = loaded.trained_prior
-    if prior is not None and prior.grids.numel():
-        return _kept_uses(prior.grids, size)[:, level]
+    grids = loaded.prior_grids
+    if grids is not None and grids.numel():
+        return _KEPT.get(grids, size, lambda: _kept_uses(grids, size))[:, level]
     health = loaded.codebook_health
     counts = health.levels[level].code_counts if health is not None else None
     if counts is not None and len(counts) == size:
@@ -103,51 +103,48 @@ def code_uses(loaded: LoadedVQModel, level: int) -> np.ndarray | None:
     return None
 
 
+class _ByIdentity:
+    """The newest `size` results computed for an object (a model, a tensor) and a key, kept
+    while that object lives on here (by identity: models and tensors are not hashable by
+    value)."""
+
+    def __init__(self, size: int) -> None:
+        self._kept: dict[tuple[int, object], tuple[object, np.ndarray]] = {}
+        self._size = size
+        self._lock = threading.Lock()
+
+    def get(self, owner: object, key: object, make: Callable[[], np.ndarray]) -> np.ndarray:
+        index = (id(owner), key)
+        with self._lock:
+            kept = self._kept.get(index)
+        if kept is not None and kept[0] is owner:
+            return kept[1]
+        made = make()
+        with self._lock:
+            if len(self._kept) >= self._size:
+                self._kept.pop(next(iter(self._kept)))
+            self._kept[index] = (owner, made)
+        return made
+
+
+_KEPT = _ByIdentity(1)  # one model's kept-grid counts at a time is enough
+THUMBS_KEPT = 32  # levels' thumbnails kept (a few models' worth; ~33 kB each at K = 256)
+_THUMBS = _ByIdentity(THUMBS_KEPT)
+
+
 def _kept_uses(grids: torch.Tensor, size: int) -> np.ndarray:
-    """Uses of every code of every level in the kept grids [K, L] (computed once per tensor)."""
-    key = id(grids)
-    with _USES_LOCK:
-        cached = _USES.get(key)
-        if cached is not None and cached[0] is grids:
-            return cached[1]
+    """Uses of every code of every level in the kept grids [K, L]."""
     codes = grids.numpy().astype(np.int64)  # [N, L]
     levels = codes.shape[1]
     flat = codes + np.arange(levels) * size  # level l's codes in [l K, (l + 1) K)
-    uses = np.bincount(flat.ravel(), minlength=levels * size).reshape(levels, size).T
-    with _USES_LOCK:
-        _USES.clear()  # one model's counts at a time is enough
-        _USES[key] = (grids, uses)
-    return uses
-
-
-_USES: dict[int, tuple[torch.Tensor, np.ndarray]] = {}
-_USES_LOCK = threading.Lock()
+    return np.bincount(flat.ravel(), minlength=levels * size).reshape(levels, size).T
 
 
 def code_thumbnails(loaded: LoadedVQModel, level: int) -> np.ndarray:
     """Each code of `level` alone, held, as the decoder draws it: uint8 [K, bands, frames],
     0 at the level's quiet floor (its 5th percentile) and 255 at its loudest."""
     level = check_level(level, loaded.model.num_quantizers)
-    return _thumbnails(loaded, level)
-
-
-def _thumbnails(loaded: LoadedVQModel, level: int) -> np.ndarray:
-    key = (id(loaded), level)
-    with _THUMBS_LOCK:
-        kept = _THUMBS.get(key)
-    if kept is not None and kept[0] is loaded:
-        return kept[1]
-    thumbnails = _draw_thumbnails(loaded, level)
-    with _THUMBS_LOCK:
-        if len(_THUMBS) >= THUMBS_KEPT:
-            _THUMBS.pop(next(iter(_THUMBS)))
-        _THUMBS[key] = (loaded, thumbnails)
-    return thumbnails
-
-
-THUMBS_KEPT = 32  # levels' thumbnails kept (a few models' worth; ~33 kB each at K = 256)
-_THUMBS: dict[tuple[int, int], tuple[LoadedVQModel, np.ndarray]] = {}
-_THUMBS_LOCK = threading.Lock()
+    return _THUMBS.get(loaded, level, lambda: _draw_thumbnails(loaded, level))
 
 
 def _draw_thumbnails(loaded: LoadedVQModel, level: int) -> np.ndarray:
