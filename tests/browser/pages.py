@@ -89,6 +89,18 @@ class AppPage:
             self.page.wait_for_timeout(200)
         expect(toasts).to_have_count(0)
 
+    def encode(self, a: Path, b: Path | None = None, model: str = "tiny") -> None:
+        """Pick the model, put `a` (and `b`) in the upload boxes, press Encode, and wait for
+        the grids to name them."""
+        self.choose("codes-model", model)
+        self.upload("codes-upload", a)
+        if b is not None:
+            self.upload("codes-upload-b", b)
+        self.page.click("#codes-encode")
+        expect(self.page.locator("#codes-summary")).to_contain_text(a.name, timeout=SLOW_MS)
+        if b is not None:
+            expect(self.page.locator("#codes-summary-b")).to_contain_text(b.name, timeout=SLOW_MS)
+
     def heard(self, kind: str, since: float = 0.0, timeout_ms: float = SLOW_MS) -> None:
         """Wait until a sound of this kind ('cell', 'col', 'row', 'transport') begun after
         `since` (the page's performance.now()) plays: the audio clock has moved past its

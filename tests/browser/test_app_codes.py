@@ -22,13 +22,6 @@ DEFAULT_LABELS = ["Structure", "Timbre", "Texture", "Detail"]
 GRID = "#codes-grid .distill-grid"
 
 
-def encode_in(tab: AppPage, audio: Path, model: str = "tiny") -> None:
-    tab.choose("codes-model", model)
-    tab.upload("codes-upload", audio)
-    tab.page.click("#codes-encode")
-    expect(tab.page.locator("#codes-summary")).to_contain_text(audio.name, timeout=SLOW_MS)
-
-
 def cell(tab: AppPage, level: int, position: int):  # type: ignore[no-untyped-def]
     return tab.page.locator(f'{GRID} .cg-row[data-l="{level}"] .code-cell[data-p="{position}"]')
 
@@ -66,7 +59,7 @@ def test_encode_click_rename_decode_with_playhead(
     expected_columns = encode_audio_file(tone, load_model(tiny_model))["spatial_shape"][1]
     tab = new_tab()
     page = tab.page
-    encode_in(tab, tone)
+    tab.encode(tone)
 
     expect(page.locator(f"{GRID} .cg-row")).to_have_count(4)
     expect(page.locator(f"{GRID} .cg-col")).to_have_count(expected_columns)
@@ -215,7 +208,7 @@ def test_bad_inputs_show_clear_messages(new_tab, distill_home: Path, tmp_path: P
     other.toast("notes.wav' is not an audio file that can be read")
 
     # After all that the page still works.
-    encode_in(other, tone)
+    other.encode(tone)
     expect(other.page.locator(f"{GRID} .cg-row")).to_have_count(4)
 
 
@@ -224,7 +217,7 @@ def test_playhead_ends_where_a_short_sound_ends(new_tab, tiny_model: Path, tmp_p
     sound's end (column 7.03), not at the end of the last, mostly silent column (8.0)."""
     audio = write_tone(tmp_path / "blip.wav", 0.3, 660.0)
     tab = new_tab()
-    encode_in(tab, audio)
+    tab.encode(audio)
     page = tab.page
     columns = int(page.get_attribute(GRID, "data-columns") or 0)
     step = float(page.get_attribute(GRID, "data-seconds-per-column") or 0)

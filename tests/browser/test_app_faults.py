@@ -17,13 +17,6 @@ pytestmark = pytest.mark.browser
 GRID = "#codes-grid .distill-grid"
 
 
-def encode_in(tab: AppPage, audio: Path, model: str) -> None:
-    tab.choose("codes-model", model)
-    tab.upload("codes-upload", audio)
-    tab.page.click("#codes-encode")
-    expect(tab.page.locator("#codes-summary")).to_contain_text(audio.name, timeout=SLOW_MS)
-
-
 def listed_models(tab: AppPage) -> list[str]:
     """The Codes tab's model list as a user sees it when opening it."""
     box = tab.page.locator("#codes-model input")
@@ -42,7 +35,7 @@ def test_a_model_replaced_then_deleted_under_the_running_app(
     model = make_tiny_model_file(distill_home / "models" / "tiny.distill")
     tone = write_tone(tmp_path / "tone.wav", 1.5, 220.0)
     tab = new_tab()
-    encode_in(tab, tone, "tiny")
+    tab.encode(tone, model="tiny")
     status = tab.page.locator("#codes-status")
     # The reconstruction follows the encode and has the last word; a fast CPU can show its
     # message before a check for "Encoded." ever reads the status.

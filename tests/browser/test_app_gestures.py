@@ -22,17 +22,6 @@ A = "#codes-grid .distill-grid"
 B = "#codes-grid-b .distill-grid"
 
 
-def encode(tab: AppPage, a: Path, b: Path | None = None) -> None:
-    tab.choose("codes-model", "tiny")
-    tab.upload("codes-upload", a)
-    if b is not None:
-        tab.upload("codes-upload-b", b)
-    tab.page.click("#codes-encode")
-    expect(tab.page.locator("#codes-summary")).to_contain_text(a.name, timeout=SLOW_MS)
-    if b is not None:
-        expect(tab.page.locator("#codes-summary-b")).to_contain_text(b.name, timeout=SLOW_MS)
-
-
 @pytest.fixture
 def beta(tmp_path: Path) -> Path:
     return write_tone(tmp_path / "beta.wav", 1.5, 660.0)
@@ -63,7 +52,7 @@ def test_a_blend_slider_is_absolute_and_follows_undo(
     b = write_tone(tmp_path / "beta.wav", 2.0, 880.0)
     tab: AppPage = new_tab()
     page = tab.page
-    encode(tab, a, b)
+    tab.encode(a, b)
     history, slider = page.locator("#edit-history"), page.locator("#edit-blend-whole input")
     a0 = [row_codes(page, A, level) for level in range(4)]
     b0 = [row_codes(page, B, level) for level in range(4)]
@@ -103,7 +92,7 @@ def test_the_transport_plays_stops_loops_a_selection_and_the_space_bar_toggles(
 ) -> None:
     tab: AppPage = new_tab()
     page = tab.page
-    encode(tab, write_tone(tmp_path / "tone.wav", 3.0, 220.0))
+    tab.encode(write_tone(tmp_path / "tone.wav", 3.0, 220.0))
     page.locator("body").click(position={"x": 5, "y": 5})
     since = tab.now()
     page.keyboard.press(" ")
@@ -141,7 +130,7 @@ def test_solo_lights_its_s_and_greys_the_rest_without_lighting_their_m(
 ) -> None:
     tab: AppPage = new_tab()
     page = tab.page
-    encode(tab, write_tone(tmp_path / "tone.wav", 1.5, 330.0))
+    tab.encode(write_tone(tmp_path / "tone.wav", 1.5, 330.0))
     page.locator(f'{A} .cg-solo[data-l="2"]').click()
     expect(page.locator(f'{A} .cg-label[data-l="2"]')).to_have_class(re.compile(r"\bsolo\b"))
     expect(page.locator(f'{A} .cg-solo[data-l="2"]')).to_have_attribute("aria-pressed", "true")
@@ -161,7 +150,7 @@ def test_grid_b_shows_its_name_and_spectrogram_and_a_new_file_opens_at_its_start
     tab: AppPage = new_tab()
     page = tab.page
     expect(page.locator("#codes-grid-b")).to_contain_text("put one in the B box")
-    encode(tab, write_tone(tmp_path / "first.wav", 20.0, 220.0), beta)
+    tab.encode(write_tone(tmp_path / "first.wav", 20.0, 220.0), beta)
     expect(page.locator("#codes-summary-b")).to_contain_text("B · beta.wav")
     expect(page.locator("#codes-grid-b")).not_to_contain_text("put one in the B box")
     expect(page.locator(f"{B} .cg-pic-row.original img")).to_have_count(1)
@@ -180,7 +169,7 @@ def test_the_controls_fit_at_1440_and_800_pixels(
     tab: AppPage = new_tab()
     page = tab.page
     page.set_viewport_size({"width": width, "height": 1000})
-    encode(tab, write_tone(tmp_path / "alpha.wav", 2.0, 220.0), beta)
+    tab.encode(write_tone(tmp_path / "alpha.wav", 2.0, 220.0), beta)
     for element in ("#codes-model", "#codes-upload-b", "#codes-upload", "#codes-toolbar"):
         box = page.locator(element).bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width, element
@@ -200,7 +189,7 @@ def test_a_reload_mid_decode_stops_the_servers_work(
 ) -> None:
     tab: AppPage = new_tab()
     page = tab.page
-    encode(tab, write_tone(tmp_path / "long.wav", 300.0, 110.0))  # minutes of decoding
+    tab.encode(write_tone(tmp_path / "long.wav", 300.0, 110.0))  # minutes of decoding
     pending = page.locator(f"{A} .cg-pic-row.reconstruction .cg-pic-note")
     expect(pending).to_contain_text("Decoding the reconstruction")
     hash_, key = page.evaluate(

@@ -49,13 +49,6 @@ def model_with_sources(distill_home: Path, trained_prior, tmp_path: Path) -> Pat
     )
 
 
-def encode(tab: AppPage, audio: Path) -> None:
-    tab.choose("codes-model", "tiny")
-    tab.upload("codes-upload", audio)
-    tab.page.click("#codes-encode")
-    expect(tab.page.locator("#codes-summary")).to_contain_text(audio.name, timeout=SLOW_MS)
-
-
 def row_codes(tab: AppPage, level: int) -> list[str]:
     return tab.page.locator(f'{A} .cg-row[data-l="{level}"] .code-cell').all_text_contents()
 
@@ -65,7 +58,7 @@ def test_pick_a_level_hear_a_swatch_and_drop_it_on_a_selection(
 ) -> None:
     tab: AppPage = new_tab()
     page = tab.page
-    encode(tab, write_tone(tmp_path / "a.wav", 2.0, 330.0))
+    tab.encode(write_tone(tmp_path / "a.wav", 2.0, 330.0))
     swatches = page.locator(f"{PALETTE} .pal-swatch")
     expect(swatches).to_have_count(16, timeout=SLOW_MS)  # every code of level 1
     expect(swatches.first).to_have_attribute("data-level", "0")
@@ -109,7 +102,7 @@ def test_where_a_code_lives_hear_a_moment_and_open_it(
 ) -> None:
     tab: AppPage = new_tab()
     page = tab.page
-    encode(tab, write_tone(tmp_path / "a.wav", 2.0, 330.0))
+    tab.encode(write_tone(tmp_path / "a.wav", 2.0, 330.0))
     swatches = page.locator(f"{PALETTE} .pal-swatch")
     expect(swatches).to_have_count(16, timeout=SLOW_MS)
     page.uncheck("#code-hover-hear")
