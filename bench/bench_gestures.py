@@ -10,9 +10,11 @@ the sound's start (`distillAudio.moving`); for edits, the cell (or level label) 
 A typed code is timed twice: to the cell showing it (the page shows a code the model has at
 once) and to the app's confirmation applied. A slider is timed per move (moves 300 ms apart)
 and over a fast drag (30 moves, 16 ms apart, then the release): the updates the grid gets
-after the release's answer are counted. --with-training starts `distill train` on the demo
+after the release's answer are counted. A cell's click is timed twice more as a hand makes
+it: the pointer resting on the cell 100 or 200 ms before the click (the page fetches the
+preview of a code the pointer rests on). --with-training starts `distill train` on the demo
 sounds beside it first (the loaded run) and stops it after; --settle waits S seconds after
-the reconstruction first (the previews of A's codes are warmed meanwhile). Writes
+the reconstruction first. Writes
 bench/results/gestures_idle.json (or gestures_loaded.json); report.py puts them in
 bench/README.md.
 """
@@ -20,6 +22,7 @@ bench/README.md.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import signal
@@ -45,6 +48,7 @@ ROOT = Path(__file__).resolve().parents[1]
 # bench_open_file's browser, allowed to make sound before a gesture.
 CHROMIUM_ARGS = [*OPEN_FILE_CHROMIUM_ARGS, "--autoplay-policy=no-user-gesture-required"]
 A = "#codes-grid .distill-grid"
+REST_MS = (100, 200)  # how long the pointer rests on a cell before its click
 
 # Milliseconds from clicking `selector` to a sound of `kind` sounding (the audio clock moving).
 TIME_SOUND = """
@@ -156,6 +160,20 @@ def _file(path: Path, sounds: list[Path], seconds: float) -> Path:
     return path
 
 
+def _new_codes(page: Page) -> list[tuple[int, int]]:
+    """(level, column) of grid A's cells, one per code of each level (first places first),
+    the levels taken in turn: each is a code not heard yet in this page."""
+    found: list[list[tuple[int, int]]] = []
+    for level in range(4):
+        row = f'{A} .cg-row[data-l="{level}"] .code-cell'
+        codes = page.evaluate(f"[...document.querySelectorAll('{row}')].map(c => c.textContent)")
+        seen: set[str] = set()
+        found.append(
+            [(level, p) for p, c in enumerate(codes) if c and not (c in seen or seen.add(c))]
+        )
+    return [place for places in itertools.zip_longest(*found) for place in places if place]
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -204,12 +222,10 @@ def measure(page: Page, runs: int) -> dict[str, dict[str, float]]:
     def note(name: str, value: float) -> None:
         results.setdefault(name, []).append(float(value))
 
-    row = f'{A} .cg-row[data-l="0"] .code-cell'
-    codes = page.evaluate(f"[...document.querySelectorAll('{row}')].map(c => c.textContent)")
-    seen: set[str] = set()
-    cells = [p for p, c in enumerate(codes) if not (c in seen or seen.add(c))][:runs]
-    for run, column in enumerate(cells):
-        level = run % 4
+    fresh = iter(_new_codes(page))
+    page.mouse.move(5, 5)  # the pointer off the grid: dispatched clicks, nothing fetched ahead
+    for _ in range(runs):
+        level, column = next(fresh)
         cell = f'{A} .cg-row[data-l="{level}"] .code-cell[data-p="{column}"]'
         note("cell click -> sound (new code)", page.evaluate(TIME_SOUND, [cell, "cell"]))
         page.wait_for_timeout(150)
@@ -220,6 +236,22 @@ def measure(page: Page, runs: int) -> dict[str, dict[str, float]]:
             page.evaluate(TIME_SOUND, [f'{A} .cg-col[data-p="{column + 1}"]', "col"]),
         )
         page.wait_for_timeout(150)
+    # A click as a hand makes it: the pointer comes to rest on the cell first (the page
+    # fetches the preview of a code the pointer rests on), then the button is pressed.
+    page.mouse.move(5, 5)
+    for rest in REST_MS:
+        for _ in range(runs):
+            level, column = next(fresh)
+            cell = f'{A} .cg-row[data-l="{level}"] .code-cell[data-p="{column}"]'
+            page.locator(cell).scroll_into_view_if_needed()
+            page.hover(cell)
+            page.wait_for_timeout(rest)
+            note(
+                f"cell click -> sound (new code, the pointer resting {rest} ms first)",
+                page.evaluate(TIME_SOUND, [cell, "cell"]),
+            )
+            page.mouse.move(5, 5)
+            page.wait_for_timeout(300)
     for run in range(runs):
         play = f'{A} .cg-play[data-l="{run % 4}"]'
         note("row Play -> sound", page.evaluate(TIME_SOUND, [play, "row"]))
@@ -288,8 +320,7 @@ def main() -> None:
         "--settle",
         type=float,
         default=0.0,
-        help="seconds to wait after the reconstruction before timing (the previews of A's "
-        "codes are warmed in the background meanwhile)",
+        help="seconds to wait after the reconstruction before timing",
     )
     args = parser.parse_args()
     out = args.out or RESULTS / (

@@ -5,6 +5,7 @@ Solo, grid B named with its spectrogram, a new file opening at its start, the la
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -81,10 +82,56 @@ def test_a_blend_slider_is_absolute_and_follows_undo(
     expect(history).to_have_text("Edit 1 of 1")
     expect(page.locator("#codes-status")).to_contain_text("Blended all of A 5%")
     expect(page.locator(f"{A} .code-cell.blended").first).to_be_visible()
+    # A slider moving (not let go yet) changes cells without flashing them: the blend's
+    # shades show where it went; a flash on every move took the page from the next one.
+    before_move = [row_codes(page, A, level) for level in range(4)]
+    flashing = page.evaluate(
+        """() => new Promise(resolve => {
+          const input = document.querySelector('#edit-blend-whole input');
+          document.addEventListener('distill-edited', () => resolve(
+            document.querySelectorAll('#codes-grid .code-cell.flash').length), {once: true});
+          input.value = 0.9;
+          input.dispatchEvent(new Event('input', {bubbles: true}));
+        })"""
+    )
+    assert [row_codes(page, A, level) for level in range(4)] != before_move
+    assert flashing == 0
     # A new file starts a new history: the sliders are back at 0.
     page.click("#codes-encode")
     expect(history).to_have_text("No edits yet.", timeout=SLOW_MS)
     expect(slider).to_have_value("0")
+
+
+def test_a_resting_pointer_fetches_the_preview_that_its_click_then_plays(
+    new_tab, tiny_model: Path, tmp_path: Path
+) -> None:
+    tab: AppPage = new_tab()
+    page = tab.page
+    tab.encode(write_tone(tmp_path / "tone.wav", 2.0, 220.0))
+    asked: list[dict] = []
+    page.on(
+        "request",
+        lambda r: asked.append(json.loads(r.post_data or "{}")) if "/preview" in r.url else None,
+    )
+    page.mouse.move(5, 5)
+    cell = page.locator(f'{A} .cg-row[data-l="0"] .code-cell[data-p="3"]')
+    with page.expect_response(lambda r: "/distill/codes/preview" in r.url):
+        cell.hover()  # resting on it: its preview is asked for before any click
+    assert asked == [{"side": "a", "kind": "cell", "level": 0, "column": 3}]
+    since = tab.now()
+    cell.click()
+    tab.heard("cell", since)
+    assert len(asked) == 1, "the click plays what was fetched; it does not ask again"
+    # A column's header the same way.
+    header = page.locator(f'{A} .cg-col[data-p="7"]')
+    column = {"side": "a", "kind": "col", "level": None, "column": 7}
+    with page.expect_response(lambda r: "/distill/codes/preview" in r.url):
+        header.hover()
+    assert column in asked
+    since = tab.now()
+    header.click()
+    tab.heard("col", since)
+    assert asked.count(column) == 1
 
 
 def test_the_transport_plays_stops_loops_a_selection_and_the_space_bar_toggles(

@@ -69,21 +69,30 @@
 
   // ---- answers to edits ------------------------------------------------------------------
 
-  function cellAt(root, level, column, size) {
-    var block = root.querySelectorAll(".cg-block")[Math.floor(column / size)];
+  // The cell of `level` at `column` in a grid drawn as blocks of columns; `blocks` (the
+  // grid's .cg-block elements) is fetched once when many cells are looked up.
+  function cellAt(root, level, column, blocks) {
+    var size = +root.dataset.blockColumns || 100;
+    var block = (blocks || root.querySelectorAll(".cg-block"))[Math.floor(column / size)];
     var row = block && block.children[1 + level];
     return row ? row.children[column % size] : null;
   }
 
-  function patchCells(root, cells) {
-    var size = +root.dataset.blockColumns || 100, flashed = [];
+  // Each changed cell's code, class and title; only what differs is written (a blend move
+  // answers with most of the grid, and every write is style work for the page). A cell
+  // whose code changed flashes, unless `still` (a blend slider moving: hundreds of cells
+  // flashing on every move took the page's time from the next move, and the blend's shades
+  // already show where it went).
+  function patchCells(root, cells, still) {
+    var blocks = root.querySelectorAll(".cg-block"), flashed = [];
     cells.forEach(function (c) {
-      var cell = cellAt(root, c[0], c[1], size);
+      var cell = cellAt(root, c[0], c[1], blocks);
       if (!cell) return;
-      cell.className = c[3];
-      cell.textContent = c[2];
-      if (c[4]) cell.title = c[4]; else cell.removeAttribute("title");
-      if (c[5]) flashed.push(cell);
+      if (cell.className !== c[3]) cell.className = c[3];
+      if (cell.textContent !== c[2]) cell.textContent = c[2];
+      if (c[4]) { if (cell.title !== c[4]) cell.title = c[4]; }
+      else if (cell.hasAttribute("title")) cell.removeAttribute("title");
+      if (c[5] && !still) flashed.push(cell);
     });
     if (flashed.length) {
       void root.offsetWidth;  // a cell that flashed a moment ago flashes again
@@ -97,12 +106,12 @@
     if (box) box.innerHTML = html;
   }
 
-  function applyGrid(side, update, version) {
+  function applyGrid(side, update, version, still) {
     if (!update) return;
     if (update.html !== null && update.html !== undefined) redraw(side, update.html);
     var root = grid(side);
     if (!root) return;
-    if (update.cells) patchCells(root, update.cells);
+    if (update.cells) patchCells(root, update.cells, still);
     root.dataset.version = version;
     var join = root.querySelector(".cg-join");
     if (join) {
@@ -127,8 +136,9 @@
   function apply(answer, request) {
     if (!answer.ok) { toast(answer.status); return answer; }
     answer.request = request || null;  // what was asked (palette.js hears edits by it)
-    applyGrid("a", answer.a, answer.version);
-    applyGrid("b", answer.b, answer.version);
+    var moving = !!request && request.op === "blend" && !request.commit;
+    applyGrid("a", answer.a, answer.version, moving);
+    applyGrid("b", answer.b, answer.version, moving);
     applyLevels(answer.levels || []);
     if (answer.toolbar && window.distillGestures) window.distillGestures.showBar(answer.toolbar);
     say(answer.status);
@@ -174,10 +184,11 @@
 
   // ---- sounds -------------------------------------------------------------------------
 
-  // A clip the route answers with: {bytes, rate, status}, or null (its refusal in a toast).
-  async function fetchClip(path, body) {
+  // A clip the route answers with: {bytes, rate, status}, or null (its refusal in a toast,
+  // unless `quiet`).
+  async function fetchClip(path, body, quiet) {
     var response = await post(path, body);
-    if (!response.ok) { toast(await refusal(response)); return null; }
+    if (!response.ok) { if (!quiet) toast(await refusal(response)); return null; }
     return {rate: +response.headers.get("X-Distill-Rate"), status: note(response),
       bytes: await response.arrayBuffer()};
   }
@@ -190,9 +201,56 @@
     say(clip.status);
   }
 
+  // Previews fetched ahead: those of the cells and column headers the pointer rested on
+  // (gestures.js), so the click that usually follows plays at once; the newest AHEAD_KEPT,
+  // by what their sound depends on. One is fetched at a time; a rest while one is on its
+  // way waits for it, and only the newest such rest is kept.
+  var AHEAD_KEPT = 16, ahead = new Map(), aheadBusy = false, aheadNext = null;
+
+  // What a preview's sound depends on: the opened file (its model), and a cell's level and
+  // code, or a column at a version of the grids.
+  function previewKey(side, kind, level, column) {
+    var root = grid(side);
+    if (!root) return null;
+    var file = side + root.dataset.file;
+    if (kind === "cell") {
+      var cell = cellAt(root, level, column);
+      return cell ? file + ":cell:" + level + ":" + cell.textContent : null;
+    }
+    return file + ":col:" + column + "@" + root.dataset.version;
+  }
+
+  function previewBody(side, kind, level, column) {
+    return {side: side, kind: kind, level: level, column: column};
+  }
+
+  function prefetch(side, kind, level, column) {
+    if (!side) { aheadNext = null; return; }  // the pointer left the cells
+    var key = previewKey(side, kind, level, column);
+    if (!key || ahead.has(key)) return;
+    if (aheadBusy) { aheadNext = [side, kind, level, column]; return; }
+    aheadBusy = true;
+    var clip = fetchClip("preview", previewBody(side, kind, level, column), true).catch(
+      function () { return null; });
+    ahead.set(key, clip);
+    if (ahead.size > AHEAD_KEPT) ahead.delete(ahead.keys().next().value);
+    clip.then(function () {
+      aheadBusy = false;
+      var next = aheadNext;
+      aheadNext = null;
+      if (next) prefetch.apply(null, next);
+    });
+  }
+
   function preview(side, kind, level, column, gesture) {
-    return playFetched(fetchClip("preview", {side: side, kind: kind, level: level, column: column}),
-      {kind: kind, side: side, level: level, column: column, gesture: gesture});
+    var key = previewKey(side, kind, level, column), body = previewBody(side, kind, level, column);
+    aheadNext = null;  // the click goes first
+    var early = key && ahead.get(key);
+    var fetched = early ?
+      early.then(function (clip) { return clip || fetchClip("preview", body); }) :
+      fetchClip("preview", body);
+    return playFetched(fetched, {kind: kind, side: side, level: level, column: column,
+      gesture: gesture});
   }
 
   async function stream(path, body, info) {
@@ -241,10 +299,12 @@
   window.distillFast = {
     edit: edit,
     preview: preview,
+    prefetch: prefetch,
     playLevel: playLevel,
     playGrid: playGrid,
     playColumns: playColumns,
     post: post,
+    cellAt: cellAt,
     fetchClip: fetchClip,
     playFetched: playFetched,
     refusal: refusal,

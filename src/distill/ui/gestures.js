@@ -25,10 +25,7 @@
   // A typed code shows at once when the model has it (the grid knows K); the app's answer
   // confirms it, or puts the old code back and says why.
   function showTyped(root, level, column, code) {
-    var size = +root.dataset.blockColumns || 100;
-    var block = root.querySelectorAll(".cg-block")[Math.floor(column / size)];
-    var row = block && block.children[1 + level];
-    var cell = row && row.children[column % size];
+    var cell = fast().cellAt(root, level, column);
     if (!cell || !(code >= 0 && code < +root.dataset.codebookSize)) return;
     typed = {cell: cell, text: cell.textContent, cls: cell.className};
     cell.textContent = String(code);
@@ -71,6 +68,26 @@
     }
   }
   document.addEventListener("distill-grid-click", gridGesture);
+
+  // The pointer resting on a code (or a column's header) of grid A or B fetches its preview
+  // ahead of the click that usually follows (fast.js plays it from there); a pointer
+  // sweeping across the grid fetches nothing. A press fetches it at once: the click comes
+  // with the release, ~0.1 s later (and a touch has no resting pointer).
+  var REST_MS = 40, resting = null;
+
+  function fetchAhead(event, wait) {
+    clearTimeout(resting);
+    var target = event.target.closest && event.target.closest(".code-cell,.cg-col");
+    var root = target && target.closest(".distill-grid");
+    if (!root || !root.closest("#codes-grid,#codes-grid-b")) return fast().prefetch(null);
+    var side = root.dataset.grid === "b" ? "b" : "a", column = +target.dataset.p;
+    var level = target.classList.contains("cg-col") ? null : +target.parentNode.dataset.l;
+    if (level !== null && !/^\d+$/.test(target.textContent)) return;  // a silent cell
+    var kind = level === null ? "col" : "cell";
+    resting = setTimeout(function () { fast().prefetch(side, kind, level, column); }, wait);
+  }
+  document.addEventListener("pointerover", function (event) { fetchAhead(event, REST_MS); });
+  document.addEventListener("pointerdown", function (event) { fetchAhead(event, 0); });
 
   // The playing level's label and Play button; the transport's button and clock.
   audio().listen(function (kind, detail) {
