@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 from tests.browser.pages import SLOW_MS, AppPage
 from tests.helpers import write_tone
 
@@ -108,30 +108,42 @@ def test_a_resting_pointer_fetches_the_preview_that_its_click_then_plays(
     tab: AppPage = new_tab()
     page = tab.page
     tab.encode(write_tone(tmp_path / "tone.wav", 2.0, 220.0))
+    # The palette beside the grid drawn first (it follows a cell's click 250 ms later, and
+    # its panels moving the grid under a resting pointer would make it rest elsewhere).
+    expect(page.locator("#code-palette .pal-swatch").first).to_be_visible(timeout=SLOW_MS)
+    route = "/distill/codes/preview"
     asked: list[dict] = []
     page.on(
         "request",
-        lambda r: asked.append(json.loads(r.post_data or "{}")) if "/preview" in r.url else None,
+        lambda r: asked.append(json.loads(r.post_data or "{}")) if route in r.url else None,
     )
+
+    def rest_on(locator: Locator, kind: str) -> None:
+        """The pointer resting on `locator` until its preview (of `kind`) has come back."""
+        with page.expect_response(
+            lambda r: route in r.url and json.loads(r.request.post_data or "{}")["kind"] == kind
+        ):
+            locator.hover()
+
     page.mouse.move(5, 5)
-    cell = page.locator(f'{A} .cg-row[data-l="0"] .code-cell[data-p="3"]')
-    with page.expect_response(lambda r: "/distill/codes/preview" in r.url):
-        cell.hover()  # resting on it: its preview is asked for before any click
-    assert asked == [{"side": "a", "kind": "cell", "level": 0, "column": 3}]
-    since = tab.now()
-    cell.click()
-    tab.heard("cell", since)
-    assert len(asked) == 1, "the click plays what was fetched; it does not ask again"
-    # A column's header the same way.
+    # A column's header: resting on it asks for its moment before any click ...
     header = page.locator(f'{A} .cg-col[data-p="7"]')
     column = {"side": "a", "kind": "col", "level": None, "column": 7}
-    with page.expect_response(lambda r: "/distill/codes/preview" in r.url):
-        header.hover()
-    assert column in asked
+    rest_on(header, "col")
+    assert asked == [column]
     since = tab.now()
     header.click()
     tab.heard("col", since)
-    assert asked.count(column) == 1
+    assert asked == [column], "the click plays what was fetched; it does not ask again"
+    # ... and a cell the same way.
+    cell = page.locator(f'{A} .cg-row[data-l="0"] .code-cell[data-p="3"]')
+    code = {"side": "a", "kind": "cell", "level": 0, "column": 3}
+    rest_on(cell, "cell")
+    assert asked[-1] == code
+    since = tab.now()
+    cell.click()
+    tab.heard("cell", since)
+    assert asked.count(code) == 1
 
 
 def test_the_transport_plays_stops_loops_a_selection_and_the_space_bar_toggles(
