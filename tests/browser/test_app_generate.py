@@ -64,7 +64,9 @@ def test_generate_from_the_demo_model_then_click_a_generated_cell_and_hear_it(ta
     page.locator("#gen-seconds input").fill("3")
     page.locator("#gen-seed input").fill("2")
     page.click("#gen-new")
-    expect(page.locator("#codes-summary")).to_contain_text("generated (seed 2)", timeout=SLOW_MS)
+    expect(page.locator("#codes-summary")).to_contain_text(
+        "generated (seed 2, take ", timeout=SLOW_MS
+    )
     columns = columns_for(load_model(DEMO_MODEL_PATH), 3.0)
     expect(page.locator(f"{GRID} .cg-row")).to_have_count(4)
     expect(page.locator(f"{GRID} .cg-col")).to_have_count(columns)
@@ -88,6 +90,39 @@ def test_generate_from_the_demo_model_then_click_a_generated_cell_and_hear_it(ta
     wait_playing(tab, "codes-original")
 
 
+def test_generate_shows_its_takes_to_hear_and_open_any_of_them_in_a(tab: AppPage):
+    """Generate draws several takes at once, each a log-mel thumbnail with its number; one
+    is heard through the fast path, another opened in A replaces the file there."""
+    page = tab.page
+    page.locator("#gen-seconds input").fill("2")
+    page.locator("#gen-seed input").fill("5")
+    page.locator("#gen-takes-count input").fill("3")
+    page.click("#gen-new")
+    cards = page.locator("#gen-takes .gen-take")
+    expect(cards).to_have_count(3, timeout=SLOW_MS)
+    expect(page.locator("#gen-takes .gen-take-open")).to_have_attribute("data-take", "0")
+    assert page.evaluate(
+        "[...document.querySelectorAll('#gen-takes .gen-take img')]"
+        ".every(i => i.complete && i.naturalWidth > 40 && i.naturalHeight === 32)"
+    ), "a take's thumbnail did not load"
+    numbers = [cards.nth(i).get_attribute("data-number") for i in range(3)]
+    assert len(set(numbers)) == 3
+    expect(page.locator("#codes-summary")).to_contain_text(f"generated (seed 5, take {numbers[0]})")
+    before = tab.now()
+    cards.nth(1).locator(".gen-take-play").click()
+    tab.heard("take", before)
+    expect(page.locator("#codes-status")).to_contain_text(f"Playing take {numbers[1]} of seed 5")
+    expect(cards.nth(1)).to_have_class(re.compile("gen-take-playing"))
+    cards.nth(2).locator(".gen-take-pick").click()
+    expect(page.locator("#codes-summary")).to_contain_text(
+        f"generated (seed 5, take {numbers[2]})", timeout=SLOW_MS
+    )
+    expect(page.locator("#gen-takes .gen-take-open")).to_have_attribute("data-take", "2")
+    expect(page.locator("#edit-history")).to_have_text("No edits yet.")
+    assert "distill-generated" in tab.audio_src("codes-original")
+    page.locator("#gen-panel").screenshot(path=str(ARTIFACTS / "generate_takes.png"))
+
+
 def test_a_model_without_a_prior_says_no_prior(tab: AppPage):
     tab.choose("codes-model", "plain")
     expect(tab.page.locator("#gen-prior")).to_contain_text("No prior")
@@ -102,13 +137,15 @@ def test_generate_then_export_writes_the_generated_sound(tab: AppPage):
     page.locator("#gen-seconds input").fill("2")
     page.locator("#gen-seed input").fill("3")
     page.click("#gen-new")
-    expect(page.locator("#codes-summary")).to_contain_text("generated (seed 3)", timeout=SLOW_MS)
+    expect(page.locator("#codes-summary")).to_contain_text(
+        "generated (seed 3, take ", timeout=SLOW_MS
+    )
     assert "distill-generated" in tab.audio_src("codes-original")
     expect(page.locator(f"{GRID} .cg-pic-row.original img")).to_have_count(1)
     expect(page.locator("#edit-history")).to_have_text("No edits yet.")
     page.click("#edit-export-audio")
     expect(page.locator("#edit-exported a").first).to_have_attribute(
-        "href", re.compile(r"/generated-seed-3\.wav$"), timeout=SLOW_MS
+        "href", re.compile(r"/generated-seed-3-take-\d+\.wav$"), timeout=SLOW_MS
     )
 
 
@@ -140,7 +177,9 @@ def test_new_take_regenerates_the_selection_differently_each_time(tab: AppPage):
     page = tab.page
     page.locator("#gen-seconds input").fill("2")
     page.click("#gen-new")
-    expect(page.locator("#codes-summary")).to_contain_text("generated (seed 0)", timeout=SLOW_MS)
+    expect(page.locator("#codes-summary")).to_contain_text(
+        "generated (seed 0, take ", timeout=SLOW_MS
+    )
     tab.drag_select(GRID, (1, 8), (3, 30))
     expect(page.locator("#codes-status")).to_contain_text("columns 8-30")
 

@@ -4,6 +4,7 @@ runs and holds of level 1, run-collapsed moves, onsets and dynamics of a log-mel
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from distill.prior import character
 from distill.prior.habits import stuck_columns
@@ -43,8 +44,13 @@ def test_onsets_are_rises_above_the_threshold_the_first_attack_counted():
     mel[:, 40:43] = 0.45  # a tiny rise: not an attack
     flux = character.onset_flux(mel, silence)
     assert flux.shape == (60,) and flux[0] == 2.0
+    # Half the strongest rise after the first frame (the attack at 30: 1.9); the first
+    # frame, measured from the floor, does not set it.
     threshold = character.onset_threshold([flux])
-    assert threshold == 1.0
+    assert threshold == pytest.approx(0.95)
+    quiet = flux.copy()
+    quiet[30] = 0.3  # a file whose only later rise is small
+    assert character.onset_threshold([flux, quiet]) == pytest.approx(0.5 * (1.9 + 0.3) / 2)
     assert character.onset_frames(flux, threshold, 4).tolist() == [0, 30]
     assert character.onset_frames(flux, threshold, 40).tolist() == [0]  # too close: one onset
     curve = character.loudness_curve(mel)

@@ -22,6 +22,10 @@ def test_the_demo_model_has_a_prior_trained_on_the_demo_sounds():
     assert not meta.heldout_is_training
     assert meta.heldout_perplexity < meta.unigram_perplexity
     assert meta.train_config["seed"] == 0 and meta.train_config["max_steps"] == 1000
+    # Today's prior: it learned endings and what follows them (a generation holds sounds
+    # that start and stop), and each level sees the codes of the column before.
+    config = loaded.trained_prior.config  # type: ignore[union-attr]
+    assert config.version == 2 and config.end_of_file and config.previous_codes
     # `make demo-model` trains it: `distill train` adds the prior after the autoencoder.
     makefile = (ROOT / "Makefile").read_text()
     assert "--no-prior" not in makefile.split("demo-model:")[1].split("\n\n")[0]

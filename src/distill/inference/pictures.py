@@ -101,9 +101,12 @@ def difference_image(original: MelPicture, reconstruction: MelPicture) -> np.nda
     return _colour(0.5 + difference / (2 * DIFFERENCE_DB), "RdBu_r")
 
 
-def overview_image(picture: MelPicture, max_width: int = OVERVIEW_MAX_WIDTH) -> np.ndarray:
+def overview_image(
+    picture: MelPicture, max_width: int = OVERVIEW_MAX_WIDTH, loudest_db: float | None = None
+) -> np.ndarray:
     """The whole file in at most max_width pixels x OVERVIEW_ROWS: frames max-pooled (so a
-    short loud event stays visible), bins averaged; RGB [OVERVIEW_ROWS, W, 3]."""
+    short loud event stays visible), bins averaged; RGB [OVERVIEW_ROWS, W, 3], coloured as
+    `mel_image` does (from the picture's own loudest unless `loudest_db` is given)."""
     db = picture.db
     pool = max(1, math.ceil(db.shape[1] / max_width))
     width = math.ceil(db.shape[1] / pool)
@@ -111,7 +114,8 @@ def overview_image(picture: MelPicture, max_width: int = OVERVIEW_MAX_WIDTH) -> 
     pooled = padded.reshape(db.shape[0], width, pool).max(axis=2)  # [H, W]
     group = max(1, db.shape[0] // OVERVIEW_ROWS)
     rows = pooled[: (db.shape[0] // group) * group].reshape(-1, group, width).mean(axis=1)
-    return mel_image(MelPicture(rows.astype(np.float32), 1), picture.loudest_db)
+    top = picture.loudest_db if loudest_db is None else loudest_db
+    return mel_image(MelPicture(rows.astype(np.float32), 1), top)
 
 
 def column_blocks(image: np.ndarray, frames_per_column: int, columns: int) -> list[np.ndarray]:

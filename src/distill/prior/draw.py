@@ -89,7 +89,9 @@ def _end_probability(logits: torch.Tensor, lanes: _Lanes, steering: Steering) ->
 def _steer(logits: torch.Tensor, lanes: _Lanes, steering: Steering) -> torch.Tensor:
     """Level 1's code logits [B, K] steered by novelty and the hold penalty (an ending is
     decided apart, so steering the codes never changes how often sounds end)."""
-    habits, held = steering.habits, lanes.last_code >= 0
+    # Held: a code is going on (not a sound's start; a take already done may hold END).
+    habits = steering.habits
+    held = (lanes.last_code >= 0) & (lanes.last_code < logits.shape[-1])
     if habits is None:
         return logits
     logits = logits.clone()

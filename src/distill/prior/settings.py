@@ -11,6 +11,7 @@ from typing import Any
 DEFAULT_TAKES = 4
 MAX_TAKES = 16
 MAX_EVENTS_PER_MINUTE = 600.0
+DEFAULT_HOLD_PENALTY = 1.0
 
 
 class PriorError(ValueError):
@@ -39,7 +40,10 @@ class SamplingSettings:
     rate of endings); 0: one sound that never ends. Only priors that learned endings
     (version 2) can start new sounds.
     hold_penalty: how strongly a level-1 code held longer than the training files usually
-    hold one is pushed to change (0: off), in logits per typical run length beyond it.
+    hold one is pushed to change (0: off), in logits per typical run length beyond it. The
+    default (1) was measured on the generation benchmark: without it a prior trained on
+    minutes of one-shots holds a code 2-3 s where its files hold it under 1 s, and half of
+    the takes drawn are set aside as stuck (bench/README.md, "Generation").
     """
 
     temperature: float = 1.0  # > 0; lower is more conservative
@@ -50,7 +54,7 @@ class SamplingSettings:
     level_temperatures: tuple[float, ...] = ()  # factors for levels 1, 2, ... (missing: 1)
     novelty: float = 1.0
     events: float | None = None
-    hold_penalty: float = 0.0
+    hold_penalty: float = DEFAULT_HOLD_PENALTY
 
     def __post_init__(self) -> None:
         if not is_number(self.temperature) or not self.temperature > 0:
@@ -103,6 +107,6 @@ class SamplingSettings:
         text += f", novelty {self.novelty:g}"
         events = "as in the files" if self.events is None else f"{self.events:g}/min"
         text += f", events {events}"
-        if self.hold_penalty:
+        if self.hold_penalty != DEFAULT_HOLD_PENALTY:
             text += f", hold penalty {self.hold_penalty:g}"
         return text

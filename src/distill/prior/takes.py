@@ -55,14 +55,19 @@ class Takes:
         return f"{text}; set aside {' and '.join(kinds)} (drawn again in their place)."
 
 
-def silent_share(loaded: LoadedVQModel, grid: CodeGrid) -> float:
-    """The share of a grid's decoded mel frames whose every band is within SILENT_DB of the
-    floor (the decoder alone, no Griffin-Lim)."""
+def decoded_mel(loaded: LoadedVQModel, grid: CodeGrid) -> torch.Tensor:
+    """A grid's log-mel [1, 1, M, F] as the decoder gives it (a linear output's spectrum
+    taken to the mel bands; no Griffin-Lim)."""
     loaded.model.eval()
     with torch.no_grad():
         spectrum = decode_codes_chunked(loaded.model, grid.codes.to(loaded.device), grid.mel_shape)
-        mel = loaded.spectrogram.to_mel(spectrum)  # [1, 1, M, F], a linear output's too
-    power = loaded.spectrogram.log_to_power(mel)[0, 0]  # [M, F]
+        return loaded.spectrogram.to_mel(spectrum)
+
+
+def silent_share(loaded: LoadedVQModel, grid: CodeGrid) -> float:
+    """The share of a grid's decoded mel frames whose every band is within SILENT_DB of the
+    floor (the decoder alone, no Griffin-Lim)."""
+    power = loaded.spectrogram.log_to_power(decoded_mel(loaded, grid))[0, 0]  # [M, F]
     floor = loaded.spectrogram.config.power_floor * (10 ** (SILENT_DB / 10) - 1)
     return float((power.amax(dim=0) <= floor).double().mean())
 

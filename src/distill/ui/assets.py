@@ -1,7 +1,7 @@
 """The app's theme, CSS and <head> scripts: the grid (grid.js, pictures.js), the sound engine
-(audio.js), the fast path (fast.js), the gestures (gestures.js), the palette (palette.js) and
-the players' playhead (players.js); the CSS and JavaScript are the .css/.js files beside this
-module."""
+(audio.js), the fast path (fast.js), the gestures (gestures.js), the palette (palette.js), the
+Generate panel's takes (takes.js) and the players' playhead (players.js); the CSS and
+JavaScript are the .css/.js files beside this module."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ APP_CSS = (
 PLAYER_IDS = {"grid": GRID_ID, "followed": [ORIGINAL_ID, RECONSTRUCTION_ID, UNEDITED_ID]}
 SCRIPTS = [
     read_static(f"{name}.js", __package__)
-    for name in ("audio", "fast", "gestures", "palette", "keep")
+    for name in ("audio", "fast", "gestures", "palette", "keep", "takes")
 ]
 
 HEAD_HTML = "\n".join(

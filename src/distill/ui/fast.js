@@ -307,6 +307,7 @@
     cellAt: cellAt,
     fetchClip: fetchClip,
     playFetched: playFetched,
+    stream: stream,
     refusal: refusal,
     resync: resync,
     say: say,

@@ -25,10 +25,19 @@ from distill.models.persistence import LoadedVQModel
 from distill.ui.codes import edits
 from distill.ui.codes.answers import edit_answer, refused
 from distill.ui.codes.render import cell_note, column_note, grid_html, row_note
-from distill.ui.codes.requests import Gesture, LevelPlay, Preview, TransportPlay, index, transition
+from distill.ui.codes.requests import (
+    Gesture,
+    LevelPlay,
+    Preview,
+    TakePlay,
+    TransportPlay,
+    index,
+    transition,
+)
 from distill.ui.codes.session import ENDED, SESSIONS, CodesSession
 from distill.ui.codes.sound import Clip, code_clip, column_clip, grid_pieces, level_pieces
 from distill.ui.codes.state import CodesState, Side
+from distill.ui.codes.takes import picked_take
 from distill.ui.common import user_message, without_upload_folders
 
 ROUTE = "/distill/codes"
@@ -89,14 +98,17 @@ class Stream:
 
 
 def _streamed(
-    request: Request, side: Side, make: Callable[[CodesState, CodeGrid, LoadedVQModel], Stream]
+    request: Request,
+    side: Side | Callable[[CodesState], tuple[str, CodeGrid]],
+    make: Callable[[CodesState, CodeGrid, LoadedVQModel], Stream],
 ) -> Response:
-    """The sound `make` builds from the grid open on `side`, streamed; its first piece is
-    decoded before answering, so a failure is a message, not a broken stream."""
+    """The sound `make` builds from the grid open on `side` (or the model path and grid a
+    function of the state picks), streamed; its first piece is decoded before answering, so
+    a failure is a message, not a broken stream."""
     session = session_of(request)
     state = session.state
     try:
-        model_path, grid = _open_grid(state, side)
+        model_path, grid = side(state) if callable(side) else _open_grid(state, side)
         stream = make(state, grid, session.model(model_path))
         first = next(stream.pieces, b"")
     except Exception as error:
@@ -178,6 +190,24 @@ def play(body: TransportPlay, request: Request) -> Response:
         return Stream(pieces, rate, samples, note, heard.column_time(start))
 
     return _streamed(request, "a", make)
+
+
+@router.post("/take")
+def take(body: TakePlay, request: Request) -> Response:
+    """One take of the last Generate, whole, streamed as it is decoded."""
+
+    def pick(state: CodesState) -> tuple[str, CodeGrid]:
+        strip, chosen = picked_take(state, {"take": body.take})
+        return strip.model_path, strip.takes[chosen].grid
+
+    def make(state: CodesState, grid: CodeGrid, loaded: LoadedVQModel) -> Stream:
+        strip, chosen = picked_take(state, {"take": body.take})
+        rate = loaded.spectrogram.config.sample_rate
+        what = f"take {strip.takes[chosen].number} of seed {strip.seed}"
+        note = f"Playing {what} ({grid.duration_s:.1f} s); its Open in A puts it in grid A."
+        return Stream(grid_pieces(grid, loaded, None), rate, grid.num_samples, note)
+
+    return _streamed(request, pick, make)
 
 
 @router.post("/edit")

@@ -11,6 +11,7 @@ much the result copies from the training files.
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -30,7 +31,8 @@ from distill.ui.codes.opening import open_view
 from distill.ui.codes.pictures import decoded_pictures, with_reconstruction
 from distill.ui.codes.render import grid_html, toolbar
 from distill.ui.codes.session import CodesSession, long_job
-from distill.ui.codes.state import CodesState, Grids, OpenFile, opened
+from distill.ui.codes.state import CodesState, Grids, OpenFile, TakeStrip, opened
+from distill.ui.codes.takes import picked_take, take_name, take_strip, takes_html
 from distill.ui.codes.views import KEEP, Maybe, OpenView, Player
 from distill.ui.common import write_scratch_wav
 
@@ -38,6 +40,7 @@ NO_MODEL = "Choose a model first: generation uses the chosen model's prior."
 NO_FILE = "Encode a file first (or generate one): continuing needs a grid in A."
 NO_SELECTION = "Select a region of A first (drag across its cells), then regenerate it."
 MAX_SEED = 2**31 - 1
+MAX_UI_TAKES = 8  # takes side by side in the panel (the library draws up to 16)
 TakeKind = Literal["new", "continue", "regenerate"]
 
 
@@ -53,6 +56,7 @@ class GenerateView:
     seed: int
     grid_b: Maybe[str] = KEEP
     labels: Maybe[str] = KEEP
+    takes: Maybe[str] = KEEP
     levels: Maybe[int] = KEEP
     original: Maybe[Player] = KEEP
     reconstruction: Maybe[str | None] = KEEP
@@ -68,13 +72,13 @@ class GenerateView:
             view.status,
             result,
             seed,
-            view.grid_b,
-            view.labels,
-            view.levels,
-            view.original,
-            view.reconstruction,
-            view.unedited,
-            view.exported,
+            grid_b=view.grid_b,
+            labels=view.labels,
+            levels=view.levels,
+            original=view.original,
+            reconstruction=view.reconstruction,
+            unedited=view.unedited,
+            exported=view.exported,
         )
 
 
@@ -109,22 +113,63 @@ def generate_new(
     seed: Any,
     events: Any,
     novelty: Any,
+    takes: Any,
     session: CodesSession,
 ) -> GenerateView:
-    """New sound from the chosen model's prior, opened in A like an encoded file. One take:
-    a silent or stuck one is set aside and drawn again."""
+    """`takes` takes of new sound from the chosen model's prior (silent or stuck ones set
+    aside and drawn again), shown in the takes strip; the first opens in A like an encoded
+    file."""
     if not model_path:
         raise ValueError(NO_MODEL)
     settings = take_settings(seconds, temperature, top_k, top_p, seed, events, novelty)
+    count = take_count(takes)
     loaded = session.model(model_path)
-    take = generate_takes(loaded, settings.seconds, settings.sampling, takes=1).takes[0]
-    result = take.result
+    drawn = generate_takes(loaded, settings.seconds, settings.sampling, takes=count)
+    lines = [
+        _result_line(_generated(take.result, take.number), settings, take.result)
+        for take in drawn.takes
+    ]
+    if drawn.rejected:
+        lines = [f"{line} {drawn.describe()}" for line in lines]
+    strip = take_strip(loaded, model_path, settings.sampling.seed, drawn, lines)
+    session.check()
+    session.update(lambda state: replace(state, takes=strip))
+    return _open_take(session, strip, 0)
+
+
+def _generated(result: GenerationResult, number: int) -> str:
+    sounds = 1 + len(result.sound_starts)
+    return (
+        f"Generated {result.grid.duration_s:.2f} s, take {number}, {sounds} "
+        f"sound{'s' if sounds != 1 else ''}"
+    )
+
+
+def take_count(value: Any) -> int:
+    """The Takes field as a whole number from 1 to MAX_UI_TAKES (a sentence otherwise)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not number.is_integer() or not 1 <= number <= MAX_UI_TAKES:
+        raise ValueError(
+            f"Takes must be a whole number from 1 to {MAX_UI_TAKES} (how many to draw and "
+            f"show side by side), got {value!r}."
+        )
+    return int(number)
+
+
+def _open_take(session: CodesSession, strip: TakeStrip, index: int) -> GenerateView:
+    """Take `index` of the strip opened in A like an encoded file: its decode in the
+    players, its spectrogram, B kept when the same model made it."""
+    take, model_path = strip.takes[index], strip.model_path
+    loaded = session.model(model_path)
     info = read_model_info(model_path)
-    grid = result.grid.with_labels(labels_for(session.state, info))
+    grid = take.grid.with_labels(labels_for(session.state, info))
     audio = decode_grid(grid, loaded)
     session.check()
     path = session.keep_scratch("generated", write_scratch_wav(audio, "generated"))
-    name = f"generated (seed {settings.sampling.seed})"
+    name = take_name(strip.seed, take.number)
     pictures = decoded_pictures(audio, grid, loaded.spectrogram)
     a = OpenFile(model_path, name, grid, None, pictures, info.lookup_name)
 
@@ -133,14 +178,16 @@ def generate_new(
         return replace(opened(state, a, b), reconstructed=True, take="new")
 
     state = session.update(opened_generation)
-    sounds = 1 + len(result.sound_starts)
-    done = (
-        f"Generated {grid.duration_s:.2f} s, take {take.number}, {sounds} "
-        f"sound{'s' if sounds != 1 else ''}"
-    )
-    line = _result_line(done, settings, result)
-    view = open_view(state, line, Player(path, f"Original: {name}, decoded"), path)
-    return GenerateView.opened(view, line, settings.sampling.seed)
+    view = open_view(state, take.line, Player(path, f"Original: {name}, decoded"), path)
+    return replace(GenerateView.opened(view, take.line, strip.seed), takes=takes_html(state))
+
+
+@long_job
+def open_take(payload: Any, session: CodesSession) -> GenerateView:
+    """The take the page names (`{"take": i}`, an index of the strip) opened in A, as
+    Generate opened the first."""
+    strip, index = picked_take(session.state, payload)
+    return _open_take(session, strip, index)
 
 
 @long_job
@@ -248,6 +295,7 @@ def new_take(
     top_p: Any,
     events: Any,
     novelty: Any,
+    takes: Any,
     session: CodesSession,
 ) -> GenerateView:
     """The last generation (new sound, continuation or regenerated selection; a new sound
@@ -259,5 +307,5 @@ def new_take(
     if kind == "regenerate":
         return regenerate_selection(temperature, top_k, top_p, seed, events, novelty, session)
     return generate_new(
-        model_path, seconds, temperature, top_k, top_p, seed, events, novelty, session
+        model_path, seconds, temperature, top_k, top_p, seed, events, novelty, takes, session
     )

@@ -30,6 +30,12 @@ class LevelPlay(BaseModel):
     level: int
 
 
+class TakePlay(BaseModel):
+    """A take of the last Generate (an index of its strip), whole."""
+
+    take: int
+
+
 class TransportPlay(BaseModel):
     """Grid A as heard: the whole file, the selection's columns, or columns [start, end)
     (an edit heard with its context); `before`: as the step before the current one was."""

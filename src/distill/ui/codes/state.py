@@ -44,6 +44,29 @@ class OpenFile:
         return re.sub(r"[^\w.-]+", "-", stem).strip("-") or "grid"
 
 
+@dataclass(frozen=True)
+class ShownTake:
+    """One take of the last Generate: its number among its seed's takes (the same seed and
+    number always give it), its grid, how many sounds it holds, why it was set aside (None:
+    kept) and its result line; `thumbnail`: its log-mel as a PNG data URL."""
+
+    number: int
+    grid: CodeGrid
+    sounds: int
+    flaw: str | None
+    line: str
+    thumbnail: str
+
+
+@dataclass(frozen=True)
+class TakeStrip:
+    """The takes the last Generate drew with one model and seed, to audition and pick."""
+
+    model_path: str
+    seed: int
+    takes: tuple[ShownTake, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class BlendMark:
     """How a state of the history was blended: which slider, how far, from which grids (the
@@ -139,6 +162,7 @@ class CodesState:
     labels: tuple[tuple[str, tuple[str, ...]], ...] = ()  # read-only models renamed here
     reconstructed: bool = False  # A's reconstruction is decoded (or nothing to decode)
     take: str | None = None  # the last generation: "new", "continue" or "regenerate"
+    takes: TakeStrip | None = None  # the takes of the last Generate
 
     def file(self, side: Side) -> OpenFile | None:
         return self.a if side == "a" else self.b
