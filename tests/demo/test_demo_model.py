@@ -21,7 +21,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_the_demo_model_ships_small_and_loads():
     assert DEMO_MODEL_PATH.is_file()
-    assert DEMO_MODEL_PATH.stat().st_size < 6_000_000
+    # 5.8 MB with a version-1 prior; its version-2 prior (each level also reads the column
+    # before) adds 0.2 MB. The bound keeps the wheel small, not one byte count.
+    assert DEMO_MODEL_PATH.stat().st_size < 6_500_000
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
         "package-data"
     ]

@@ -26,6 +26,8 @@ def test_the_demo_model_has_a_prior_trained_on_the_demo_sounds():
     # that start and stop), and each level sees the codes of the column before.
     config = loaded.trained_prior.config  # type: ignore[union-attr]
     assert config.version == 2 and config.end_of_file and config.previous_codes
+    # Calibrated on its held-out files: generation draws level 1 at its temperature.
+    assert len(meta.temperatures) == 4 and all(1.0 <= t <= 2.0 for t in meta.temperatures)
     # `make demo-model` trains it: `distill train` adds the prior after the autoencoder.
     makefile = (ROOT / "Makefile").read_text()
     assert "--no-prior" not in makefile.split("demo-model:")[1].split("\n\n")[0]

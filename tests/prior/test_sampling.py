@@ -4,6 +4,7 @@ clear sentence."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,28 @@ def test_a_low_top_p_or_a_high_min_p_is_greedy_too_and_temperature_changes_the_d
     hot = generate(loaded, 1.0, temperature=3.0, seed=5).grid.codes
     cold = generate(loaded, 1.0, temperature=0.05, seed=5).grid.codes
     assert not torch.equal(hot, cold)
+
+
+def test_level_1_is_drawn_at_the_temperature_the_prior_was_calibrated_at(loaded):
+    """The prior's calibrated level-1 temperature multiplies the settings' own (the finer
+    levels' are kept in its record, not used); the result line names the user's settings."""
+    assert loaded.prior_metadata.temperatures  # the fixture's prior was calibrated
+
+    def calibrated(*temperatures: float):  # the fixture's model with its prior so calibrated
+        return replace(
+            loaded, prior_metadata=replace(loaded.prior_metadata, temperatures=temperatures)
+        )
+
+    cold = generate(calibrated(0.01, 1.0, 1.0), 1.0, seed=5, **PLAIN).grid
+    asked = generate(calibrated(1.0, 1.0, 1.0), 1.0, seed=5, level_temperatures=(0.01,), **PLAIN)
+    assert torch.equal(cold.codes, asked.grid.codes)
+    plain = generate(calibrated(1.0, 1.0, 1.0), 1.0, seed=5, **PLAIN).grid
+    assert not torch.equal(cold.codes, plain.codes)
+    finer = generate(calibrated(1.0, 0.01, 0.01), 1.0, seed=5, **PLAIN).grid
+    assert torch.equal(finer.codes, plain.codes)
+    assert (
+        "temperature 1," in cold.operations[-1] and "level temperatures" not in cold.operations[-1]
+    )
 
 
 def test_the_cached_context_gives_what_reading_the_whole_prefix_again_gives(loaded):

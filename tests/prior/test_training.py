@@ -11,9 +11,17 @@ import pytest
 import torch
 from tests.prior.grids import TINY_PRIOR, note_files, note_grid
 
+from distill.models.prior import CodePrior
 from distill.models.prior_records import PriorFile
 from distill.prior.data import IGNORE, FileGrid, StreamBatches
-from distill.prior.evaluation import grid_nll, level_nll, perplexity, unigram_nll
+from distill.prior.evaluation import (
+    TEMPERATURES,
+    calibrated_temperatures,
+    grid_nll,
+    level_nll,
+    perplexity,
+    unigram_nll,
+)
 from distill.prior.training import PriorTrainConfig, train_prior
 from distill.training.data import TrainingError
 
@@ -32,6 +40,31 @@ def test_a_tiny_prior_trains_in_seconds_and_beats_the_unigram_baseline(trained_p
         meta.unigram_perplexity, rel=1e-3
     )
     assert 0 < meta.best_step <= meta.steps <= TINY_PRIOR.max_steps
+
+
+class _Sharper(CodePrior):
+    """A prior whose logits are twice its weights' (as one twice as sure of itself)."""
+
+    def forward(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        logits, rest = super().forward(*args, **kwargs)
+        return 2 * logits, rest
+
+
+def test_a_prior_keeps_the_temperatures_its_held_out_files_are_likeliest_at(trained_prior):
+    """Temperature scaling after training: one temperature per level, where the held-out
+    codes are likeliest; a prior twice as sure of itself is calibrated twice as hot."""
+    temperatures = trained_prior.metadata.temperatures
+    assert len(temperatures) == trained_prior.config.num_levels
+    assert all(t in TEMPERATURES for t in temperatures)
+    held = [codes for f, codes in trained_prior.file_grids(held_out=True)]
+    assert calibrated_temperatures(trained_prior.network, held) == temperatures
+    sharper = _Sharper(trained_prior.config).eval()
+    sharper.load_state_dict(trained_prior.network.state_dict())
+    doubled = calibrated_temperatures(sharper, held)
+    inside = [(t, d) for t, d in zip(temperatures, doubled, strict=True) if t > 0.5 and 2 * t < 3]
+    assert inside, (temperatures, doubled)
+    for t, d in inside:
+        assert d == pytest.approx(2 * t, abs=0.051)
 
 
 @pytest.mark.slow

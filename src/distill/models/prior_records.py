@@ -43,6 +43,10 @@ class PriorMetadata:
     device: str = "cpu"
     created_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat(timespec="seconds"))
     train_config: dict[str, Any] = field(default_factory=dict)
+    # Per level, the temperature at which the held-out files' codes are likeliest (temperature
+    # scaling, after training); generation draws at these times the user's. () in files made
+    # before: 1 on every level.
+    temperatures: tuple[float, ...] = ()
 
     @property
     def num_columns(self) -> int:
@@ -63,6 +67,10 @@ class PriorMetadata:
             f"{self.unigram_perplexity:.1f}), trained on {sum(not f.held_out for f in self.files)} "
             f"of {len(self.files)} files"
         )
+        if self.temperatures:
+            text += ", drawn at its held-out temperatures x" + "/".join(
+                f"{t:g}" for t in self.temperatures
+            )
         if self.heldout_perplexity >= self.unigram_perplexity:
             text += "; no better than code frequencies alone yet: train it longer"
         return text

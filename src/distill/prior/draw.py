@@ -16,28 +16,47 @@ from distill.prior.habits import CollectionHabits
 from distill.prior.settings import MAX_TAKES, SamplingSettings
 
 MIN_SOUND_COLUMNS = 2  # a sound lasts at least this long before it may end
+# Levels drawn at the temperature calibrated on held-out files (the prior's record keeps every
+# level's): level 1 only. Measured (bench/README.md, "Generation"): calibrating level 1 cut
+# how often takes replay the training files' coarse phrases 3x on real recordings; the finer
+# levels drawn hotter too doubled the takes' onsets, a flicker the files never have.
+CALIBRATED_LEVELS = 1
 
 
 @dataclass(frozen=True)
 class Steering:
-    """What the settings ask of level 1 for one prior: END's logit offset (None: no new
-    sound), the multiplier of moves the files never make, and the hold penalty."""
+    """What the settings ask of one prior: END's logit offset (None: no new sound), the
+    multiplier of level-1 moves the files never make, the hold penalty, and each level's
+    temperature as calibrated on held-out files (the settings' temperatures multiply it)."""
 
     end_bias: float | None
     novelty: float
     hold_penalty: float
     habits: CollectionHabits | None = None
+    temperatures: tuple[float, ...] = ()  # per level (missing: 1)
 
     @classmethod
     def of(
-        cls, settings: SamplingSettings, habits: CollectionHabits | None, allow_end: bool
+        cls,
+        settings: SamplingSettings,
+        habits: CollectionHabits | None,
+        allow_end: bool,
+        temperatures: tuple[float, ...] = (),
     ) -> Steering:
         end_bias: float | None = None
         if allow_end and settings.events != 0:
             end_bias = 0.0
             if settings.events is not None and habits is not None:
                 end_bias = math.log(settings.events / habits.sounds_per_minute)
-        return cls(end_bias, settings.novelty, settings.hold_penalty, habits)
+        return cls(end_bias, settings.novelty, settings.hold_penalty, habits, temperatures)
+
+    def temperature(self, settings: SamplingSettings, level: int) -> float:
+        """The settings' temperature for `level`, times the calibrated one where it is used
+        (CALIBRATED_LEVELS)."""
+        calibrated = self.temperatures[level] if level < len(self.temperatures) else 1.0
+        return (calibrated if level < CALIBRATED_LEVELS else 1.0) * settings.level_temperature(
+            level
+        )
 
 
 @dataclass(frozen=True)
@@ -224,7 +243,7 @@ class _ColumnDraw:
                     chance = _end_probability(logits, lanes, self.steering)
                     ended = noise[:, levels, 0].double() < chance
                 logits = _steer(logits[:, :size], lanes, self.steering)
-            temperature = self.settings.level_temperature(level)
+            temperature = self.steering.temperature(self.settings, level)
             drawn = _pick(_filter(logits, temperature, self.settings), noise[:, level])
             column[:, level] = torch.where(resample[:, level], drawn, plan[:, level])
             if level < prior.config.num_levels - 1:

@@ -14,6 +14,27 @@ from distill.models.prior import CodePrior, start_column
 IGNORE_TARGET = -100  # no loss: the finer levels of an END column
 
 
+TEMPERATURES = tuple(round(0.5 + 0.05 * i, 2) for i in range(51))  # 0.5 .. 3.0, tried in turn
+
+
+def _forced(
+    prior: CodePrior, codes: torch.Tensor, endings: bool
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """A grid [F', L] read whole from its start: (logits [T, L, C], targets [T, L]), T = F'
+    (+ 1 with `endings` for a prior that learned them: level 1's END after the last column,
+    finer levels ignored)."""
+    device = next(prior.parameters()).device
+    targets = codes.unsqueeze(0).to(device)  # [1, F', L]
+    end = prior.config.end_code
+    if endings and end is not None:
+        ending = torch.full_like(targets[:, :1], IGNORE_TARGET)
+        ending[..., 0] = end
+        targets = torch.cat([targets, ending], dim=1)  # [1, F' + 1, L]
+    inputs = torch.cat([start_column(prior.config).to(device), targets[:, :-1]], dim=1)
+    logits, _ = prior(inputs, targets.clamp(min=0))  # [1, T, L, K(+1)]
+    return logits[0], targets[0]
+
+
 @torch.no_grad()
 def level_nll(
     prior: CodePrior, grids: Sequence[torch.Tensor], endings: bool = False
@@ -26,24 +47,40 @@ def level_nll(
     was_training = prior.training
     prior.eval()
     levels = prior.config.num_levels
-    end = prior.config.end_code if endings else None
     total, count = torch.zeros(levels, dtype=torch.float64), torch.zeros(levels)
-    device = next(prior.parameters()).device
     for codes in grids:
-        targets = codes.unsqueeze(0).to(device)  # [1, F', L]
-        if end is not None:
-            ending = torch.full_like(targets[:, :1], IGNORE_TARGET)
-            ending[..., 0] = end
-            targets = torch.cat([targets, ending], dim=1)  # [1, F' + 1, L]
-        inputs = torch.cat([start_column(prior.config).to(device), targets[:, :-1]], dim=1)
-        logits, _ = prior(inputs, targets.clamp(min=0))  # [1, T, L, K(+1)]
+        logits, targets = _forced(prior, codes, endings)
         losses = F.cross_entropy(
-            logits[0].transpose(1, 2), targets[0], reduction="none", ignore_index=IGNORE_TARGET
+            logits.transpose(1, 2), targets, reduction="none", ignore_index=IGNORE_TARGET
         )
         total += losses.sum(dim=0).double().cpu()  # [L]
-        count += (targets[0] != IGNORE_TARGET).sum(dim=0).cpu()
+        count += (targets != IGNORE_TARGET).sum(dim=0).cpu()
     prior.train(was_training)
     return (total / count.clamp(min=1)).tolist()
+
+
+@torch.no_grad()
+def calibrated_temperatures(prior: CodePrior, grids: Sequence[torch.Tensor]) -> tuple[float, ...]:
+    """Per level, the temperature (of TEMPERATURES) at which the prior's codes are likeliest
+    on held-out `grids` [F', L], as generation draws them (codes only, END apart): temperature
+    scaling. A prior trained on minutes of audio is surer of itself than it should be on
+    files it never saw (1.1-1.7 on the benchmark's collections); drawing at these
+    temperatures draws from what it knows, not from what it memorised. Eval mode inside."""
+    was_training = prior.training
+    prior.eval()
+    size, levels = prior.config.codebook_size, prior.config.num_levels
+    scales = torch.tensor(TEMPERATURES, dtype=torch.float64)
+    total = torch.zeros(len(TEMPERATURES), levels, dtype=torch.float64)
+    for codes in grids:
+        logits, targets = _forced(prior, codes, endings=False)
+        scaled = logits[..., :size].double().unsqueeze(0) / scales[:, None, None, None]
+        log_p = torch.log_softmax(scaled, dim=-1)  # [S, T, L, K]
+        picked = log_p.gather(-1, targets[None, ..., None].expand(len(TEMPERATURES), -1, -1, 1))
+        total -= picked[..., 0].sum(dim=1).cpu()  # [S, L]
+    prior.train(was_training)
+    if not grids:
+        return ()
+    return tuple(TEMPERATURES[int(i)] for i in total.argmin(dim=0))
 
 
 def grid_nll(prior: CodePrior, grids: Sequence[torch.Tensor], endings: bool = False) -> float:

@@ -113,10 +113,11 @@ def _new_grid(
 
 
 def _steering(loaded: LoadedVQModel, settings: SamplingSettings, allow_end: bool) -> Steering:
-    """What the settings ask of this model's prior, by its training files' habits; new
-    sounds only where `allow_end`."""
-    habits = collection_habits(require_prior(loaded), seconds_per_column(loaded))
-    return Steering.of(settings, habits, allow_end)
+    """What the settings ask of this model's prior, by its training files' habits and its
+    calibrated temperatures; new sounds only where `allow_end`."""
+    prior = require_prior(loaded)
+    habits = collection_habits(prior, seconds_per_column(loaded))
+    return Steering.of(settings, habits, allow_end, prior.metadata.temperatures)
 
 
 def _result(

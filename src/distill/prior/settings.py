@@ -29,8 +29,9 @@ def is_number(value: Any) -> bool:
 
 @dataclass(frozen=True)
 class SamplingSettings:
-    """How codes are drawn, per level: logits / temperature (times that level's factor), the
-    steering below, then top-k, top-p (nucleus) and min-p.
+    """How codes are drawn, per level: logits / temperature (times that level's factor, times
+    the temperature the prior was calibrated at on held-out files: 1 draws as calibrated),
+    the steering below, then top-k, top-p (nucleus) and min-p.
 
     novelty (0 to 1): how far level 1 may stray from the moves the training files make. A
     level-1 code that differs from the previous one is a move; a move no training file makes

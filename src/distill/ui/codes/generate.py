@@ -11,7 +11,6 @@ much the result copies from the training files.
 
 from __future__ import annotations
 
-import math
 import secrets
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -25,7 +24,7 @@ from distill.prior.sampling import (
 )
 from distill.prior.takes import generate_takes
 from distill.ui.codes import edits
-from distill.ui.codes.generate_settings import Take, take_settings
+from distill.ui.codes.generate_settings import Take, take_count, take_settings
 from distill.ui.codes.labels import labels_for
 from distill.ui.codes.opening import open_view
 from distill.ui.codes.pictures import decoded_pictures, with_reconstruction
@@ -40,7 +39,6 @@ NO_MODEL = "Choose a model first: generation uses the chosen model's prior."
 NO_FILE = "Encode a file first (or generate one): continuing needs a grid in A."
 NO_SELECTION = "Select a region of A first (drag across its cells), then regenerate it."
 MAX_SEED = 2**31 - 1
-MAX_UI_TAKES = 8  # takes side by side in the panel (the library draws up to 16)
 TakeKind = Literal["new", "continue", "regenerate"]
 
 
@@ -143,20 +141,6 @@ def _generated(result: GenerationResult, number: int) -> str:
         f"Generated {result.grid.duration_s:.2f} s, take {number}, {sounds} "
         f"sound{'s' if sounds != 1 else ''}"
     )
-
-
-def take_count(value: Any) -> int:
-    """The Takes field as a whole number from 1 to MAX_UI_TAKES (a sentence otherwise)."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not number.is_integer() or not 1 <= number <= MAX_UI_TAKES:
-        raise ValueError(
-            f"Takes must be a whole number from 1 to {MAX_UI_TAKES} (how many to draw and "
-            f"show side by side), got {value!r}."
-        )
-    return int(number)
 
 
 def _open_take(session: CodesSession, strip: TakeStrip, index: int) -> GenerateView:

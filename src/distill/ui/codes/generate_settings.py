@@ -10,6 +10,8 @@ from typing import Any
 
 from distill.prior.sampling import SamplingSettings
 
+MAX_UI_TAKES = 8  # takes side by side in the panel (the library draws up to 16)
+
 
 @dataclass(frozen=True)
 class Take:
@@ -57,3 +59,17 @@ def take_settings(
         else _number(events, "Events", "leave it blank for as often as in your files."),
     )
     return Take(_number(seconds, "The length", "give seconds above 0, at most 600."), sampling)
+
+
+def take_count(value: Any) -> int:
+    """The Takes field as a whole number from 1 to MAX_UI_TAKES (a sentence otherwise)."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not number.is_integer() or not 1 <= number <= MAX_UI_TAKES:
+        raise ValueError(
+            f"Takes must be a whole number from 1 to {MAX_UI_TAKES} (how many to draw and "
+            f"show side by side), got {value!r}."
+        )
+    return int(number)
