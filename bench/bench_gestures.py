@@ -12,9 +12,11 @@ once) and to the app's confirmation applied. A slider is timed per move (moves 3
 and over a fast drag (30 moves, 16 ms apart, then the release): the updates the grid gets
 after the release's answer are counted. A cell's click is timed twice more as a hand makes
 it: the pointer resting on the cell 100 or 200 ms before the click (the page fetches the
-preview of a code the pointer rests on). --with-training starts `distill train` on the demo
-sounds beside it first (the loaded run) and stops it after; --settle waits S seconds after
-the reconstruction first. Writes
+preview of a code the pointer rests on). Timing starts once the previews the app makes in
+the background after an opening are made (warm.py; how long that took is written down), so
+a "new code" is one never heard, its preview made ahead. --with-training starts `distill
+train` on the demo sounds beside it first (the loaded run) and stops it after; --settle
+waits S seconds after the reconstruction first. Writes
 bench/results/gestures_idle.json (or gestures_loaded.json); report.py puts them in
 bench/README.md.
 """
@@ -216,6 +218,17 @@ def _training(home: Path) -> subprocess.Popen:
     return process
 
 
+def wait_warm(limit_s: float = 300.0) -> dict[str, float]:
+    """Wait until the app's background previews are made (warm.py; the app runs in this
+    process): how long that took from now, and how many it made."""
+    from distill.ui.codes.warm import WARMER
+
+    started, made = time.monotonic(), WARMER.made
+    while WARMER.busy() and time.monotonic() - started < limit_s:
+        time.sleep(0.05)
+    return {"waited_s": round(time.monotonic() - started, 2), "made": WARMER.made - made}
+
+
 def measure(page: Page, runs: int) -> dict[str, dict[str, float]]:
     results: dict[str, list[float]] = {}
 
@@ -361,6 +374,10 @@ def main() -> None:
                 "document.querySelector('#codes-reconstruction audio')?.src", timeout=300_000
             )
             page.wait_for_timeout(args.settle * 1000)
+            # The previews of the file's codes are made in the background once the palette
+            # shows (warm.py): timed after they are, as a hand finds them after a moment.
+            page.wait_for_selector("#code-palette .pal-swatch", timeout=120_000)
+            warm = wait_warm()
             # Timed without "Hear each edit" (issue 30): the gestures' own answers are timed
             # here; an edit heard at once plays after its answer (bench_palette.py).
             page.uncheck("#code-hear-edits")
@@ -381,6 +398,7 @@ def main() -> None:
         "machine": f"{os.cpu_count()} CPUs",
         "training_beside": args.with_training,
         "settle_s": args.settle,
+        "previews_made_ahead": warm,
         "load_average": [round(x, 2) for x in loads],
         "results": results,
     }

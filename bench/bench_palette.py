@@ -7,7 +7,9 @@ Times, from the gesture (a click dispatched on the element) to its result in the
 - palette shown: a level's button -> every swatch of that level drawn. The first time for a
   level its thumbnails are drawn by the decoder (cold); after that they are kept (warm).
 - swatch heard: a swatch click -> its sound playing (the Web Audio clock moving past its
-  start), for a code never heard before and for one heard before.
+  start), for a code never heard before (at once after its level is shown, and once the
+  previews the app makes in the background for that level are made: warm.py) and for one
+  heard before.
 - occurrences listed: a swatch click -> where its code lives drawn beside the palette.
 
 The 500-file model is --model (default: the demo) with its kept grids resampled into --files
@@ -32,7 +34,7 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_gestures import CHROMIUM_ARGS, TIME_SOUND, TIME_UNTIL, _file, _free_port
+from bench_gestures import CHROMIUM_ARGS, TIME_SOUND, TIME_UNTIL, _file, _free_port, wait_warm
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -97,8 +99,19 @@ def measure(page: Page, runs: int) -> dict[str, dict[str, float]]:
         code = int(page.evaluate(f"document.querySelectorAll('{PALETTE} .pal-swatch')[{run}]"
                                  ".dataset.code"))  # fmt: skip
         swatch = f'{PALETTE} .pal-swatch[data-code="{code}"]'
-        note("swatch heard (new code)", page.evaluate(TIME_SOUND, [swatch, "swatch"]))
+        note("swatch heard (new code, at once)", page.evaluate(TIME_SOUND, [swatch, "swatch"]))
         page.wait_for_function(LISTED % (level, code))
+        # A level looked at a moment first: its previews made in the background (warm.py).
+        warm = wait_warm()
+        note("previews made ahead, waited (ms)", 1000 * warm["waited_s"])
+        fresh = int(page.evaluate(f"document.querySelectorAll('{PALETTE} .pal-swatch')"
+                                  f"[{run + 2 * runs}].dataset.code"))  # fmt: skip
+        later = f'{PALETTE} .pal-swatch[data-code="{fresh}"]'
+        note(
+            "swatch heard (new code, its level shown a moment)",
+            page.evaluate(TIME_SOUND, [later, "swatch"]),
+        )
+        page.wait_for_function(LISTED % (level, fresh))
         page.wait_for_timeout(300)
         note("swatch heard (heard before)", page.evaluate(TIME_SOUND, [swatch, "swatch"]))
         page.wait_for_timeout(300)

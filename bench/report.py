@@ -200,7 +200,8 @@ def gesture_rows() -> list[Row]:
 PALETTE_TARGETS_MS = {  # issue 30's targets, idle
     "palette shown (cold)": 300,
     "palette shown (warm)": 300,
-    "swatch heard (new code)": 100,
+    "swatch heard (new code, at once)": 100,
+    "swatch heard (new code, its level shown a moment)": 100,
     "swatch heard (heard before)": 100,
     "occurrences listed": 200,
 }

@@ -1,12 +1,13 @@
 """The palette's routes over real HTTP on the real app: a level's codebook as the page draws
 it, a swatch heard as that code's own preview, where a code lives, a moment heard, a swatch
-put on the grid (one cell, or the selected columns of its level), and an edit heard again
-as it was before."""
+put on the grid (one cell, or the selected columns of its level), an edit heard again as it
+was before, and the previews made ahead once a palette is shown."""
 
 from __future__ import annotations
 
 import base64
 import json
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +21,8 @@ from distill.inference import preview_code
 from distill.models.persistence import load_model
 from distill.ui.codes import opening
 from distill.ui.codes.session import SESSIONS, CodesSession
-from distill.ui.codes.sound import pcm16
+from distill.ui.codes.sound import CLIPS, pcm16
+from distill.ui.codes.warm import WARMER, warm_order
 
 
 @pytest.fixture
@@ -109,3 +111,29 @@ def test_a_swatch_put_on_the_grid_fills_a_cell_or_the_selected_columns(page: Pag
 
 def torch_equal(a, b) -> bool:  # type: ignore[no-untyped-def]
     return bool((a == b).all())
+
+
+def test_a_palette_shown_makes_the_previews_a_hand_is_about_to_play(page: Page) -> None:
+    """After a level's palette, the previews of the codes grid A uses (that level first),
+    then the rest of that level's codebook, are made in the background: a click then finds
+    its preview made, the same sound the click would have made."""
+    state = page.session.state
+    assert state.editor is not None and page.session.models.entry is not None
+    grid = state.editor.grids.a
+    weights = page.session.models.entry.weights
+    loaded = page.session.models.entry.loaded
+    order = warm_order([grid], 1, ask(page, "palette", {"level": 1})["order"])
+    assert order[0] == (1, int(grid.codes[0, 0, 1]))  # the asked level's codes come first
+    assert {p for p in order if p[0] == 1} == {(1, c) for c in range(16)}
+    assert {(lv, int(c)) for lv in range(3) for c in grid.codes[0, :, lv]} <= set(order)
+    deadline = time.monotonic() + 60
+    while WARMER.busy() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not WARMER.busy() and WARMER.waiting == 0
+    for level, code in order:
+        made = CLIPS.get((weights, "code", level, code))
+        assert made is not None, (level, code)
+    level, code = order[-1]
+    assert CLIPS.get((weights, "code", level, code)).pcm == pcm16(  # type: ignore[union-attr]
+        preview_code(level, code, loaded)
+    )

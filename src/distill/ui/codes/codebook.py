@@ -4,6 +4,8 @@ training files, and a second of one of those moments. Routes beside fast.py's, k
 page's session the same way; the page draws and plays them (palette.js).
 
 The codebook is that of the model of the file open in A (the palette follows the grid).
+Showing a level's palette also starts making, in the background, the previews a hand is
+about to ask for (warm.py).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from distill.demo.sounds import DEMO_SOUNDS_DIR
+from distill.inference.grid import CodeGrid
 from distill.inference.palette import (
     code_places,
     level_palette,
@@ -28,6 +31,7 @@ from distill.models.persistence import DEMO_MODEL_PATH, LoadedVQModel
 from distill.ui.codes.fast import NO_GRID, ROUTE, audio_answer, clip_model, refuse, session_of
 from distill.ui.codes.session import CodesSession
 from distill.ui.codes.sound import Clip, code_clip, pcm16
+from distill.ui.codes.warm import WARMER, warm_order
 from distill.ui.components.colours import code_colours
 
 router = APIRouter(prefix=ROUTE)
@@ -62,6 +66,18 @@ def _label(session: CodesSession, level: int) -> str:
     return labels[level] if 0 <= level < len(labels) else f"Level {level + 1}"
 
 
+def _open_grids(session: CodesSession) -> list[CodeGrid]:
+    """A's grid as it is now, and B's when the same model made it (its previews are A's)."""
+    state = session.state
+    a, b, editor = state.a, state.b, state.editor
+    if a is None or editor is None:
+        return []
+    grids = [editor.grids.a]
+    if b is not None and editor.grids.b is not None and b.model_path == a.model_path:
+        grids.append(editor.grids.b)
+    return grids
+
+
 def folders(loaded: LoadedVQModel) -> list[Path]:
     """Where the model's training files may be: the folders it recorded, and the bundled
     sounds for the demo model."""
@@ -76,11 +92,12 @@ def palette(body: LevelAsk, request: Request) -> JSONResponse:
     """Every code of a level: colour, uses, thumbnail (base64 uint8 [K, bands, frames])."""
     session = session_of(request)
     try:
-        _, loaded = _model(session)
+        weights, loaded = _model(session)
         with one_thread():
             shown = level_palette(loaded, body.level)
     except Exception as error:
         return refuse(error)
+    WARMER.ask(session, weights, loaded, warm_order(_open_grids(session), shown.level, shown.order))
     size, bands, frames = shown.thumbnails.shape
     uses = shown.uses.tolist() if shown.uses is not None else None
     colours = [code_colours(code) for code in range(size)]

@@ -17,7 +17,7 @@ from distill.inference.streaming import stream_grid, stream_level
 from distill.inference.threads import one_thread
 from distill.models.persistence import LoadedVQModel
 
-CLIPS_KEPT = 512  # ~96 kB each: ~50 MB at most for every model and session together
+CLIPS_KEPT = 768  # ~96 kB each: ~75 MB at most for every model and session (warm.py: half)
 
 
 @dataclass(frozen=True)
