@@ -26,7 +26,7 @@ from distill.inference.codes import (
     eval_mode,
     finish_preview,
 )
-from distill.inference.grid import NO_CODE, grid_for_model, seconds_per_column
+from distill.inference.grid import NO_CODE, CodeGrid, grid_for_model, seconds_per_column
 from distill.inference.validation import check_code, check_level
 from distill.models.persistence import LoadedVQModel
 
@@ -248,17 +248,30 @@ def training_file(name: str, folders: Sequence[Path]) -> Path | None:
     return None
 
 
+def _kept_codes(loaded: LoadedVQModel, file: str) -> torch.Tensor:
+    """The codes [F', L] the model keeps of training file `file` (ValueError when none)."""
+    prior = loaded.trained_prior
+    grids = {info.name: grid for info, grid in prior.file_grids()} if prior is not None else {}
+    if file not in grids:
+        raise ValueError(f"This model keeps no grid of a training file named '{file}'.")
+    return grids[file]
+
+
+def kept_grid(loaded: LoadedVQModel, file: str) -> CodeGrid:
+    """The whole grid the model keeps of training file `file`, as the model decodes it (at
+    the training loudness): what can still be opened when the file itself is gone."""
+    codes = _kept_codes(loaded, file).unsqueeze(0).long()  # [1, F', L]
+    step = loaded.model.config.time_downsample
+    return grid_for_model(codes, (loaded.spectrogram.config.n_mels, codes.shape[1] * step), loaded)
+
+
 def moment_sound(
     loaded: LoadedVQModel, file: str, column: int, columns: int, folders: Sequence[Path]
 ) -> MomentSound:
     """A run of `columns` columns from `column` of training file `file`, with at least
     MOMENT_SECONDS around it: the original's samples where the file is in one of `folders`,
     else the model's decode of the grid it keeps (said by `original`)."""
-    prior = loaded.trained_prior
-    grids = {info.name: grid for info, grid in prior.file_grids()} if prior is not None else {}
-    if file not in grids:
-        raise ValueError(f"This model keeps no grid of a training file named '{file}'.")
-    grid = grids[file]  # [F', L]
+    grid = _kept_codes(loaded, file)  # [F', L]
     column = int(np.clip(column, 0, grid.shape[0] - 1))
     column_s = seconds_per_column(loaded)
     run_s = max(1, columns) * column_s

@@ -224,14 +224,14 @@
         (m.held_out ? "; a held-out file (the prior never trained on it)" : "");
       item.appendChild(play);
       item.appendChild(text);
-      if (m.original) {
-        var open = document.createElement("button");
-        open.type = "button";
-        open.className = "occ-open";
-        open.textContent = "Open";
-        open.title = "Open " + m.file + " in grid A at column " + m.column;
-        item.appendChild(open);
-      }
+      var open = document.createElement("button");
+      open.type = "button";
+      open.className = "occ-open";
+      open.textContent = "Open";
+      open.title = m.original ? "Open " + m.file + " in grid A at column " + m.column :
+        "Open the codes the model keeps of " + m.file + " in grid A at column " + m.column +
+        " (the original file is not on this machine)";
+      item.appendChild(open);
       list.appendChild(item);
     });
     if (!data.moments.length) {

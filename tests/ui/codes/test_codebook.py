@@ -14,12 +14,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from tests.helpers import write_tone
 from tests.ui.codes.fast_client import Page
 
 from distill.inference import preview_code
+from distill.inference.palette import kept_grid
 from distill.models.persistence import load_model
-from distill.ui.codes import opening
+from distill.ui.codes import moments, opening
 from distill.ui.codes.session import SESSIONS, CodesSession
 from distill.ui.codes.sound import CLIPS, pcm16
 from distill.ui.codes.warm import WARMER, warm_order
@@ -81,6 +83,18 @@ def test_where_a_code_lives_and_a_moment_heard(page: Page) -> None:
     )
     assert status == 200 and len(data) / 2 / int(headers["X-Distill-Rate"]) >= 0.99
     assert "the model's decode" in urllib.request.unquote(headers["X-Distill-Status"])
+    # Its Open, the file gone: the codes the model keeps of it open in A, decoded.
+    asked = json.dumps({"file": moment["file"], "column": moment["column"]})
+    opened = moments.open_moment(asked, page.session)
+    state = page.session.state
+    assert state.a is not None and state.editor is not None and state.reconstructed
+    assert state.a.name == f"{moment['file']} (kept codes)" and state.a.source is None
+    kept = kept_grid(page.session.model(state.a.model_path), moment["file"])
+    assert torch.equal(state.editor.grids.a.codes, kept.codes)
+    assert "not on this machine any more: opened the codes" in opened.status
+    assert isinstance(opened.reconstruction, str) and opened.original.path == opened.reconstruction
+    with pytest.raises(ValueError, match="Pick a moment"):
+        moments.open_moment("", page.session)
 
 
 def test_a_swatch_put_on_the_grid_fills_a_cell_or_the_selected_columns(page: Page) -> None:

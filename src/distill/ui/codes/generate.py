@@ -25,12 +25,11 @@ from distill.prior.sampling import (
 from distill.prior.takes import generate_takes
 from distill.ui.codes import edits
 from distill.ui.codes.generate_settings import Take, take_count, take_settings
-from distill.ui.codes.labels import labels_for
-from distill.ui.codes.opening import open_view
-from distill.ui.codes.pictures import decoded_pictures, with_reconstruction
+from distill.ui.codes.opening import open_decoded
+from distill.ui.codes.pictures import with_reconstruction
 from distill.ui.codes.render import grid_html, toolbar
 from distill.ui.codes.session import CodesSession, long_job
-from distill.ui.codes.state import CodesState, Grids, OpenFile, TakeStrip, opened
+from distill.ui.codes.state import CodesState, Grids, TakeStrip
 from distill.ui.codes.takes import picked_take, take_name, take_strip, takes_html
 from distill.ui.codes.views import KEEP, Maybe, OpenView, Player
 from distill.ui.common import write_scratch_wav
@@ -144,26 +143,13 @@ def _generated(result: GenerationResult, number: int) -> str:
 
 
 def _open_take(session: CodesSession, strip: TakeStrip, index: int) -> GenerateView:
-    """Take `index` of the strip opened in A like an encoded file: its decode in the
-    players, its spectrogram, B kept when the same model made it."""
-    take, model_path = strip.takes[index], strip.model_path
-    loaded = session.model(model_path)
-    info = read_model_info(model_path)
-    grid = take.grid.with_labels(labels_for(session.state, info))
-    audio = decode_grid(grid, loaded)
-    session.check()
-    path = session.keep_scratch("generated", write_scratch_wav(audio, "generated"))
+    """Take `index` of the strip opened in A like an encoded file (`opening.open_decoded`)."""
+    take = strip.takes[index]
     name = take_name(strip.seed, take.number)
-    pictures = decoded_pictures(audio, grid, loaded.spectrogram)
-    a = OpenFile(model_path, name, grid, None, pictures, info.lookup_name)
-
-    def opened_generation(state: CodesState) -> CodesState:
-        b = state.b if state.b is not None and state.b.model_path == model_path else None
-        return replace(opened(state, a, b), reconstructed=True, take="new")
-
-    state = session.update(opened_generation)
-    view = open_view(state, take.line, Player(path, f"Original: {name}, decoded"), path)
-    return replace(GenerateView.opened(view, take.line, strip.seed), takes=takes_html(state))
+    view = open_decoded(session, strip.model_path, take.grid, name, take.line, "new")
+    return replace(
+        GenerateView.opened(view, take.line, strip.seed), takes=takes_html(session.state)
+    )
 
 
 @long_job

@@ -1,28 +1,32 @@
 """Opening a training file where a code lives (the palette's "Open"): the original file is
-encoded into A with the model of the file open now, as an upload and Encode would; the page
-then selects the moment's columns and scrolls to them (palette.js)."""
+encoded into A with the model of the file open now, as an upload and Encode would, or, when
+the file is no longer on this machine, the codes the model keeps of it are opened, decoded;
+the page then selects the moment's columns and scrolls to them (palette.js)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import gradio as gr
 
-from distill.inference.palette import training_file
+from distill.inference.palette import kept_grid, training_file
 from distill.ui.codes import opening
 from distill.ui.codes.codebook import folders
 from distill.ui.codes.session import CodesSession
 from distill.ui.codes.views import OpenView
 
 NOT_HERE = (
-    "The original of '{name}' is not on this machine any more (the model keeps its codes, "
-    "not its sound): put it back in its folder to open it."
+    "The original of '{name}' is not on this machine any more: opened the codes the model "
+    "keeps of it, as the model decodes them (put the file back in its folder to open the "
+    "original)."
 )
 
 
-def moment_file(session: CodesSession, payload: Any) -> tuple[str, str]:
-    """(the model's path, the training file's path) a moment names (ValueError otherwise)."""
+def moment_file(session: CodesSession, payload: Any) -> tuple[str, str, Path | None]:
+    """(the model's path, the training file's name, its path here or None when it is gone)
+    a moment names (ValueError otherwise)."""
     try:
         asked = json.loads(str(payload or ""))
         name = str(asked["file"])
@@ -31,10 +35,7 @@ def moment_file(session: CodesSession, payload: Any) -> tuple[str, str]:
     a = session.state.a
     if a is None:
         raise ValueError(opening.NO_GRID)
-    path = training_file(name, folders(session.model(a.model_path)))
-    if path is None:
-        raise ValueError(NOT_HERE.format(name=name))
-    return a.model_path, str(path)
+    return a.model_path, name, training_file(name, folders(session.model(a.model_path)))
 
 
 def open_moment(
@@ -42,6 +43,11 @@ def open_moment(
     session: CodesSession,
     progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio's way to ask for a progress bar)
 ) -> OpenView:
-    """Encode the training file a moment is in, into A, as an Encode of A alone does."""
-    model_path, path = moment_file(session, payload)
-    return opening.encode(model_path, path, session, None, progress)
+    """Encode the training file a moment is in, into A, as an Encode of A alone does; when
+    the file is gone, open the codes the model keeps of it instead (same columns)."""
+    model_path, name, path = moment_file(session, payload)
+    if path is not None:
+        return opening.encode(model_path, str(path), session, None, progress)
+    grid = kept_grid(session.model(model_path), name)
+    status = NOT_HERE.format(name=name)
+    return opening.open_decoded(session, model_path, grid, f"{name} (kept codes)", status, None)

@@ -16,7 +16,12 @@ from distill.inference import CodeGrid, decode_grid, encode_sound, write_codes_j
 from distill.models.persistence import LoadedVQModel, read_model_info
 from distill.ui.codes.edits import heard_grid
 from distill.ui.codes.labels import labels_for, labels_text
-from distill.ui.codes.pictures import PictureState, original_pictures, with_reconstruction
+from distill.ui.codes.pictures import (
+    PictureState,
+    decoded_pictures,
+    original_pictures,
+    with_reconstruction,
+)
 from distill.ui.codes.render import grid_html, toolbar
 from distill.ui.codes.session import CodesSession, long_job
 from distill.ui.codes.state import CodesState, Editor, OpenFile, opened
@@ -54,6 +59,34 @@ def open_view(state: CodesState, status: str, original: Player, playing: str | N
         reconstruction=playing,
         unedited=playing,
     )
+
+
+def open_decoded(
+    session: CodesSession,
+    model_path: str,
+    grid: CodeGrid,
+    name: str,
+    status: str,
+    take: str | None,
+) -> OpenView:
+    """A grid with no audio file behind it (a generated take, the codes a model keeps of a
+    training file) opened in A like an encoded file: its decode in the players and over the
+    grid, B kept when the same model made it, a fresh history. `take`: CodesState.take."""
+    loaded = session.model(model_path)
+    info = read_model_info(model_path)
+    grid = grid.with_labels(labels_for(session.state, info))
+    audio = decode_grid(grid, loaded)
+    session.check()
+    path = session.keep_scratch("generated", write_scratch_wav(audio, "generated"))
+    pictures = decoded_pictures(audio, grid, loaded.spectrogram)
+    a = OpenFile(model_path, name, grid, None, pictures, info.lookup_name)
+
+    def opened_decoded(state: CodesState) -> CodesState:
+        b = state.b if state.b is not None and state.b.model_path == model_path else None
+        return replace(opened(state, a, b), reconstructed=True, take=take)
+
+    state = session.update(opened_decoded)
+    return open_view(state, status, Player(path, f"{ORIGINAL}: {name}, decoded"), path)
 
 
 def _encode_file(
