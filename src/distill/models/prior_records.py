@@ -67,9 +67,10 @@ class PriorMetadata:
             f"{self.unigram_perplexity:.1f}), trained on {sum(not f.held_out for f in self.files)} "
             f"of {len(self.files)} files"
         )
-        if self.temperatures:
-            text += ", drawn at its held-out temperatures x" + "/".join(
-                f"{t:g}" for t in self.temperatures
+        if self.temperatures:  # generation uses level 1's (prior.draw.CALIBRATED_LEVELS)
+            text += (
+                f", level 1 drawn at x{self.temperatures[0]:g} (the temperature its "
+                "held-out files are likeliest at)"
             )
         if self.heldout_perplexity >= self.unigram_perplexity:
             text += "; no better than code frequencies alone yet: train it longer"
