@@ -78,3 +78,40 @@ def test_there_is_no_use_via_api_link(new_tab) -> None:
     expect(footer).to_be_visible()
     expect(footer).not_to_contain_text(re.compile("API", re.IGNORECASE))
     expect(tab.page.get_by_text("Use via API")).to_have_count(0)
+
+
+def test_a_heatmap_code_lists_where_it_lives_and_one_opens_in_the_codes_tab(
+    new_tab, demo_copy: Path, capfd
+) -> None:
+    """A click on a code of a Library strip lists where the code lives in that model's
+    training files; a moment is heard, and its Open puts the file in grid A on the Codes tab."""
+    tab = new_tab()
+    page = tab.page
+    tab.tab("Library")
+    tab.choose("library-model", "distill-demo")
+    panel = page.locator("#library-diagnostics")
+    cell = panel.locator('.distill-diag-level[data-level="0"] .distill-heatmap i.used').first
+    code = cell.get_attribute("data-code")
+    cell.click()
+    places = panel.locator(".distill-heat-places")
+    expect(places.locator(".occ-head")).to_contain_text(f"Code {code} of Structure")
+    moments = places.locator(".occ-moment")
+    expect(moments.first).to_be_visible()
+    expect(cell).to_have_class(re.compile("chosen"))
+    before = tab.now()
+    moments.first.locator(".occ-play").click()
+    tab.heard("moment", before)
+    file = moments.first.get_attribute("data-file")
+    assert file and file.endswith(".wav")
+    panel.scroll_into_view_if_needed()
+    tab.screenshot("library_heatmap_places.png")
+    moments.first.locator(".occ-open").click()
+    expect(page.locator("#codes-summary")).to_contain_text(file, timeout=SLOW_MS)
+    expect(page.locator("#codes-grid .distill-grid")).to_be_visible()
+    # The decode that follows an opening had nothing to do (the kept codes came decoded):
+    # its answer changes nothing, and the server's log has no traceback for it.
+    expect(page.locator("#codes-reconstruction audio")).to_have_attribute(
+        "src", re.compile("."), timeout=SLOW_MS
+    )
+    page.wait_for_timeout(1500)
+    assert "Traceback" not in capfd.readouterr().err

@@ -183,11 +183,15 @@
 
   // ---- where a code lives -------------------------------------------------------------------
 
-  async function places(level, code) {
-    var box = $("code-occurrences");
+  // Where a code lives, listed in `into` (the palette's panel unless given); `model`: a
+  // model the Library looks into (its moments then play and open with that model).
+  async function places(level, code, into, model) {
+    var box = into || $("code-occurrences");
     if (!box) return;
     var started = performance.now();
-    var data = await postJson("places", {level: level, code: code}, function (text) {
+    var body = {level: level, code: code};
+    if (model) body.model = model;
+    var data = await postJson("places", body, function (text) {
       var note = document.createElement("p");
       note.className = "occ-head";
       note.textContent = text;
@@ -209,6 +213,8 @@
       item.dataset.file = m.file;
       item.dataset.column = m.column;
       item.dataset.columns = m.columns;
+      item.dataset.level = level;
+      if (model) item.dataset.model = model;
       var play = document.createElement("button");
       play.type = "button";
       play.className = "occ-play";
@@ -247,6 +253,7 @@
 
   function hearMoment(item, gesture) {
     var body = {file: item.dataset.file, column: +item.dataset.column, columns: +item.dataset.columns};
+    if (item.dataset.model) body.model = item.dataset.model;
     return fast().playFetched(fast().fetchClip("moment", body),
       {kind: "moment", side: "a", gesture: gesture});
   }
@@ -259,10 +266,31 @@
     var button = $("code-occurrence-go");
     if (!box || !button) return;
     pendingOpen = {column: +item.dataset.column, columns: +item.dataset.columns,
-      level: shown ? shown.level : 0, key: fileKey()};
-    box.value = JSON.stringify({file: item.dataset.file, column: +item.dataset.column});
+      level: item.dataset.level !== undefined ? +item.dataset.level : (shown ? shown.level : 0),
+      key: fileKey()};
+    var asked = {file: item.dataset.file, column: +item.dataset.column};
+    if (item.dataset.model) {  // from the Library: to the Codes tab, where A opens
+      asked.model = item.dataset.model;
+      var tab = Array.prototype.find.call(document.querySelectorAll("[role=tab]"),
+        function (t) { return t.textContent.trim() === "Codes"; });
+      if (tab) tab.click();
+    }
+    box.value = JSON.stringify(asked);
     box.dispatchEvent(new Event("input", {bubbles: true}));
     setTimeout(function () { button.click(); }, 0);
+  }
+
+  // A code of a Library heatmap (components/diagnostics.py): where it lives, listed under
+  // the strips of that model's panel.
+  function heatCode(cell) {
+    var panel = cell.closest(".distill-diag-live"), row = cell.closest(".distill-diag-level");
+    if (!panel || !row) return;
+    panel.querySelectorAll(".distill-heatmap i.chosen").forEach(function (c) {
+      c.classList.remove("chosen");
+    });
+    cell.classList.add("chosen");
+    places(+row.dataset.level, +cell.dataset.code, panel.querySelector(".distill-heat-places"),
+      panel.dataset.model);
   }
 
   function afterOpen() {
@@ -316,6 +344,8 @@
     if (swatch) return choose(+swatch.dataset.level, +swatch.dataset.code, performance.now(), true);
     var level = target.closest && target.closest(".pal-level");
     if (level) return show(+level.dataset.level);
+    var heat = target.closest && target.closest(".distill-diag-live .distill-heatmap i[data-code]");
+    if (heat) return heatCode(heat);
     var item = target.closest && target.closest(".occ-moment");
     if (item && target.closest(".occ-play")) return hearMoment(item, performance.now());
     if (item && target.closest(".occ-open")) return openMoment(item);

@@ -20,7 +20,7 @@ from tests.ui.codes.fast_client import Page
 
 from distill.inference import preview_code
 from distill.inference.palette import kept_grid
-from distill.models.persistence import load_model
+from distill.models.persistence import DEMO_MODEL_PATH, load_model
 from distill.ui.codes import moments, opening
 from distill.ui.codes.session import SESSIONS, CodesSession
 from distill.ui.codes.sound import CLIPS, pcm16
@@ -151,3 +151,24 @@ def test_a_palette_shown_makes_the_previews_a_hand_is_about_to_play(page: Page) 
     assert CLIPS.get((weights, "code", level, code)).pcm == pcm16(  # type: ignore[union-attr]
         preview_code(level, code, loaded)
     )
+
+
+def test_the_library_asks_where_a_code_of_its_own_model_lives(
+    page: Page, prior_model_file: Path
+) -> None:
+    """With `model` (a model the Library lists), the places and moments are that model's,
+    and A's model stays loaded; a model the Library does not list is refused."""
+    a_model = page.session.models.entry
+    assert a_model is not None
+    demo = str(DEMO_MODEL_PATH)
+    found = ask(page, "places", {"level": 0, "code": 5, "model": demo})
+    assert found["label"] == "Structure" and found["total"] > 0
+    assert all(m["file"].endswith(".wav") for m in found["moments"])
+    moment = found["moments"][0]
+    status, _, data = page.post(
+        "moment", {"file": moment["file"], "column": moment["column"], "model": demo}
+    )
+    assert status == 200 and len(data) > 0
+    assert page.session.models.entry is a_model  # A's model was not unloaded
+    refused = ask(page, "places", {"level": 0, "code": 5, "model": str(prior_model_file)})
+    assert "not in the Library" in refused["status"]

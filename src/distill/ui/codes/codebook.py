@@ -27,11 +27,13 @@ from distill.inference.palette import (
     training_file,
 )
 from distill.inference.threads import one_thread
+from distill.models.labels import get_level_labels
 from distill.models.persistence import DEMO_MODEL_PATH, LoadedVQModel
 from distill.ui.codes.fast import NO_GRID, ROUTE, audio_answer, clip_model, refuse, session_of
 from distill.ui.codes.session import CodesSession
 from distill.ui.codes.sound import Clip, code_clip, pcm16
 from distill.ui.codes.warm import WARMER, warm_order
+from distill.ui.common import model_choices
 from distill.ui.components.colours import code_colours
 
 router = APIRouter(prefix=ROUTE)
@@ -42,22 +44,38 @@ class LevelAsk(BaseModel):
 
 
 class CodeAsk(BaseModel):
+    """A code of a level of A's model, or of `model` (a path the Library lists)."""
+
     level: int
     code: int
+    model: str | None = None
 
 
 class MomentAsk(BaseModel):
     file: str
     column: int
     columns: int = 1
+    model: str | None = None
 
 
-def _model(session: CodesSession) -> tuple[str, LoadedVQModel]:
-    """The weights' key and the model of the file open in A (ValueError when none)."""
+def _model(session: CodesSession, model: str | None = None) -> tuple[str, LoadedVQModel]:
+    """The weights' key and the model of the file open in A (ValueError when none), or the
+    Library's `model` (one of the models it lists: a page names no other file)."""
+    if model is not None:
+        return library_model(session, model)
     a = session.state.a
     if a is None:
         raise ValueError(NO_GRID)
     return clip_model(session, a.model_path)
+
+
+def library_model(session: CodesSession, model: str) -> tuple[str, LoadedVQModel]:
+    """A model the Library lists, kept apart from A's (looking one up does not unload A's)."""
+    if model not in {path for _, path in model_choices()}:
+        raise ValueError("That model is not in the Library any more: choose it again there.")
+    loaded = session.library_models.model(model)
+    entry = session.library_models.entry
+    return (entry.weights if entry is not None else model), loaded
 
 
 def _label(session: CodesSession, level: int) -> str:
@@ -138,7 +156,7 @@ def places(body: CodeAsk, request: Request) -> JSONResponse:
     original (the file is here) or from the model's decode of its kept grid."""
     session = session_of(request)
     try:
-        _, loaded = _model(session)
+        _, loaded = _model(session, body.model)
         found = code_places(loaded, body.level, body.code)
     except Exception as error:
         return refuse(error)
@@ -151,7 +169,11 @@ def places(body: CodeAsk, request: Request) -> JSONResponse:
             "ok": True,
             "level": found.level,
             "code": found.code,
-            "label": _label(session, found.level),
+            "label": _label(session, found.level)
+            if body.model is None
+            else get_level_labels(loaded.model.num_quantizers, loaded.metadata.level_labels)[
+                found.level
+            ],
             "total": found.total,
             "num_files": found.num_files,
             "files": [[name, count] for name, count in found.files],
@@ -175,7 +197,7 @@ def moment(body: MomentAsk, request: Request) -> Response:
     """A moment of a training file, heard with a little around it."""
     session = session_of(request)
     try:
-        _, loaded = _model(session)
+        _, loaded = _model(session, body.model)
         with one_thread():
             sound = moment_sound(loaded, body.file, body.column, body.columns, folders(loaded))
     except Exception as error:

@@ -13,7 +13,7 @@ import gradio as gr
 
 from distill.inference.palette import kept_grid, training_file
 from distill.ui.codes import opening
-from distill.ui.codes.codebook import folders
+from distill.ui.codes.codebook import folders, library_model
 from distill.ui.codes.session import CodesSession
 from distill.ui.codes.views import OpenView
 
@@ -26,12 +26,16 @@ NOT_HERE = (
 
 def moment_file(session: CodesSession, payload: Any) -> tuple[str, str, Path | None]:
     """(the model's path, the training file's name, its path here or None when it is gone)
-    a moment names (ValueError otherwise)."""
+    a moment names (ValueError otherwise): of A's model, or of the Library's `model`."""
     try:
         asked = json.loads(str(payload or ""))
         name = str(asked["file"])
-    except (ValueError, KeyError, TypeError):
+        model = asked.get("model")
+    except (ValueError, KeyError, TypeError, AttributeError):
         raise ValueError("Pick a moment in the list first, then press its Open.") from None
+    if model is not None:  # from the Library: that model, A's or not
+        _, loaded = library_model(session, str(model))
+        return str(model), name, training_file(name, folders(loaded))
     a = session.state.a
     if a is None:
         raise ValueError(opening.NO_GRID)

@@ -40,6 +40,7 @@ class CodesSession:
     def __init__(self) -> None:
         self.state = CodesState()
         self.models = ModelCache()
+        self.library_models = ModelCache()  # a model the Library looks into (not A's)
         self.key = secrets.token_urlsafe(24)
         self.lock = threading.RLock()
         self._scratch: dict[str, list[str]] = {}

@@ -146,14 +146,23 @@ def bind(handler: Callable[P, Any], targets: Mapping[str, Target]) -> Callable[P
         try:
             view = handler(*args, **kwargs)
         except Cancelled:
-            return {}
+            return unchanged(targets)
         except Exception as error:
             message = warn(error)
             status = targets.get("status")
-            return {} if status is None else updates(_Status(message), {"status": status})
-        return {} if view is None else updates(view, targets)
+            if status is None:
+                return unchanged(targets)
+            return updates(_Status(message), {"status": status})
+        return unchanged(targets) if view is None else updates(view, targets)
 
     return run
+
+
+def unchanged(targets: Mapping[str, Target]) -> dict:
+    """Every output left as it is. Gradio reads an empty dict as one value, not as "no
+    update" (it then refuses the event's answer, with a traceback in the server's log), so
+    one output gets an update that changes nothing."""
+    return {outputs(targets)[0]: gr.update()}
 
 
 @dataclass(frozen=True)

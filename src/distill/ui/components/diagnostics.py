@@ -20,12 +20,21 @@ HEATMAP_NOTE = (
 )
 
 
-def _heatmap(level: LevelHealth, label: str) -> str:
-    """One level's strip: a cell per code, its shade the code's (log) share of use."""
+LIVE_NOTE = (
+    "Click a code in a strip to see where it lives in the training files: hear a moment, or "
+    "open it in grid A on the Codes tab."
+)
+
+
+def _heatmap(level: LevelHealth, label: str, live: bool = False) -> str:
+    """One level's strip: a cell per code, its shade the code's (log) share of use; `live`:
+    each cell names its code for the page (a click lists where it lives)."""
     counts = level.code_counts or ()
+    more = "; click: where it lives" if live else ""
     cells = "".join(
         f'<i class="{"used" if count else "unused"}" style="--u:{share:.2f}" '
-        f'title="code {code}: {count} times"></i>'
+        + (f'data-code="{code}" ' if live else "")
+        + f'title="code {code}: {count} times{more}"></i>'
         for code, (count, share) in enumerate(zip(counts, usage_shares(counts), strict=True))
     )
     return (
@@ -34,7 +43,7 @@ def _heatmap(level: LevelHealth, label: str) -> str:
     )
 
 
-def _level(level: LevelHealth, label: str, largest_db: float) -> str:
+def _level(level: LevelHealth, label: str, largest_db: float, live: bool = False) -> str:
     badge = level_badge(level)
     name = html.escape(f"{level.level + 1} · {label}")
     db = level.contribution_db
@@ -46,7 +55,7 @@ def _level(level: LevelHealth, label: str, largest_db: float) -> str:
             f'{db:.1f} dB"><span style="width:{width:.0f}%"></span></span>'
             f'<span class="distill-db">{db:.1f} dB</span>'
         )
-    heatmap = _heatmap(level, label) if level.code_counts is not None else ""
+    heatmap = _heatmap(level, label, live) if level.code_counts is not None else ""
     return (
         f'<div class="distill-diag-level" data-level="{level.level}" data-badge="{badge.colour}">'
         f'<div class="distill-diag-head"><span class="distill-badge distill-badge-'
@@ -57,17 +66,29 @@ def _level(level: LevelHealth, label: str, largest_db: float) -> str:
     )
 
 
-def diagnostics_html(health: CodebookHealth | None, labels: list[str]) -> str:
-    """The diagnostics panel of one model (`labels`: one name per level, coarsest first)."""
+def diagnostics_html(
+    health: CodebookHealth | None, labels: list[str], model: str | None = None
+) -> str:
+    """The diagnostics panel of one model (`labels`: one name per level, coarsest first).
+    With `model` (its path: the Library), a click on a heatmap's code lists where that code
+    lives in the training files, below the strips (palette.js asks the fast path)."""
     if health is None or not health.levels:
         return f'<div class="distill-diagnostics"><p>{NOT_MEASURED}</p></div>'
+    live = model is not None and health.has_diagnostics
     largest = max((level.contribution_db or 0.0 for level in health.levels), default=0.0)
     levels = "".join(
-        _level(level, labels[level.level] if level.level < len(labels) else "", largest)
+        _level(level, labels[level.level] if level.level < len(labels) else "", largest, live)
         for level in health.levels
     )
     note = HEATMAP_NOTE if health.has_diagnostics else NOT_AVAILABLE
+    if not live:
+        return (
+            '<div class="distill-diagnostics"><b>Codebook diagnostics</b>'
+            f'<p class="distill-diag-note">{note}</p>{levels}</div>'
+        )
+    named = html.escape(str(model))
     return (
-        '<div class="distill-diagnostics"><b>Codebook diagnostics</b>'
-        f'<p class="distill-diag-note">{note}</p>{levels}</div>'
+        f'<div class="distill-diagnostics distill-diag-live" data-model="{named}">'
+        f'<b>Codebook diagnostics</b><p class="distill-diag-note">{note} {LIVE_NOTE}</p>'
+        f'{levels}<div class="distill-heat-places occ-box" aria-live="polite"></div></div>'
     )

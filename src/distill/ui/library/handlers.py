@@ -112,7 +112,7 @@ def model_diagnostics(model_path: str | None) -> str:
     except ValueError:
         return ""  # model_details says what is wrong with it
     labels = get_level_labels(info.vqvae_config.num_levels, info.metadata.level_labels)
-    return diagnostics_html(info.codebook_health, labels)
+    return diagnostics_html(info.codebook_health, labels, model_path)
 
 
 def refresh_library(
