@@ -1,19 +1,32 @@
 """Keeping work in real headless Chromium, as a user does it: encode the demo sound, edit it,
 save the session, reload the page and take the offer to restore it (grid and history back,
 Undo works), open the saved file in another browser through Open a session, and export the
-selection as a sample whose length is exactly its columns."""
+selection as a sample whose length is exactly its columns; `distill ui --session FILE` opens
+saved work in the first page."""
 
 from __future__ import annotations
 
 import io
+import os
 import re
+import subprocess
+import sys
+import time
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urljoin
 
 import pytest
 import soundfile as sf
-from playwright.sync_api import Locator, Page, expect
-from tests.browser.pages import SLOW_MS, AppPage
+from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Error as PlaywrightError
+from tests.browser.pages import SLOW_MS, AppPage, free_port
+
+from distill.demo.sounds import EXAMPLE_SOUND
+from distill.models.persistence import DEMO_MODEL_PATH
+from distill.ui.codes import edits, opening
+from distill.ui.codes.keep import save_session
+from distill.ui.codes.session import CodesSession, end_codes_session
 
 pytestmark = pytest.mark.browser
 
@@ -119,3 +132,51 @@ def test_save_reload_restore_open_and_export(new_tab, tiny_model: Path, tmp_path
     other.upload("session-open", notes)
     other.toast("notes.txt is not a Distill session file")
     expect(history(other.page)).to_contain_text("Edit 1 of 1")
+
+
+def test_distill_ui_with_a_session_opens_that_work_in_the_first_page(
+    chromium: Browser, tmp_path: Path
+) -> None:
+    """`distill ui --session FILE`, as a user types it: the saved work (the demo model's grid
+    of the example sound, one typed code) is back in the page that opens, history and all."""
+    session = CodesSession()
+    opening.encode(str(DEMO_MODEL_PATH), str(EXAMPLE_SOUND), session)
+    editor = session.state.editor
+    assert editor is not None
+    code = (int(editor.grids.a.codes[0, 6, 2]) + 1) % editor.grids.a.codebook_size
+    step = edits.set_cell(editor, "a", 2, 6, code)
+    session.update(lambda state: replace(state, editor=step.editor))
+    saved = Path(save_session(session).exported)
+    port = free_port()
+    environment = {**os.environ, "DISTILL_HOME": str(tmp_path / "home")}
+    command = [str(Path(sys.executable).parent / "distill"), "ui", "--port", str(port)]
+    server = subprocess.Popen(
+        [*command, "--no-open-browser", "--session", str(saved)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    context = chromium.new_context(viewport={"width": 1280, "height": 1000})
+    try:
+        page = context.new_page()
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while True:  # the server takes a few seconds to start (torch, the model)
+            try:
+                page.goto(url)
+                break
+            except PlaywrightError:
+                assert time.monotonic() < deadline and server.poll() is None, "no server"
+                time.sleep(0.5)
+        tab = AppPage(page, url)
+        expect(history(page)).to_contain_text("Edit 1 of 1", timeout=SLOW_MS)
+        expect(cell(page, 2, 6)).to_have_text(str(code))
+        expect(page.locator("#codes-summary")).to_contain_text("melody.wav")
+        tab.screenshot("keep_cli_session.png")
+    finally:
+        context.close()
+        server.terminate()
+        output = server.communicate(timeout=60)[0]
+        end_codes_session(session)
+    assert "Traceback" not in output, output
