@@ -69,14 +69,16 @@ def calibrated_temperatures(prior: CodePrior, grids: Sequence[torch.Tensor]) -> 
     was_training = prior.training
     prior.eval()
     size, levels = prior.config.codebook_size, prior.config.num_levels
-    scales = torch.tensor(TEMPERATURES, dtype=torch.float64)
     total = torch.zeros(len(TEMPERATURES), levels, dtype=torch.float64)
     for codes in grids:
         logits, targets = _forced(prior, codes, endings=False)
-        scaled = logits[..., :size].double().unsqueeze(0) / scales[:, None, None, None]
-        log_p = torch.log_softmax(scaled, dim=-1)  # [S, T, L, K]
-        picked = log_p.gather(-1, targets[None, ..., None].expand(len(TEMPERATURES), -1, -1, 1))
-        total -= picked[..., 0].sum(dim=1).cpu()  # [S, L]
+        codes_only = logits[..., :size].double()  # [T, L, K]
+        # One temperature at a time: all of them at once would hold 51 copies of a long
+        # file's logits (gigabytes for a 10-minute held-out file).
+        for index, temperature in enumerate(TEMPERATURES):
+            log_p = torch.log_softmax(codes_only / temperature, dim=-1)
+            picked = log_p.gather(-1, targets[..., None])[..., 0]  # [T, L]
+            total[index] -= picked.sum(dim=0).cpu()
     prior.train(was_training)
     if not grids:
         return ()
