@@ -23,7 +23,7 @@ from distill.inference.palette import kept_grid
 from distill.models.persistence import DEMO_MODEL_PATH, load_model
 from distill.ui.codes import moments, opening
 from distill.ui.codes.session import SESSIONS, CodesSession
-from distill.ui.codes.sound import CLIPS, pcm16
+from distill.ui.codes.sound import CLIPS, code_key, pcm16
 from distill.ui.codes.warm import WARMER, warm_order
 
 
@@ -145,10 +145,10 @@ def test_a_palette_shown_makes_the_previews_a_hand_is_about_to_play(page: Page) 
         time.sleep(0.05)
     assert not WARMER.busy() and WARMER.waiting == 0
     for level, code in order:
-        made = CLIPS.get((weights, "code", level, code))
+        made = CLIPS.get(code_key(weights, level, code))
         assert made is not None, (level, code)
     level, code = order[-1]
-    assert CLIPS.get((weights, "code", level, code)).pcm == pcm16(  # type: ignore[union-attr]
+    assert CLIPS.get(code_key(weights, level, code)).pcm == pcm16(  # type: ignore[union-attr]
         preview_code(level, code, loaded)
     )
 

@@ -73,14 +73,16 @@ def library_model(session: CodesSession, model: str) -> tuple[str, LoadedVQModel
     """A model the Library lists, kept apart from A's (looking one up does not unload A's)."""
     if model not in {path for _, path in model_choices()}:
         raise ValueError("That model is not in the Library any more: choose it again there.")
-    loaded = session.library_models.model(model)
-    entry = session.library_models.entry
-    return (entry.weights if entry is not None else model), loaded
+    return clip_model(session, model, session.library_models)
 
 
-def _label(session: CodesSession, level: int) -> str:
-    editor = session.state.editor
-    labels = editor.grids.a.level_labels if editor is not None else []
+def _label(session: CodesSession, level: int, library: LoadedVQModel | None = None) -> str:
+    """A level's name: as grid A names it, or as the Library's model `library` does."""
+    if library is not None:
+        labels = get_level_labels(library.model.num_quantizers, library.metadata.level_labels)
+    else:
+        editor = session.state.editor
+        labels = list(editor.grids.a.level_labels) if editor is not None else []
     return labels[level] if 0 <= level < len(labels) else f"Level {level + 1}"
 
 
@@ -169,11 +171,7 @@ def places(body: CodeAsk, request: Request) -> JSONResponse:
             "ok": True,
             "level": found.level,
             "code": found.code,
-            "label": _label(session, found.level)
-            if body.model is None
-            else get_level_labels(loaded.model.num_quantizers, loaded.metadata.level_labels)[
-                found.level
-            ],
+            "label": _label(session, found.level, loaded if body.model is not None else None),
             "total": found.total,
             "num_files": found.num_files,
             "files": [[name, count] for name, count in found.files],

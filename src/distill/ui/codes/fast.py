@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from distill.inference.grid import CodeGrid
 from distill.inference.threads import one_thread
+from distill.models.cache import ModelCache
 from distill.models.persistence import LoadedVQModel
 from distill.ui.codes import edits
 from distill.ui.codes.answers import edit_answer, refused
@@ -74,10 +75,14 @@ def _open_grid(state: CodesState, side: Side) -> tuple[str, CodeGrid]:
     return open_file.model_path, grid
 
 
-def clip_model(session: CodesSession, model_path: str) -> tuple[str, LoadedVQModel]:
-    """The model at `model_path` and the key its previews are kept under (its weights)."""
-    loaded = session.model(model_path)
-    entry = session.models.entry
+def clip_model(
+    session: CodesSession, model_path: str, models: ModelCache | None = None
+) -> tuple[str, LoadedVQModel]:
+    """The model at `model_path` (from `models`; the session's own, A's, by default) and the
+    key its previews are kept under (its weights)."""
+    models = models or session.models
+    loaded = models.model(model_path)
+    entry = models.entry
     return (entry.weights if entry is not None else model_path), loaded
 
 

@@ -65,9 +65,14 @@ class ClipCache:
 CLIPS = ClipCache()
 
 
+def code_key(weights: str, level: int, code: int) -> tuple:
+    """What a code's preview is kept under in CLIPS."""
+    return (weights, "code", level, code)
+
+
 def code_clip(weights: str, level: int, code: int, loaded: LoadedVQModel) -> Clip:
     """One code of one level alone, held ~1 s (`preview_code`, on one thread)."""
-    key = (weights, "code", level, code)
+    key = code_key(weights, level, code)
     clip = CLIPS.get(key)
     if clip is None:
         with one_thread():

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from distill.inference.grid import CodeGrid
 from distill.models.persistence import LoadedVQModel
 from distill.ui.codes.session import CodesSession
-from distill.ui.codes.sound import CLIPS, CLIPS_KEPT, code_clip
+from distill.ui.codes.sound import CLIPS, CLIPS_KEPT, code_clip, code_key
 
 WARM_LIMIT = CLIPS_KEPT // 2  # previews made per ask at most: the rest of the cache stays free
 PAUSE_S = 0.002  # between two previews: where the thread cannot be given the lowest priority
@@ -69,7 +69,7 @@ class Warmer:
     ) -> None:
         """Make the previews of `pairs` (see warm_order) for `session`'s model, those not kept
         already, WARM_LIMIT at most; what an earlier ask left queued is dropped."""
-        fresh = [p for p in pairs if CLIPS.get((weights, "code", *p)) is None][:WARM_LIMIT]
+        fresh = [p for p in pairs if CLIPS.get(code_key(weights, *p)) is None][:WARM_LIMIT]
         with self._lock:
             self._queue = deque(fresh)
             self._target = (session, weights, loaded)
