@@ -296,6 +296,19 @@
     redraw("b", answer.b);
   }
 
+  // A Gradio event asked from the page: the hidden box `holder` is given `payload` (as
+  // JSON), then its hidden button is pressed (on the next turn, once Gradio has the value).
+  // False when the page has no such box or button.
+  function ask(holder, button, payload) {
+    var box = document.querySelector("#" + holder + " textarea, #" + holder + " input");
+    var go = document.getElementById(button);
+    if (!box || !go) return false;
+    box.value = JSON.stringify(payload);
+    box.dispatchEvent(new Event("input", {bubbles: true}));
+    setTimeout(function () { go.click(); }, 0);
+    return true;
+  }
+
   window.distillFast = {
     edit: edit,
     preview: preview,
@@ -308,6 +321,7 @@
     fetchClip: fetchClip,
     playFetched: playFetched,
     stream: stream,
+    ask: ask,
     refusal: refusal,
     resync: resync,
     say: say,

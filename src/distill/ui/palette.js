@@ -262,22 +262,17 @@
   // button asks; once the new grid is drawn, its columns are selected and scrolled to.
   var pendingOpen = null;
   function openMoment(item) {
-    var box = document.querySelector("#code-occurrence-open textarea, #code-occurrence-open input");
-    var button = $("code-occurrence-go");
-    if (!box || !button) return;
+    var asked = {file: item.dataset.file, column: +item.dataset.column};
+    if (item.dataset.model) asked.model = item.dataset.model;
+    if (!fast().ask("code-occurrence-open", "code-occurrence-go", asked)) return;
     pendingOpen = {column: +item.dataset.column, columns: +item.dataset.columns,
       level: item.dataset.level !== undefined ? +item.dataset.level : (shown ? shown.level : 0),
       key: fileKey()};
-    var asked = {file: item.dataset.file, column: +item.dataset.column};
     if (item.dataset.model) {  // from the Library: to the Codes tab, where A opens
-      asked.model = item.dataset.model;
       var tab = Array.prototype.find.call(document.querySelectorAll("[role=tab]"),
         function (t) { return t.textContent.trim() === "Codes"; });
       if (tab) tab.click();
     }
-    box.value = JSON.stringify(asked);
-    box.dispatchEvent(new Event("input", {bubbles: true}));
-    setTimeout(function () { button.click(); }, 0);
   }
 
   // A code of a Library heatmap (components/diagnostics.py): where it lives, listed under

@@ -23,12 +23,7 @@
   }
 
   function open(card) {
-    var box = document.querySelector("#gen-take-open textarea, #gen-take-open input");
-    var button = document.getElementById("gen-take-go");
-    if (!box || !button) return;
-    box.value = JSON.stringify({take: +card.dataset.take});
-    box.dispatchEvent(new Event("input", {bubbles: true}));
-    setTimeout(function () { button.click(); }, 0);
+    fast().ask("gen-take-open", "gen-take-go", {take: +card.dataset.take});
   }
 
   document.addEventListener("click", function (event) {
