@@ -65,11 +65,13 @@ class AppPage:
     def upload(self, element_id: str, *paths: Path) -> None:
         """Give a gr.File these files, clearing what it held first (as a user would)."""
         clear = self.page.locator(f"#{element_id} button[aria-label=Clear]")
+        chooser = self.page.locator(f"#{element_id} input[type=file]")
+        # The box may still be drawing the file it opened with (a busy machine): wait until
+        # it shows either that file (with its Clear button) or the empty drop zone.
+        expect(clear.or_(chooser).first).to_be_attached(timeout=SLOW_MS)
         if clear.count():
             clear.first.click()
-        self.page.locator(f"#{element_id} input[type=file]").set_input_files(
-            [str(p) for p in paths]
-        )
+        chooser.set_input_files([str(p) for p in paths], timeout=SLOW_MS)
         for path in paths:
             expect(self.page.locator(f"#{element_id}")).to_contain_text(path.stem)
 
