@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from distill.inference.chunked import decode_codes_chunked
 from distill.models.persistence import LoadedVQModel
 from distill.prior import character
 from distill.prior.memorisation import longest_copy
+from distill.prior.takes import codes_mel
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,8 @@ class Yardstick:
 def decode_mel(loaded: LoadedVQModel, codes: torch.Tensor) -> np.ndarray:
     """codes [F', L] -> the decoder's normalised log-mel [M, F' x frames per column] (a linear
     output's spectrum taken to the mel bands)."""
-    step = loaded.model.config.time_downsample
-    frames = int(codes.shape[0]) * step
-    loaded.model.eval()
-    with torch.no_grad():
-        spectrum = decode_codes_chunked(
-            loaded.model, codes[None].to(loaded.device), (loaded.spectrogram.config.n_mels, frames)
-        )
-        mel = loaded.spectrogram.to_mel(spectrum)
+    frames = int(codes.shape[0]) * loaded.model.config.time_downsample
+    mel = codes_mel(loaded, codes[None], (loaded.spectrogram.config.n_mels, frames))
     return mel[0, 0].cpu().numpy()
 
 

@@ -17,7 +17,7 @@ from distill.models.persistence import DEMO_MODEL_PATH, load_model
 from distill.prior import takes as takes_module
 from distill.prior.habits import collection_habits, stuck_columns
 from distill.prior.sampling import PriorError, SamplingSettings, draw_takes, generate
-from distill.prior.takes import generate_takes, silent_share, take_flaw
+from distill.prior.takes import decoded_mel, generate_takes, silent_share, take_flaw
 
 
 @pytest.fixture
@@ -55,12 +55,13 @@ def test_a_take_on_one_code_far_longer_than_the_files_hold_is_stuck(loaded):
     held = good.grid.with_codes(codes, "held")
     stuck = type(good)(held, good.columns, good.levels, good.memorisation)
     assert stuck_columns(codes[0, :, 0].numpy()) > 2 * habits.longest_stuck
-    assert take_flaw(loaded, stuck, habits) == "stuck"
+    assert take_flaw(loaded, stuck, decoded_mel(loaded, held), habits) == "stuck"
     flicker = codes.clone()
     flicker[0, 10:, 0] = torch.tensor([3, 4]).repeat(200)[: codes.shape[1] - 10]
     flickering = type(good)(good.grid.with_codes(flicker, "flicker"), good.columns, good.levels,
                             good.memorisation)  # fmt: skip
-    assert take_flaw(loaded, flickering, habits) == "stuck"  # two codes in turn: stuck too
+    mel = decoded_mel(loaded, flickering.grid)
+    assert take_flaw(loaded, flickering, mel, habits) == "stuck"  # two codes in turn: stuck too
 
 
 def test_silence_is_judged_on_the_decoded_sound(tmp_path: Path):
@@ -69,8 +70,8 @@ def test_silence_is_judged_on_the_decoded_sound(tmp_path: Path):
     sf.write(quiet, np.zeros(96000, dtype=np.float32), 48000)
     t = np.arange(96000) / 48000
     sf.write(tone, (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32), 48000)
-    assert silent_share(demo, encode_grid(quiet, demo, refine_steps=0)) > 0.9
-    assert silent_share(demo, encode_grid(tone, demo, refine_steps=0)) < 0.1
+    assert silent_share(demo, decoded_mel(demo, encode_grid(quiet, demo, refine_steps=0))) > 0.9
+    assert silent_share(demo, decoded_mel(demo, encode_grid(tone, demo, refine_steps=0))) < 0.1
 
 
 def test_rejected_takes_are_drawn_again_and_the_least_bad_kept_when_none_pass(
@@ -82,6 +83,8 @@ def test_rejected_takes_are_drawn_again_and_the_least_bad_kept_when_none_pass(
     monkeypatch.setattr(takes_module, "STUCK_MIN_SECONDS", 0.0)
     result = generate_takes(loaded, 1.0, seed=2, takes=2)
     assert len(result.takes) == 2 and all(t.flaw == "stuck" for t in result.takes)
+    for take in result.takes:  # each judged on its own sound, kept for its thumbnail
+        assert torch.equal(take.mel, decoded_mel(loaded, take.result.grid))
     rounds = 1 + takes_module.REDRAW_ROUNDS
     assert len(result.rejected) == 2 * rounds
     assert sorted(t.number for t in result.rejected) == list(range(1, 2 * rounds + 1))

@@ -27,11 +27,13 @@ REDRAW_ROUNDS = 2  # rounds of new takes drawn in place of rejected ones
 @dataclass(frozen=True)
 class Take:
     """One take: its result, its number among its seed's takes (1-based: the same seed and
-    number always give the same take) and why it was set aside (None: kept)."""
+    number always give the same take), why it was set aside (None: kept) and its log-mel as
+    the decoder gives it (judged once, kept for its thumbnail)."""
 
     result: GenerationResult
     number: int
-    flaw: str | None = None
+    flaw: str | None
+    mel: torch.Tensor  # [1, 1, M, F]
 
 
 @dataclass(frozen=True)
@@ -58,25 +60,33 @@ class Takes:
 def decoded_mel(loaded: LoadedVQModel, grid: CodeGrid) -> torch.Tensor:
     """A grid's log-mel [1, 1, M, F] as the decoder gives it (a linear output's spectrum
     taken to the mel bands; no Griffin-Lim)."""
+    return codes_mel(loaded, grid.codes, grid.mel_shape)
+
+
+def codes_mel(
+    loaded: LoadedVQModel, codes: torch.Tensor, mel_shape: tuple[int, int]
+) -> torch.Tensor:
+    """codes [1, F', L] -> the decoder's log-mel [1, 1, M, F] for `mel_shape` (M, F)."""
     loaded.model.eval()
     with torch.no_grad():
-        spectrum = decode_codes_chunked(loaded.model, grid.codes.to(loaded.device), grid.mel_shape)
+        spectrum = decode_codes_chunked(loaded.model, codes.to(loaded.device), mel_shape)
         return loaded.spectrogram.to_mel(spectrum)
 
 
-def silent_share(loaded: LoadedVQModel, grid: CodeGrid) -> float:
-    """The share of a grid's decoded mel frames whose every band is within SILENT_DB of the
-    floor (the decoder alone, no Griffin-Lim)."""
-    power = loaded.spectrogram.log_to_power(decoded_mel(loaded, grid))[0, 0]  # [M, F]
+def silent_share(loaded: LoadedVQModel, mel: torch.Tensor) -> float:
+    """The share of a decoded log-mel's frames [1, 1, M, F] whose every band is within
+    SILENT_DB of the floor (`decoded_mel`: the decoder alone, no Griffin-Lim)."""
+    power = loaded.spectrogram.log_to_power(mel)[0, 0]  # [M, F]
     floor = loaded.spectrogram.config.power_floor * (10 ** (SILENT_DB / 10) - 1)
     return float((power.amax(dim=0) <= floor).double().mean())
 
 
 def take_flaw(
-    loaded: LoadedVQModel, result: GenerationResult, habits: CollectionHabits
+    loaded: LoadedVQModel, result: GenerationResult, mel: torch.Tensor, habits: CollectionHabits
 ) -> str | None:
-    """'silent', 'stuck' or None (fine), judged on the drawn columns."""
-    if silent_share(loaded, result.grid) > SILENT_SHARE:
+    """'silent', 'stuck' or None (fine), judged on the drawn columns and the grid's decoded
+    log-mel `mel` (`decoded_mel`)."""
+    if silent_share(loaded, mel) > SILENT_SHARE:
         return "silent"
     start, end = result.columns
     stuck = stuck_columns(result.grid.codes[0, start:end, 0].numpy())
@@ -108,8 +118,9 @@ def generate_takes(
     drawn, batch = 0, wanted
     for _ in range(1 + REDRAW_ROUNDS):
         for offset, result in enumerate(draw_takes(loaded, seconds, settings, batch, drawn, base)):
-            flaw = take_flaw(loaded, result, habits)
-            (rejected if flaw else kept).append(Take(result, drawn + offset + 1, flaw))
+            mel = decoded_mel(loaded, result.grid)
+            flaw = take_flaw(loaded, result, mel, habits)
+            (rejected if flaw else kept).append(Take(result, drawn + offset + 1, flaw, mel))
         drawn += batch
         if len(kept) >= wanted:
             break

@@ -129,8 +129,6 @@ def generate_new(
     if drawn.rejected:
         lines = [f"{line} {drawn.describe()}" for line in lines]
     strip = take_strip(loaded, model_path, settings.sampling.seed, drawn, lines)
-    session.check()
-    session.update(lambda state: replace(state, takes=strip))
     return _open_take(session, strip, 0)
 
 
@@ -143,10 +141,11 @@ def _generated(result: GenerationResult, number: int) -> str:
 
 
 def _open_take(session: CodesSession, strip: TakeStrip, index: int) -> GenerateView:
-    """Take `index` of the strip opened in A like an encoded file (`opening.open_decoded`)."""
+    """Take `index` of the strip opened in A like an encoded file (`opening.open_decoded`),
+    the strip shown from the same moment."""
     take = strip.takes[index]
     name = take_name(strip.seed, take.number)
-    view = open_decoded(session, strip.model_path, take.grid, name, take.line, "new")
+    view = open_decoded(session, strip.model_path, take.grid, name, take.line, "new", strip)
     return replace(
         GenerateView.opened(view, take.line, strip.seed), takes=takes_html(session.state)
     )

@@ -24,7 +24,7 @@ from distill.ui.codes.pictures import (
 )
 from distill.ui.codes.render import grid_html, toolbar
 from distill.ui.codes.session import CodesSession, long_job
-from distill.ui.codes.state import CodesState, Editor, OpenFile, opened
+from distill.ui.codes.state import CodesState, Editor, OpenFile, TakeStrip, opened
 from distill.ui.codes.views import KEEP, DecodeView, ExportView, OpenView, Player
 from distill.ui.common import (
     audio_path_of,
@@ -68,10 +68,12 @@ def open_decoded(
     name: str,
     status: str,
     take: str | None,
+    strip: TakeStrip | None = None,
 ) -> OpenView:
     """A grid with no audio file behind it (a generated take, the codes a model keeps of a
     training file) opened in A like an encoded file: its decode in the players and over the
-    grid, B kept when the same model made it, a fresh history. `take`: CodesState.take."""
+    grid, B kept when the same model made it, a fresh history. `take`: CodesState.take;
+    `strip`: a new takes strip it is one of, shown from the same moment (None: as it was)."""
     loaded = session.model(model_path)
     info = read_model_info(model_path)
     grid = grid.with_labels(labels_for(session.state, info))
@@ -83,7 +85,8 @@ def open_decoded(
 
     def opened_decoded(state: CodesState) -> CodesState:
         b = state.b if state.b is not None and state.b.model_path == model_path else None
-        return replace(opened(state, a, b), reconstructed=True, take=take)
+        takes = strip if strip is not None else state.takes
+        return replace(opened(state, a, b), reconstructed=True, take=take, takes=takes)
 
     state = session.update(opened_decoded)
     return open_view(state, status, Player(path, f"{ORIGINAL}: {name}, decoded"), path)

@@ -12,7 +12,7 @@ from typing import Any
 
 from distill.inference.pictures import mel_picture, overview_image
 from distill.models.persistence import LoadedVQModel
-from distill.prior.takes import Takes, decoded_mel
+from distill.prior.takes import Takes
 from distill.ui.codes.state import CodesState, ShownTake, TakeStrip
 from distill.ui.components.pictures import data_url
 
@@ -30,8 +30,7 @@ def take_strip(
 ) -> TakeStrip:
     """The strip of `takes` (best first, as drawn), `lines[i]` each one's result line; the
     thumbnails share one colour scale (a quiet take looks quiet beside a loud one)."""
-    grids = [take.result.grid for take in takes.takes]
-    pictures = [mel_picture(decoded_mel(loaded, g), g, loaded.spectrogram) for g in grids]
+    pictures = [mel_picture(t.mel, t.result.grid, loaded.spectrogram) for t in takes.takes]
     loudest = max(picture.loudest_db for picture in pictures)
     shown = []
     for take, line, picture in zip(takes.takes, lines, pictures, strict=True):
