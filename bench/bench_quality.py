@@ -39,14 +39,16 @@ INVERSION_FIELDS = (
     "silence_gate_db",
     "spill_gate_db",
     "phase_start",
+    "restore_energy_db",
 )
 BEFORE_ITERATIONS = 32  # Griffin-Lim iterations of a render before issue 10
 
 
 def decoded_as_before(loaded: LoadedVQModel) -> LoadedVQModel:
     """The same weights with the inversion of before issue 10: the clamped pseudo-inverse,
-    no magnitude refinement (decode with BEFORE_ITERATIONS and match_loudness=True)."""
-    old = replace(loaded.spectrogram.config, magnitude_iterations=0)
+    no magnitude refinement, no energy restored (decode with BEFORE_ITERATIONS and
+    match_loudness=True)."""
+    old = replace(loaded.spectrogram.config, magnitude_iterations=0, restore_energy_db=0.0)
     return replace(loaded, spectrogram=AudioSpectrogram(old, loaded.device))
 
 

@@ -245,3 +245,45 @@ def test_a_linear_spectrum_projects_to_the_mel_and_inverts_closer_than_its_mel()
     )
     with pytest.raises(ValueError, match="160 mel bands or 1025 STFT bins"):
         spec.to_mel(torch.zeros(1, 1, 7, 4))
+
+
+def frame_energy_db(spec: AudioSpectrogram, waveform: torch.Tensor, asked: torch.Tensor):
+    """Each frame's energy in an inversion [B, 1, S] over what its spectrum asked, in dB."""
+    got = spec.linear_power(waveform).sum(dim=2)
+    wanted = spec.log_to_power(asked).sum(dim=2)
+    return 10 * torch.log10(got / wanted)[0, 0]
+
+
+def test_an_inversion_comes_back_as_loud_as_its_spectrum_asks():
+    # a decoder's spectrum no waveform has: frames alternate between two pitches, so the
+    # overlapping windows Griffin-Lim adds up disagree and partly cancel
+    restored = AudioSpectrogram()
+    plain = AudioSpectrogram(SpectrogramConfig(restore_energy_db=0.0))
+    asked = restored.waveform_to_linear(tone(1.0, 440.0))
+    asked[..., 1::2] = restored.waveform_to_linear(tone(1.0, 622.3))[..., 1::2]
+    inside = slice(4, -4)  # the frames the file's edges do not cut
+    lost = frame_energy_db(plain, plain.to_waveform(asked, length=48000), asked)[inside]
+    kept = frame_energy_db(restored, restored.to_waveform(asked, length=48000), asked)[inside]
+    assert lost.mean() < -2.0  # Griffin-Lim alone comes back quieter than it asks
+    assert kept.abs().mean() < 0.2 and kept.abs().max() < 0.5
+    # at most restore_energy_db: a frame 3 dB short is brought back 1 dB when 1 is the most
+    capped = AudioSpectrogram(SpectrogramConfig(restore_energy_db=1.0))
+    part = frame_energy_db(capped, capped.to_waveform(asked, length=48000), asked)[inside]
+    assert (part - lost).mean() == pytest.approx(1.0, abs=0.2)
+    with pytest.raises(ValueError, match="restore_energy_db"):
+        SpectrogramConfig(restore_energy_db=-1.0)
+
+
+def test_restoring_energy_leaves_a_real_sounds_inversion_and_its_silence_alone():
+    wave = syllables()  # bursts with digital silence between them
+    restored = AudioSpectrogram()
+    plain = AudioSpectrogram(SpectrogramConfig(restore_energy_db=0.0))
+    mel = restored.waveform_to_mel(wave)
+    length = wave.shape[-1]
+    with_restore = restored.mel_to_waveform(mel, length=length)[0, 0]
+    without = plain.mel_to_waveform(mel, length=length)[0, 0]
+    gap = slice(24000 + 2048, 36000 - 2048)
+    assert with_restore[gap].abs().max() == 0 == without[gap].abs().max()
+    burst = slice(12000 + 2048, 24000 - 2048)
+    ratio_db = 10 * math.log10(with_restore[burst].square().mean() / without[burst].square().mean())
+    assert abs(ratio_db) < 0.5  # a spectrum a waveform has: Griffin-Lim kept its energy

@@ -62,6 +62,11 @@ class SpectrogramConfig:
     # Where Griffin-Lim starts: "random" phase, or "pghi", a phase built from the magnitude's
     # gradients (audio/phase.py). Measured in bench/README.md (issue 26).
     phase_start: str = "random"
+    # Griffin-Lim on a spectrum no waveform has (a decoder's) cancels where overlapping
+    # frames disagree, and the result comes back quieter than its magnitude asks. After the
+    # inversion each sounding frame's energy is brought back to what it asks, by a gain
+    # curve through the frames' centres, at most this many dB up or down (0 = off).
+    restore_energy_db: float = 12.0
 
     @property
     def silence(self) -> float:
@@ -75,6 +80,8 @@ class SpectrogramConfig:
             raise ValueError("silence_gate_db must be 0 (off) or more")
         if not self.spill_gate_db >= 0:
             raise ValueError("spill_gate_db must be 0 (off) or more")
+        if not self.restore_energy_db >= 0:
+            raise ValueError("restore_energy_db must be 0 (off) or more")
         if self.phase_start not in PHASE_STARTS:
             raise ValueError(f"phase_start must be one of {', '.join(PHASE_STARTS)}")
 
@@ -290,14 +297,28 @@ class AudioSpectrogram:
         waveform = griffin_lim(
             magnitude, phase, istft, self._stft, iterations, self.config.griffin_lim_momentum
         )
+        quiet = self._near_floor(mel, self.config.spill_gate_db)
+        excess_db = self._frame_excess_db(self._stft(waveform), magnitude)  # [B, F]
         # A decoder's silence: frames near the floor the inversion filled from beside them
-        maybe = self._near_floor(mel, self.config.spill_gate_db) & ~silent
-        if bool(maybe.any()):
-            excess_db = self._frame_excess_db(self._stft(waveform), magnitude)
-            filled = maybe & (excess_db > SPILL_EXCESS_DB)
-            if bool(filled.any()):
-                waveform = waveform * self._silence_mask(filled, num_samples)
+        filled = quiet & ~silent & (excess_db > SPILL_EXCESS_DB)
+        if bool(filled.any()):
+            waveform = waveform * self._silence_mask(filled, num_samples)
+        reach = self.config.restore_energy_db
+        if reach > 0:
+            change_db = (-excess_db).clamp(-reach, reach).masked_fill(quiet, 0.0)
+            waveform = waveform * self._frame_curve(10.0 ** (change_db / 20.0), num_samples)
         return waveform.unsqueeze(1)
+
+    def _frame_curve(self, values: torch.Tensor, num_samples: int) -> torch.Tensor:
+        """[B, F] values at the frames' centres (frame * hop) -> [B, S], linear between
+        them and held past the first and last."""
+        hop = self.config.hop_length
+        position = torch.arange(num_samples, device=values.device, dtype=torch.float32) / hop
+        last = values.shape[-1] - 1
+        before = position.floor().long().clamp(max=last)
+        after = (before + 1).clamp(max=last)
+        weight = (position - before).clamp(0.0, 1.0)
+        return values[:, before] * (1 - weight) + values[:, after] * weight
 
     def _near_floor(self, mel: torch.Tensor, within_db: float) -> torch.Tensor:
         """normalised log-mel [B, 1, M, F] -> [B, F]: every band within `within_db` of the
