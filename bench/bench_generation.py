@@ -31,6 +31,7 @@ from corpus import split_corpus
 from distill.inference import encode_grid
 from distill.models.library import find_model
 from distill.models.persistence import LoadedVQModel, load_model
+from distill.prior import draw
 from distill.prior.evaluation import level_nll, perplexity, unigram_level_nll
 from distill.prior.fit import fit_prior
 from distill.prior.sampling import SamplingSettings
@@ -209,6 +210,12 @@ def main() -> None:
     parser.add_argument("--prior", nargs="*", default=[], help="KEY=VALUE for PriorTrainConfig.")
     parser.add_argument("--prior-seeds", type=int, nargs="*", default=[0])
     parser.add_argument("--keep", type=Path, default=Path("build/priors/default"))
+    parser.add_argument(
+        "--calibrated-levels",
+        type=int,
+        default=None,
+        help="draw.CALIBRATED_LEVELS for this run (an ablation; default: the library's).",
+    )
     parser.add_argument("--label", default=None)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument(
@@ -216,6 +223,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     torch.set_num_threads(1)
+    if args.calibrated_levels is not None:
+        draw.CALIBRATED_LEVELS = args.calibrated_levels
     sampling, prior = parse_settings(args.sampling), parse_settings(args.prior)
     model = Path(find_model(args.model))
     label = args.label or f"{model.stem} {' '.join(args.prior + args.sampling) or 'defaults'}"
