@@ -4,12 +4,12 @@
     .venv/bin/python bench/level_split.py MODEL FILE.wav FILE.wav ... [--out FILE]
 
 For each held-out file of a corpus built by bench/corpus.py (its held_out.txt), or each file
-named, encoded and
-decoded as the ruler does (`training.evaluation`), three energy ratios in dB: the decoder's
-spectrum (its magnitude, through the mel -> linear step for a mel output) against the
-original's STFT energy; Griffin-Lim's output against that spectrum; and the two together,
-the whole file's RMS change a user hears. The ceiling (the true mel through the same
-inversion) gets the same two ratios.
+named, encoded and decoded as the ruler does (`training.evaluation.ruler_decode`), three
+energy ratios in dB: the decoder's spectrum (the magnitude its inversion is asked for,
+through the mel -> linear step for a mel output) against the original's STFT energy;
+Griffin-Lim's output against that spectrum; and the two together, the whole file's RMS
+change a user hears. The ceiling (the true mel through the same inversion) gets the same two
+ratios.
 """
 
 from __future__ import annotations
@@ -23,43 +23,23 @@ from pathlib import Path
 import torch
 
 from corpus import split_corpus
-from distill.audio.io import load_audio, to_mono
-from distill.audio.loudness import normalize_loudness
-from distill.audio.spectrogram import AudioSpectrogram
-from distill.inference.chunked import decode_codes_chunked, encode_mel_chunked
-from distill.inference.refine import refine_steps_for
-from distill.models.persistence import load_model
+from distill.models.persistence import LoadedVQModel, load_model
+from distill.training.evaluation import ruler_decode
 
 
 def db(ratio: torch.Tensor) -> float:
     return round(10 * math.log10(max(float(ratio), 1e-30)), 2)
 
 
-def asked_power(spectrogram: AudioSpectrogram, spectrum: torch.Tensor) -> torch.Tensor:
-    """A decoded spectrum [1, 1, X, F] -> the STFT power its inversion is asked for."""
-    if spectrogram.is_linear(spectrum):
-        return spectrogram.log_to_power(spectrum)
-    return spectrogram.mel_to_magnitude(spectrum).square()
-
-
-def split(loaded, path: Path) -> dict:  # type: ignore[no-untyped-def]
+def split(loaded: LoadedVQModel, path: Path) -> dict:
     spectrogram = loaded.spectrogram
-    rate = spectrogram.config.sample_rate
-    original = to_mono(load_audio(path, rate).waveform)
-    normalised, _ = normalize_loudness(original, rate)
-    waveform = normalised.unsqueeze(0)  # [1, 1, S]
-    length = waveform.shape[-1]
-    mel = spectrogram.waveform_to_mel(waveform)
-    energy = spectrogram.linear_power(waveform).sum()
-    model = loaded.model.eval()
-    with torch.no_grad():
-        steps = refine_steps_for(mel.shape[-1], None)
-        codes = encode_mel_chunked(model, mel, refine_steps=steps, config=spectrogram.config)
-        decoded = decode_codes_chunked(model, codes, (mel.shape[2], mel.shape[3]))
-    asked = asked_power(spectrogram, decoded).sum()
-    heard = spectrogram.linear_power(spectrogram.to_waveform(decoded, None, length)).sum()
-    ceiling_asked = asked_power(spectrogram, mel).sum()
-    ceiling_heard = spectrogram.linear_power(spectrogram.to_waveform(mel, None, length)).sum()
+    ruled = ruler_decode(loaded, path)
+    length = ruled.original.shape[-1]
+    energy = spectrogram.linear_power((ruled.original * ruled.gain).unsqueeze(0)).sum()
+    asked = spectrogram.magnitude(ruled.spectrum).square().sum()
+    heard = spectrogram.linear_power(spectrogram.to_waveform(ruled.spectrum, None, length)).sum()
+    ceiling_asked = spectrogram.magnitude(ruled.mel).square().sum()
+    ceiling_heard = spectrogram.linear_power(spectrogram.to_waveform(ruled.mel, None, length)).sum()
     return {
         "file": path.name,
         "decoder_db": db(asked / energy),

@@ -262,9 +262,16 @@ class AudioSpectrogram:
             raise ValueError(f"a spectrum must be [B, 1, X, F], got {list(spectrum.shape)}")
         if not self.is_linear(spectrum):
             return self.mel_to_waveform(spectrum, num_iterations, length, seed)
-        linear = spectrum.to(self.device, torch.float32)
-        magnitude = self.log_to_power(linear).squeeze(1).sqrt()  # [B, N, F]
-        return self._invert(magnitude, self.linear_to_mel(linear), num_iterations, length, seed)
+        return self._invert(
+            self.magnitude(spectrum), self.linear_to_mel(spectrum), num_iterations, length, seed
+        )
+
+    def magnitude(self, spectrum: torch.Tensor) -> torch.Tensor:
+        """A decoded spectrum [B, 1, X, F] (mel or linear) -> the STFT magnitude [B, N, F]
+        its inversion is asked for (a mel spectrum through `mel_to_magnitude`)."""
+        if not self.is_linear(spectrum):
+            return self.mel_to_magnitude(spectrum)
+        return self.log_to_power(spectrum.to(self.device, torch.float32)).squeeze(1).sqrt()
 
     def _invert(
         self,

@@ -67,6 +67,33 @@ def _level_change_db(decoded: torch.Tensor, original: torch.Tensor, sample_rate:
     return change if math.isfinite(change) else 0.0
 
 
+@dataclass(frozen=True)
+class RulerDecode:
+    """One file as the ruler decodes it (see module doc), before any inversion."""
+
+    original: torch.Tensor  # [1, S] at the file's own level
+    gain: float  # the encode's loudness gain (normalised = original * gain)
+    mel: torch.Tensor  # [1, 1, M, F] of the normalised input
+    codes: torch.Tensor  # [1, F', L] as encoding gives them
+    spectrum: torch.Tensor  # [1, 1, X, F] the decoder's
+
+
+@torch.no_grad()
+def ruler_decode(loaded: LoadedVQModel, path: Path, refine_steps: int | None = None) -> RulerDecode:
+    """`path` loaded at its own level, normalised, encoded (with the code search, as
+    `encode_sound` does; refine_steps as in `reconstruct_file`) and decoded."""
+    spectrogram = loaded.spectrogram
+    rate = spectrogram.config.sample_rate
+    original = to_mono(load_audio(path, rate).waveform)  # [1, S] at the file's own level
+    normalised, gain = normalize_loudness(original, rate)
+    mel = spectrogram.waveform_to_mel(normalised.unsqueeze(0).to(loaded.device))  # [1, 1, M, F]
+    model = loaded.model.eval()
+    steps = refine_steps_for(mel.shape[-1], refine_steps)
+    codes = encode_mel_chunked(model, mel, refine_steps=steps, config=spectrogram.config)
+    spectrum = decode_codes_chunked(model, codes, (mel.shape[2], mel.shape[3]))
+    return RulerDecode(original, gain, mel, codes, spectrum)
+
+
 @torch.no_grad()
 def reconstruct_file(
     loaded: LoadedVQModel,
@@ -87,22 +114,17 @@ def reconstruct_file(
     """
     spectrogram = loaded.spectrogram
     rate = spectrogram.config.sample_rate
-    original = to_mono(load_audio(path, rate).waveform)  # [1, S] at the file's own level
-    normalised, gain = normalize_loudness(original, rate)
+    ruled = ruler_decode(loaded, path, refine_steps)
+    original, gain, mel, codes = ruled.original, ruled.gain, ruled.mel, ruled.codes
     length = original.shape[-1]
-    mel = spectrogram.waveform_to_mel(normalised.unsqueeze(0).to(loaded.device))  # [1, 1, M, F]
     ceiling = spectrogram.mel_to_waveform(mel, iterations, length)[0, 0].cpu()
-    model = loaded.model.eval()
-    steps = refine_steps_for(mel.shape[-1], refine_steps)
-    codes = encode_mel_chunked(model, mel, refine_steps=steps, config=spectrogram.config)
     mel_shape = (mel.shape[2], mel.shape[3])
-    decoded = decode_codes_chunked(model, codes, mel_shape)  # [1, 1, X, F]
-    raw = spectrogram.to_waveform(decoded, iterations, length)[0, 0].cpu()
+    raw = spectrogram.to_waveform(ruled.spectrum, iterations, length)[0, 0].cpu()
     prefixes = []
     for keep in range(1, codes.shape[-1] + 1) if first_levels else ():
         kept = codes.clone()
         kept[..., keep:] = -1  # levels after the first `keep` add nothing
-        spectrum = decode_codes_chunked(model, kept, mel_shape)
+        spectrum = decode_codes_chunked(loaded.model, kept, mel_shape)
         waveform = spectrogram.to_waveform(spectrum, iterations, length)[0, 0].cpu()
         prefixes.append(round(quality_distances(original[0], undo_loudness(waveform, gain)).mel, 4))
     matched = match_decoded_loudness(raw, gain, rate) if match_loudness else raw
