@@ -28,6 +28,7 @@ from distill.models.persistence import (
     load_model,
     models_dir,
     read_model_info,
+    save_model,
     validate_model_name,
 )
 from distill.models.records import CodebookHealth, DatasetSummary, LevelHealth, TrainingSummary
@@ -47,6 +48,34 @@ def test_round_trip_keeps_weights_and_metadata(tiny_model_file: Path):
     mel = torch.randn(1, 1, N_MELS, 32)
     with torch.no_grad():
         assert torch.equal(loaded.model(mel)[0], again.model(mel)[0])
+
+
+def test_a_half_precision_file_stays_half_when_rewritten(tiny_model_file: Path):
+    """The shipped base stores float16: a rewrite of a half-precision file's header (labels
+    here; a prior or the diagnostics alike) keeps it half its size and its weights' hash, so
+    codes files made with it stay valid; the weights load into float32 as always."""
+    from distill.models.cache import model_sha256
+
+    float32_bytes = tiny_model_file.stat().st_size
+    loaded = load_model(tiny_model_file)
+    assert loaded.weights_dtype == torch.float32
+    spectrogram, metadata = loaded.spectrogram.config, loaded.metadata
+    save_model(tiny_model_file, loaded.model, spectrogram, metadata, weights_dtype=torch.float16)
+    half = load_model(tiny_model_file)
+    assert half.weights_dtype == torch.float16
+    assert all(
+        t.dtype == torch.float32 for t in half.model.state_dict().values() if t.is_floating_point()
+    )
+    assert tiny_model_file.stat().st_size < 0.6 * float32_bytes
+    digest = model_sha256(tiny_model_file)
+    update_metadata(tiny_model_file, level_labels=["a", "b", "c"])
+    again = load_model(tiny_model_file)
+    assert again.weights_dtype == torch.float16 and again.metadata.level_labels == ["a", "b", "c"]
+    assert model_sha256(tiny_model_file) == digest
+    for (name, a), (_, b) in zip(
+        half.model.state_dict().items(), again.model.state_dict().items(), strict=True
+    ):
+        assert torch.equal(a, b), name
 
 
 def test_file_is_plain_safetensors_without_pickle(tiny_model_file: Path):

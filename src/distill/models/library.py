@@ -89,6 +89,7 @@ def update_metadata(path: str | Path, **changes: Any) -> ModelInfo:
         metadata,
         loaded.codebook_health,
         loaded.trained_prior,
+        weights_dtype=loaded.weights_dtype,
     )
     return read_model_info(path)
 

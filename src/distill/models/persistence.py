@@ -123,6 +123,10 @@ class LoadedVQModel:
     prior_metadata: PriorMetadata | None = None
     path: Path | None = None
     prior_grids: torch.Tensor | None = None  # codes [N, L]: what the prior was trained on
+    # What the file stores its weights in (they load into float32 either way): a rewrite of
+    # the file (new labels, diagnostics, a prior) passes it on to save_model, so a half-
+    # precision file stays half its size and its weights' hash, and its codes files, hold.
+    weights_dtype: torch.dtype = torch.float32
 
     @property
     def trained_prior(self) -> TrainedPrior | None:
@@ -317,7 +321,16 @@ def load_model(path: str | Path, device: str | torch.device = "cpu") -> LoadedVQ
         prior_config=info.prior_config,
         prior_metadata=info.prior_metadata,
         prior_grids=None if prior is None else prior.grids,
+        weights_dtype=_stored_dtype(tensors),
     )
+
+
+def _stored_dtype(tensors: dict[str, torch.Tensor]) -> torch.dtype:
+    """The floating-point type an autoencoder's tensors were stored in (float32 if none)."""
+    for name, tensor in tensors.items():
+        if tensor.is_floating_point() and not name.startswith(PRIOR_PREFIX):
+            return tensor.dtype
+    return torch.float32
 
 
 def _load_prior(info: ModelInfo, tensors: dict[str, torch.Tensor]) -> TrainedPrior | None:

@@ -74,6 +74,7 @@ def fit_prior(
         loaded.metadata,
         loaded.codebook_health,
         prior,
+        weights_dtype=loaded.weights_dtype,
     )
     meta = prior.metadata
     rate = meta.steps / max(meta.elapsed_s, 1e-9)

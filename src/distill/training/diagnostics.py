@@ -165,7 +165,15 @@ def add_diagnostics(model_file: str | Path, audio: Path | Sequence[Path]) -> Cod
     health = diagnose_codebooks(
         loaded.model, dataset, settings.batch_size, settings.crop_frames, spectrogram
     )
-    save_model(model_file, loaded.model, spectrogram, loaded.metadata, health, loaded.trained_prior)
+    save_model(
+        model_file,
+        loaded.model,
+        spectrogram,
+        loaded.metadata,
+        health,
+        loaded.trained_prior,
+        weights_dtype=loaded.weights_dtype,
+    )
     return health
 
 
