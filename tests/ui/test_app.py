@@ -40,6 +40,25 @@ def test_build_app_is_offline_and_does_not_launch(
     assert not any(isinstance(font, gr.themes.GoogleFont) for font in fonts)
 
 
+def test_no_label_needs_an_emoji_font(model: Path) -> None:
+    """Users work offline on machines that may have no emoji font, where an emoji is drawn
+    as an empty box (the New take button was): every button, label and text the app builds
+    stays in the ranges ordinary fonts carry."""
+    import re
+
+    from distill.ui.app import build_app
+
+    emoji = re.compile("[\U0001f000-\U0001faff\u2700-\u27bf]")
+    texts = []
+    for block in build_app().blocks.values():
+        for field in ("label", "value", "info", "placeholder"):
+            value = getattr(block, field, None)
+            if isinstance(value, str):
+                texts.append(value)
+    assert len(texts) > 50 and any("New take" in text for text in texts)
+    assert [text for text in texts if emoji.search(text)] == []
+
+
 def test_cli_ui_checks_its_port() -> None:
     from distill.cli import app
 

@@ -70,7 +70,8 @@ def build_generate_panel(model: gr.Dropdown, session: gr.State, targets: dict[st
             new = gr.Button("Generate new sound", variant="primary", elem_id=GENERATE_ID)
             more = gr.Button("Continue A", elem_id=CONTINUE_ID)
             again = gr.Button("Regenerate the selection", elem_id=REGENERATE_ID)
-            take = gr.Button("🎲 New take (a fresh seed)", elem_id=NEW_TAKE_ID)
+            # No emoji: an offline machine without an emoji font draws an empty box.
+            take = gr.Button("New take (a fresh seed)", elem_id=NEW_TAKE_ID)
         result = gr.Markdown("", elem_id="gen-result")
         strip = gr.HTML(takes_html(CodesState()), elem_id=TAKES_ID, apply_default_css=False)
         picked = gr.Textbox(visible="hidden", elem_id="gen-take-open")
