@@ -72,6 +72,23 @@ def test_griffin_lim_is_deterministic_and_length_exact():
     assert torch.equal(a, b)
 
 
+@pytest.mark.parametrize(("n_fft", "hop"), [(2048, 512), (1024, 256), (2048, 300)])
+def test_the_inverse_stft_is_torchs(n_fft: int, hop: int):
+    """The inversion's own overlap-add (hop dividing n_fft; otherwise torch.istft itself)
+    gives torch.istft's samples, for a batch, odd lengths and a length shorter than the
+    frames hold."""
+    spectrogram = AudioSpectrogram(SpectrogramConfig(n_fft=n_fft, hop_length=hop))
+    generator = torch.Generator().manual_seed(0)
+    for num_samples, length in [(48000, 48000), (48001, 47900), (5000, 5000), (700, 700)]:
+        spectrum = spectrogram._stft(torch.randn(2, num_samples, generator=generator))
+        ours = spectrogram._istft(spectrum, length)
+        theirs = torch.istft(
+            spectrum, n_fft, hop, window=spectrogram.window, center=True, length=length
+        )
+        assert ours.shape == theirs.shape == (2, length)
+        assert torch.allclose(ours, theirs, atol=1e-5), (num_samples, length)
+
+
 def test_griffin_lim_iterations_improve_the_reconstruction():
     spectrogram = AudioSpectrogram()
     wave = tone(0.5, 330) + 0.05 * torch.randn(

@@ -139,6 +139,7 @@ class AudioSpectrogram:
         # Griffin-Lim starting point than spreading mel energy uniformly.
         self.inverse_filterbank = torch.linalg.pinv(self.filterbank).to(self.device)  # [N, M]
         self.window = torch.hann_window(self.config.n_fft, device=self.device)
+        self._envelopes: dict[int, torch.Tensor] = {}  # by frame count: _inverse_envelope
 
     def to(self, device: str | torch.device) -> AudioSpectrogram:
         return AudioSpectrogram(self.config, device)
@@ -160,15 +161,41 @@ class AudioSpectrogram:
         )
 
     def _istft(self, spectrum: torch.Tensor, length: int) -> torch.Tensor:
-        """complex [B, N, F] -> [B, S]."""
-        return torch.istft(
-            spectrum,
-            self.config.n_fft,
-            self.config.hop_length,
-            window=self.window,
-            center=True,
-            length=length,
-        )
+        """complex [B, N, F] -> [B, S]: torch.istft's result (centred frames, the window's
+        overlap-added square divided out), computed in half its time when the hop divides
+        n_fft (every inversion runs it 25 times: on a 10-s spectrum 6 ms instead of 11)."""
+        c = self.config
+        if c.n_fft % c.hop_length:
+            return torch.istft(
+                spectrum, c.n_fft, c.hop_length, window=self.window, center=True, length=length
+            )
+        overlap, hop = c.n_fft // c.hop_length, c.hop_length
+        frames = torch.fft.irfft(spectrum.transpose(1, 2), n=c.n_fft) * self.window  # [B, F, n]
+        batch, num_frames, _ = frames.shape
+        pieces = frames.reshape(batch, num_frames, overlap, hop)
+        summed = frames.new_zeros(batch, num_frames + overlap - 1, hop)
+        for shift in range(overlap):  # frame t's piece j lands on hop block t + j
+            summed[:, shift : shift + num_frames] += pieces[:, :, shift]
+        waveform = (summed * self._inverse_envelope(num_frames)).reshape(batch, -1)
+        start = c.n_fft // 2
+        waveform = waveform[:, start : start + length]
+        return F.pad(waveform, (0, length - waveform.shape[-1]))
+
+    def _inverse_envelope(self, num_frames: int) -> torch.Tensor:
+        """1 / the overlap-added squared window of num_frames frames, as [F + overlap - 1,
+        hop] blocks (0 where no window reaches, as torch.istft would refuse)."""
+        cached = self._envelopes.get(num_frames)
+        if cached is None:
+            overlap, hop = self.config.n_fft // self.config.hop_length, self.config.hop_length
+            squares = self.window.square().reshape(overlap, hop)
+            envelope = squares.new_zeros(num_frames + overlap - 1, hop)
+            for shift in range(overlap):
+                envelope[shift : shift + num_frames] += squares[shift]
+            cached = torch.where(envelope > 1e-11, 1.0 / envelope.clamp(min=1e-11), 0.0)
+            if len(self._envelopes) > 16:
+                self._envelopes.clear()
+            self._envelopes[num_frames] = cached
+        return cached
 
     def linear_power(self, waveform: torch.Tensor) -> torch.Tensor:
         """[B, 1, S] -> STFT power [B, 1, N, F] (linear, no log)."""
@@ -422,16 +449,21 @@ def griffin_lim(
 ) -> torch.Tensor:
     """Fast Griffin-Lim (Perraudin, Balazs & Sondergaard 2013): magnitude [B, N, F] and a
     starting phase [B, N, F] -> waveform [B, S]. Deterministic for a given start."""
-    angles = torch.polar(torch.ones_like(magnitude), phase)
-    previous = torch.zeros_like(angles)
-    waveform = istft(magnitude * angles)
+    waveform = istft(torch.polar(magnitude, phase))
+    previous: torch.Tensor | None = None
     for _ in range(num_iterations):
         rebuilt = stft(waveform)
-        # Accelerated projection: extrapolate along the last step, then renormalise to unit phase.
-        accelerated = rebuilt - (momentum / (1 + momentum)) * previous
+        # Accelerated projection: extrapolate along the last step, then give every bin the
+        # magnitude asked in the extrapolated direction. Written as one complex add and one
+        # real scale: the element-wise work on a 10-s spectrum cost as much as its STFTs, and
+        # this form takes a 10-s inversion from ~790 to ~660 ms on 2 cores (bench/README.md).
+        accelerated = (
+            rebuilt
+            if previous is None
+            else torch.add(rebuilt, previous, alpha=-momentum / (1 + momentum))
+        )
         previous = rebuilt
-        angles = accelerated / accelerated.abs().clamp(min=1e-16)
-        waveform = istft(magnitude * angles)
+        waveform = istft(accelerated * (magnitude / accelerated.abs().clamp_(min=1e-16)))
     return waveform
 
 
