@@ -39,7 +39,7 @@ class SpectrogramConfig:
     log_offset: float = 4.0
     log_scale: float = 4.0
     # With the refined magnitude, 16 iterations were within 1% of 32 (bench/README.md); 24 keep
-    # a 10-second decode under 0.7 s on a 2-core CPU (estimated; measured under load only).
+    # a 10-second decode under 0.7 s on a 2-core CPU (0.41-0.65 s measured, bench/README.md).
     griffin_lim_iterations: int = 24
     griffin_lim_momentum: float = 0.99
     # Mel -> linear magnitude: multiplicative non-negative least-squares updates from the
