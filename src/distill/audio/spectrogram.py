@@ -455,8 +455,8 @@ def griffin_lim(
         rebuilt = stft(waveform)
         # Accelerated projection: extrapolate along the last step, then give every bin the
         # magnitude asked in the extrapolated direction. Written as one complex add and one
-        # real scale: the element-wise work on a 10-s spectrum cost as much as its STFTs, and
-        # this form takes a 10-s inversion from ~790 to ~660 ms on 2 cores (bench/README.md).
+        # real scale: the element-wise work on a 10-s spectrum cost as much as its STFTs
+        # (with the overlap-add of _istft, an inversion is 25-45% faster; bench/README.md).
         accelerated = (
             rebuilt
             if previous is None
