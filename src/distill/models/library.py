@@ -19,7 +19,7 @@ from distill.models.persistence import (
     load_model,
     models_dir,
     read_model_info,
-    save_model,
+    rewrite_model,
     validate_model_name,
 )
 
@@ -82,15 +82,7 @@ def update_metadata(path: str | Path, **changes: Any) -> ModelInfo:
         raise ValueError(f"A model's metadata has no field '{unknown[0]}'.")
     loaded = load_model(path)
     metadata = replace(loaded.metadata, **changes)
-    save_model(
-        path,
-        loaded.model,
-        loaded.spectrogram.config,
-        metadata,
-        loaded.codebook_health,
-        loaded.trained_prior,
-        weights_dtype=loaded.weights_dtype,
-    )
+    rewrite_model(path, loaded, metadata=metadata)
     return read_model_info(path)
 
 

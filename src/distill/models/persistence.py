@@ -123,9 +123,8 @@ class LoadedVQModel:
     prior_metadata: PriorMetadata | None = None
     path: Path | None = None
     prior_grids: torch.Tensor | None = None  # codes [N, L]: what the prior was trained on
-    # What the file stores its weights in (they load into float32 either way): a rewrite of
-    # the file (new labels, diagnostics, a prior) passes it on to save_model, so a half-
-    # precision file stays half its size and its weights' hash, and its codes files, hold.
+    # What the file stores its weights in (they load into float32 either way): kept by
+    # `rewrite_model`.
     weights_dtype: torch.dtype = torch.float32
 
     @property
@@ -217,6 +216,28 @@ def save_model(
         tensors |= prior_tensors(prior)
     header = _header(metadata, model.config, spectrogram_config, codebook_health, prior)
     return write_bytes_atomic(path, save(tensors, metadata=header))
+
+
+def rewrite_model(
+    path: str | Path,
+    loaded: LoadedVQModel,
+    *,
+    metadata: ModelMetadata | None = None,
+    codebook_health: CodebookHealth | None = None,
+    prior: TrainedPrior | None = None,
+) -> Path:
+    """Write a loaded model back with the parts given replaced (None: as loaded), its
+    weights in the type its file stored them in: a half-precision file stays half its size
+    and keeps its weights' hash, so the codes files made with it stay valid."""
+    return save_model(
+        path,
+        loaded.model,
+        loaded.spectrogram.config,
+        loaded.metadata if metadata is None else metadata,
+        loaded.codebook_health if codebook_health is None else codebook_health,
+        loaded.trained_prior if prior is None else prior,
+        weights_dtype=loaded.weights_dtype,
+    )
 
 
 def _stored(tensor: torch.Tensor, dtype: torch.dtype | None) -> torch.Tensor:

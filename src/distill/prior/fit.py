@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from distill.models.library import check_writable
-from distill.models.persistence import load_model, save_model
+from distill.models.persistence import load_model, rewrite_model
 from distill.models.prior_records import TrainedPrior
 from distill.prior.data import FileGrid, grids_of_collection
 from distill.prior.training import (
@@ -67,15 +67,7 @@ def fit_prior(
             "it was trained on, so its files can be encoded for the prior."
         )
     prior = train_prior(grids, loaded.model.codebook_size, config, progress, should_stop)
-    save_model(
-        path,
-        loaded.model,
-        loaded.spectrogram.config,
-        loaded.metadata,
-        loaded.codebook_health,
-        prior,
-        weights_dtype=loaded.weights_dtype,
-    )
+    rewrite_model(path, loaded, prior=prior)
     meta = prior.metadata
     rate = meta.steps / max(meta.elapsed_s, 1e-9)
     return PriorFitResult(path, prior, rate, source is None)

@@ -18,7 +18,7 @@ from pathlib import Path
 import torch
 
 from distill.audio.spectrogram import AudioSpectrogram, SpectrogramConfig
-from distill.models.persistence import load_model, save_model
+from distill.models.persistence import load_model, rewrite_model
 from distill.models.records import DIAGNOSTICS_VERSION, CodebookHealth, LevelHealth
 from distill.models.vqvae import ConvVQVAE
 from distill.training.config import TrainConfig
@@ -165,15 +165,7 @@ def add_diagnostics(model_file: str | Path, audio: Path | Sequence[Path]) -> Cod
     health = diagnose_codebooks(
         loaded.model, dataset, settings.batch_size, settings.crop_frames, spectrogram
     )
-    save_model(
-        model_file,
-        loaded.model,
-        spectrogram,
-        loaded.metadata,
-        health,
-        loaded.trained_prior,
-        weights_dtype=loaded.weights_dtype,
-    )
+    rewrite_model(model_file, loaded, codebook_health=health)
     return health
 
 
