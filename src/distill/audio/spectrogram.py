@@ -169,13 +169,9 @@ class AudioSpectrogram:
             return torch.istft(
                 spectrum, c.n_fft, c.hop_length, window=self.window, center=True, length=length
             )
-        overlap, hop = c.n_fft // c.hop_length, c.hop_length
         frames = torch.fft.irfft(spectrum.transpose(1, 2), n=c.n_fft) * self.window  # [B, F, n]
         batch, num_frames, _ = frames.shape
-        pieces = frames.reshape(batch, num_frames, overlap, hop)
-        summed = frames.new_zeros(batch, num_frames + overlap - 1, hop)
-        for shift in range(overlap):  # frame t's piece j lands on hop block t + j
-            summed[:, shift : shift + num_frames] += pieces[:, :, shift]
+        summed = _overlap_add(frames, c.hop_length)
         waveform = (summed * self._inverse_envelope(num_frames)).reshape(batch, -1)
         start = c.n_fft // 2
         waveform = waveform[:, start : start + length]
@@ -186,11 +182,8 @@ class AudioSpectrogram:
         hop] blocks (0 where no window reaches, as torch.istft would refuse)."""
         cached = self._envelopes.get(num_frames)
         if cached is None:
-            overlap, hop = self.config.n_fft // self.config.hop_length, self.config.hop_length
-            squares = self.window.square().reshape(overlap, hop)
-            envelope = squares.new_zeros(num_frames + overlap - 1, hop)
-            for shift in range(overlap):
-                envelope[shift : shift + num_frames] += squares[shift]
+            squares = self.window.square().expand(num_frames, -1)  # [F, n_fft]
+            envelope = _overlap_add(squares, self.config.hop_length)
             cached = torch.where(envelope > 1e-11, 1.0 / envelope.clamp(min=1e-11), 0.0)
             if len(self._envelopes) > 16:
                 self._envelopes.clear()
@@ -385,6 +378,18 @@ class AudioSpectrogram:
         edges.scatter_add_(1, ends, -silent.float())
         keep = (edges.cumsum(dim=1)[:, :num_samples] < 0.5).float()  # [B, S]
         return _moving_average(keep, 2 * SILENCE_RAMP + 1)
+
+
+def _overlap_add(frames: torch.Tensor, hop: int) -> torch.Tensor:
+    """Frames [..., F, n] (n a multiple of hop), frame t starting at sample t * hop ->
+    their sum over time as hop-long blocks [..., F + n / hop - 1, hop]."""
+    *lead, num_frames, size = frames.shape
+    overlap = size // hop
+    pieces = frames.reshape(*lead, num_frames, overlap, hop)
+    summed = frames.new_zeros(*lead, num_frames + overlap - 1, hop)
+    for shift in range(overlap):  # frame t's piece j lands on block t + j
+        summed[..., shift : shift + num_frames, :] += pieces[..., shift, :]
+    return summed
 
 
 def _check_waveform(waveform: torch.Tensor) -> None:
