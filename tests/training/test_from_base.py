@@ -59,7 +59,9 @@ def tones(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def tiny_base(tones: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny linear-output model trained from scratch, standing in for the shipped base."""
-    config = _config(num_levels=3, codebook_size=16, max_steps=6)
+    config = _config(
+        num_levels=3, codebook_size=16, max_steps=6, model=replace(TINY_LINEAR, dropout=0.0)
+    )
     return train_vqvae(tones, "base", config, tmp_path_factory.mktemp("base")).model_path
 
 
@@ -70,6 +72,7 @@ def test_the_plan_takes_the_bases_architecture_and_keeps_its_own_codebooks(tiny_
     assert plan.config.hidden_channels == base.hidden_channels == 16
     assert plan.config.output == "linear" and output_of(asked) == "linear"
     assert (plan.config.num_levels, plan.config.codebook_size) == (4, 8)
+    assert plan.config.dropout == base.dropout == 0.0 < asked.model.dropout  # the base's
     assert plan.base == base_identity(tiny_base) and len(plan.base.sha256) == 64
     assert plan_model(_config(), 6).base is None  # from scratch: its own config
 

@@ -49,6 +49,7 @@ class VQVAEConfig:
     quantizer_dropout: float = 0.5  # share of training batches that drop the finer levels
     # Of each residual unit's output while training: a small collection is memorised, and on
     # 18 held-out recordings 0 / 0.1 / 0.2 scored 0.507 / 0.491 / 0.501 (bench/README.md).
+    # From scratch only: a model started from the base takes the base's (training/from_base.py).
     dropout: float = 0.1
     # What the decoder predicts: "mel", the M log-mel bands the encoder reads, or "linear",
     # the n_fft / 2 + 1 STFT bins' log power, which keeps the partials that mel bands merge
