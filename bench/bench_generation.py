@@ -216,6 +216,13 @@ def main() -> None:
         default=None,
         help="draw.CALIBRATED_LEVELS for this run (an ablation; default: the library's).",
     )
+    parser.add_argument(
+        "--continue-stray",
+        type=float,
+        default=None,
+        help="draw.CONTINUE_STRAY for this run (an ablation; 1: a continuation is not held "
+        "to its file's level-1 codes).",
+    )
     parser.add_argument("--label", default=None)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument(
@@ -225,6 +232,8 @@ def main() -> None:
     torch.set_num_threads(1)
     if args.calibrated_levels is not None:
         draw.CALIBRATED_LEVELS = args.calibrated_levels
+    if args.continue_stray is not None:
+        draw.CONTINUE_STRAY = args.continue_stray
     sampling, prior = parse_settings(args.sampling), parse_settings(args.prior)
     model = Path(find_model(args.model))
     label = args.label or f"{model.stem} {' '.join(args.prior + args.sampling) or 'defaults'}"

@@ -13,7 +13,7 @@ import torch
 from distill.inference.grid import seconds_per_column
 from distill.models.persistence import load_model
 from distill.models.prior import start_column
-from distill.prior import character
+from distill.prior import character, draw
 from distill.prior.habits import collection_habits
 from distill.prior.sampling import PriorError, SamplingSettings, draw_takes, generate
 
@@ -79,6 +79,26 @@ def test_a_hold_penalty_breaks_holds_longer_than_the_files_make(loaded):
 
     assert longest(100.0) <= 2 * habits.typical_run
     assert longest(100.0) <= longest(0.0)
+
+
+def test_a_continuation_keeps_mostly_to_the_codes_of_what_it_continues(loaded, monkeypatch):
+    default = draw.CONTINUE_STRAY
+    before = generate(loaded, 1.0, seed=3, events=0).grid
+    own = set(before.codes[0, :, 0].tolist())
+    assert len(own) < loaded.prior_config.codebook_size  # some codes are the file's, some not
+
+    def share_of_own_codes(stray: float) -> float:
+        monkeypatch.setattr(draw, "CONTINUE_STRAY", stray)
+        settings = SamplingSettings(seed=5, temperature=3.0)
+        takes = draw_takes(loaded, 4.0, settings, 3, base=before)
+        new = [c for t in takes for c in t.grid.codes[0, before.num_columns :, 0].tolist()]
+        return sum(c in own for c in new) / len(new)
+
+    free, kept = share_of_own_codes(1.0), share_of_own_codes(default)
+    assert free < kept < 1.0  # hot and free it strays; by default less, but it may
+    assert share_of_own_codes(1e-12) == 1.0
+    fresh = generate(loaded, 4.0, seed=5, temperature=3.0).grid.codes[0, :, 0].tolist()
+    assert not set(fresh) <= own  # a new take is not held to any file's codes
 
 
 def test_a_level_temperature_near_0_makes_that_level_greedy(loaded):

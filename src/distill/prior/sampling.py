@@ -112,12 +112,19 @@ def _new_grid(
     return check_code_grid(grid, loaded)
 
 
-def _steering(loaded: LoadedVQModel, settings: SamplingSettings, allow_end: bool) -> Steering:
+def _steering(
+    loaded: LoadedVQModel,
+    settings: SamplingSettings,
+    allow_end: bool,
+    continued: torch.Tensor | None = None,
+) -> Steering:
     """What the settings ask of this model's prior, by its training files' habits and its
-    calibrated temperatures; new sounds only where `allow_end`."""
+    calibrated temperatures; new sounds only where `allow_end`; a continuation keeps to the
+    level-1 codes of `continued` [P]."""
     prior = require_prior(loaded)
     habits = collection_habits(prior, seconds_per_column(loaded))
-    return Steering.of(settings, habits, allow_end, prior.metadata.temperatures)
+    size = prior.config.codebook_size
+    return Steering.of(settings, habits, allow_end, prior.metadata.temperatures, continued, size)
 
 
 def _result(
@@ -146,7 +153,8 @@ def draw_takes(
     always the same), drawn side by side: `seconds` of new columns, every level drawn, from
     the start-of-file state, new sounds starting as the settings' events ask; or, given a
     `base` grid, its continuation (its columns kept bit for bit, its gain, labels and
-    history carried over; the sound goes on: no new sound starts inside a continuation)."""
+    history carried over; the sound goes on: no new sound starts inside a continuation, and
+    level 1 keeps mostly to the codes the grid uses, draw.CONTINUE_STRAY)."""
     prior = require_prior(loaded)
     count, levels = columns_for(loaded, seconds), prior.config.num_levels
     if base is not None:
@@ -154,7 +162,8 @@ def draw_takes(
     prefix = base.codes[0] if base is not None else torch.zeros(0, levels, dtype=torch.long)
     plan = torch.zeros(count, levels, dtype=torch.long)
     resample = torch.ones_like(plan, dtype=torch.bool)
-    steering = _steering(loaded, settings, allow_end=base is None)
+    continued = prefix[:, 0] if base is not None else None
+    steering = _steering(loaded, settings, allow_end=base is None, continued=continued)
     drawn = draw_columns(prior.network, prefix, plan, resample, settings, steering, takes,
                          first_take)  # fmt: skip
     verb = "generated" if base is None else "continued by"
