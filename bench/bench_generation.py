@@ -38,7 +38,7 @@ from distill.prior.sampling import SamplingSettings
 from distill.prior.settings import DEFAULT_TAKES
 from distill.prior.takes import generate_takes
 from distill.prior.training import PriorTrainConfig
-from generation_continue import continuation_statistics
+from generation_continue import continuation_statistics, regeneration_statistics
 from generation_plot import plot_pieces
 from generation_stats import Piece, pieces_of, set_statistics, takes_statistics, yardstick
 from generation_targets import check_targets
@@ -156,6 +156,7 @@ def measure(
         "runs": runs,
     }
     result["continuation"] = continuation_statistics(loaded, held, sampling)
+    result["regeneration"] = regeneration_statistics(loaded, held, sampling)
     result["targets"] = check_targets(result)
     return result
 
@@ -187,6 +188,7 @@ def table(label: str, result: dict) -> str:
         f"perplexity per level {ppl['prior']} vs unigram {ppl['unigram']}: ratio {ppl['ratio']}",
     ]
     lines += [f"continuation of held-out files from their middle: {result['continuation']}"]
+    lines += [f"their middle second regenerated: {result['regeneration']}"]
     lines += [f"- {t}" for t in result["targets"]]
     return "\n".join(lines)
 

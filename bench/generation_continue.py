@@ -1,4 +1,5 @@
-"""Does Continue keep a file's character and level across the join? Each held-out file is cut
+"""Does Continue keep a file's character and level across the join, and a regenerated
+selection the level of what it replaces? Each held-out file is cut
 in the middle and its first half continued by the prior; the continuation's first second is
 compared with what the file really does next (loudness in dB, and the share of its level-1
 codes that the file itself uses), and with the second before the join. The continuation is
@@ -14,7 +15,7 @@ import torch
 
 from distill.inference.grid import grid_for_model, seconds_per_column
 from distill.models.persistence import LoadedVQModel
-from distill.prior.sampling import SamplingSettings, draw_takes
+from distill.prior.sampling import SamplingSettings, draw_takes, regenerate_region
 from generation_stats import Piece, decode_mel
 
 DB_PER_UNIT = 40.0  # normalised log-mel: (log10 power + 4) / 4, so 1 unit is 40 dB
@@ -67,4 +68,39 @@ def continuation_statistics(loaded: LoadedVQModel, held: list[Piece], sampling: 
         "level_vs_before_join_db": round(float(np.median(to_before)), 2),
         "codes_of_the_file": round(float(np.median(shared)), 3),
         "file_itself_across_join_db": round(float(np.median(itself)), 2),
+    }
+
+
+def regeneration_statistics(loaded: LoadedVQModel, held: list[Piece], sampling: dict) -> dict:
+    """Medians over the held-out files of at least 3 s, the second in each one's middle drawn
+    again at every level at SEEDS seeds: |regenerated second - the file's own| in dB, and the
+    share of its level-1 codes found in the rest of the file's level-1 codes."""
+    columns = round(COMPARE_SECONDS / seconds_per_column(loaded))
+    step = loaded.model.config.time_downsample
+    levels = list(range(loaded.model.num_quantizers))
+    to_own, shared = [], []
+    for piece in held:
+        if len(piece.codes) < 3 * columns:
+            continue
+        start = len(piece.codes) // 2 - columns // 2
+        end = start + columns
+        codes = torch.from_numpy(piece.codes)
+        mel_shape = (loaded.spectrogram.config.n_mels, len(piece.codes) * step)
+        grid = grid_for_model(codes[None], mel_shape, loaded)
+        own = set(piece.codes[:start, 0].tolist()) | set(piece.codes[end:, 0].tolist())
+        real = piece.mel[:, start * step : end * step]
+        for seed in range(SEEDS):
+            settings = SamplingSettings(**{"seed": seed, **sampling})
+            result = regenerate_region(loaded, grid, (start, end), levels, settings)
+            redrawn = decode_mel(loaded, result.grid.codes[0])[:, start * step : end * step]
+            to_own.append(abs(_loudness_db(redrawn) - _loudness_db(real)))
+            new = result.grid.codes[0, start:end, 0].tolist()
+            shared.append(float(np.mean([int(c) in own for c in new])))
+    if not to_own:
+        return {"files": 0}
+    return {
+        "files": len(to_own) // SEEDS,
+        "seeds": SEEDS,
+        "level_vs_the_files_own_db": round(float(np.median(to_own)), 2),
+        "codes_of_the_rest_of_the_file": round(float(np.median(shared)), 3),
     }
