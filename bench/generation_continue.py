@@ -33,10 +33,9 @@ def _loudness_db(mel: np.ndarray) -> float:
 def continuation_statistics(loaded: LoadedVQModel, held: list[Piece], sampling: dict) -> dict:
     """Medians over the held-out files of at least 3 s, each continued at SEEDS seeds:
     |continuation - real next second| and |continuation - last second before the join| in
-    dB; the share of the continuation's
-    level-1 codes (first second) found in the whole file's level-1 codes; and |real next
-    second - second before the join|, the file's own change (what a continuation that keeps
-    the level is still off by, on the first measure)."""
+    dB; the share of the continuation's level-1 codes (first second) found in the whole
+    file's level-1 codes; and |real next second - second before the join|, the file's own
+    change (what a continuation that keeps the level is still off by, on the first measure)."""
     columns = round(COMPARE_SECONDS / seconds_per_column(loaded))
     step = loaded.model.config.time_downsample
     to_real, to_before, shared, itself = [], [], [], []

@@ -7,7 +7,7 @@ column costs one step for all takes together."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import torch
 
@@ -42,7 +42,8 @@ class Steering:
     hold_penalty: float
     habits: CollectionHabits | None = None
     temperatures: tuple[float, ...] = ()  # per level (missing: 1)
-    own_codes: torch.Tensor | None = None  # [K] bool: level 1's codes of a continued grid
+    # [K]: 0 on level 1's codes of a continued grid, log(CONTINUE_STRAY) on the others
+    stray_bias: torch.Tensor | None = None
 
     @classmethod
     def of(
@@ -61,12 +62,13 @@ class Steering:
             end_bias = 0.0
             if settings.events is not None and habits is not None:
                 end_bias = math.log(settings.events / habits.sounds_per_minute)
-        own = None
+        stray_bias = None
         if continued is not None and bool((continued >= 0).any()):
-            own = torch.zeros(codebook_size, dtype=torch.bool)
-            own[continued[continued >= 0]] = True
-        steering = cls(end_bias, settings.novelty, settings.hold_penalty, habits, temperatures)
-        return replace(steering, own_codes=own)
+            stray_bias = torch.full((codebook_size,), math.log(CONTINUE_STRAY))
+            stray_bias[continued[continued >= 0]] = 0.0
+        return cls(
+            end_bias, settings.novelty, settings.hold_penalty, habits, temperatures, stray_bias
+        )
 
     def temperature(self, settings: SamplingSettings, level: int) -> float:
         """The settings' temperature for `level`, times the calibrated one where it is used
@@ -127,9 +129,8 @@ def _steer(logits: torch.Tensor, lanes: _Lanes, steering: Steering) -> torch.Ten
     """Level 1's code logits [B, K] steered by novelty, the hold penalty and, in a
     continuation, the continued grid's own codes (an ending is decided apart, so steering the
     codes never changes how often sounds end)."""
-    if steering.own_codes is not None:
-        stray = torch.where(steering.own_codes, 0.0, math.log(CONTINUE_STRAY))
-        logits = logits + stray.to(logits.dtype)
+    if steering.stray_bias is not None:
+        logits = logits + steering.stray_bias.to(logits.dtype)
     # Held: a code is going on (not a sound's start; a take already done may hold END).
     habits = steering.habits
     held = (lanes.last_code >= 0) & (lanes.last_code < logits.shape[-1])
