@@ -7,7 +7,9 @@ import numpy as np
 import pytest
 
 from distill.base import soundfont, speech, synthesis
+from distill.base.card import card
 from distill.base.midi import Track, variable_length
+from distill.base.render import Rendered
 
 
 def _messages(track: Track) -> list[bytes]:
@@ -80,3 +82,23 @@ def test_each_synthesised_kind_is_finite_audible_audio(name: str):
     peak = float(np.abs(sound).max())
     assert 10 ** (-20.5 / 20) <= peak <= 10 ** (-0.9 / 20)
     assert sum(share for _, _, share in synthesis.MAKERS) == pytest.approx(1.0)
+
+
+def test_the_card_tells_each_pretraining_schedule_and_its_validation():
+    made = [
+        Rendered("a.wav", "soundfont", "piano", 3600.0, "MIT"),
+        Rendered("b.wav", "speech", "en", 1800.0, "GPL"),
+    ]
+
+    def record(step: int, lr: float, val: float) -> dict:
+        return {"step": step, "elapsed_s": step * 2.0, "lr": lr, "val": {"all": val}}
+
+    first = [record(500, 1e-3, 2.1), record(4900, 1e-4, 0.99)]
+    second = [record(5000, 5e-4, 1.0), record(5000, 5e-4, 1.01), record(9000, 3e-5, 0.9)]
+    text = card(made, [first, second], 5_000_000)
+    assert "| **total** | | 2 | **1.50** |" in text
+    assert "9000 steps in 2 schedule(s)" in text
+    assert "to step 4900 (learning rate 1e-03 falling to 1e-04)" in text
+    assert "then to step 9000 (learning rate 5e-04 falling to 3e-05, continuing" in text
+    assert "2.1 at step 500 -> 0.99 at step 4900 -> 0.9 at step 9000" in text
+    assert "5.0 MB" in text and "5.00 hours" in text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,37 @@ def test_the_learning_rate_warms_up_then_falls_to_its_floor():
     rates = [lr_at(step, CONFIG) for step in range(12)]
     assert rates[0] < rates[1] <= CONFIG.learning_rate
     assert rates[-1] == CONFIG.final_learning_rate and rates[5] > rates[8]
+
+
+def test_a_continued_base_carries_its_weights_and_step_into_a_second_schedule(tmp_path: Path):
+    data = _data(tmp_path / "data")
+    spec = AudioSpectrogram()
+    first = Pretraining(CONFIG, spec, torch.device("cpu"), TINY)
+    for _ in range(4):
+        first.train_step(data, random.Random(first.step))
+    (tmp_path / "first").mkdir()
+    exported = first.export(tmp_path / "first", {"files": 4, "hours": 0.001})
+    longer = replace(CONFIG, steps=20)
+    second = Pretraining(longer, spec, torch.device("cpu"), TINY)
+    second.start_from(exported)
+    assert second.step == 4 and second.config.restart_step == 4
+    for key, value in first.model.state_dict().items():
+        assert torch.equal(second.model.state_dict()[key], value.half().to(value.dtype))
+    # its schedule warms up again from the base's step and ends at the new length
+    assert lr_at(4, second.config) < lr_at(5, second.config) <= CONFIG.learning_rate
+    assert lr_at(20, second.config) == CONFIG.final_learning_rate
+    second.train_step(data, random.Random(second.step))
+    second.save_checkpoint(tmp_path)
+    resumed = Pretraining(longer, spec, torch.device("cpu"), TINY)
+    assert resumed.load_checkpoint(tmp_path)
+    assert resumed.step == 5 and resumed.config.restart_step == 4
+
+
+def test_a_base_of_another_architecture_is_not_continued(tmp_path: Path):
+    run = Pretraining(CONFIG, AudioSpectrogram(), torch.device("cpu"), TINY)
+    exported = run.export(tmp_path, {"files": 4, "hours": 0.001})
+    wider = Pretraining(
+        CONFIG, AudioSpectrogram(), torch.device("cpu"), replace(TINY, hidden_channels=24)
+    )
+    with pytest.raises(SystemExit, match="not a base of this architecture"):
+        wider.start_from(exported)

@@ -1,7 +1,10 @@
 """The base model's data card: every source, its licence, its hours, how it was rendered,
 and the pretraining that used it. Written beside the shipped weights by `make base-model`.
 
-    python -m distill.base.card DATA_DIR PRETRAIN_DIR OUT.md
+    python -m distill.base.card DATA_DIR PRETRAIN_DIR [PRETRAIN_DIR ...] OUT.md
+
+Several PRETRAIN_DIRs are the schedules of one base in order: each after the first continued
+the one before's export (`distill.base.pretrain --init`).
 """
 
 from __future__ import annotations
@@ -14,8 +17,9 @@ from distill.base import render, soundfont, speech, synthesis
 from distill.base.render import Rendered
 
 
-def card(made: list[Rendered], log: list[dict], base_bytes: int) -> str:
-    """The card's Markdown from the manifest, the pretraining log and the weights' size."""
+def card(made: list[Rendered], logs: list[list[dict]], base_bytes: int) -> str:
+    """The card's Markdown from the manifest, the pretraining logs (one per schedule, in
+    order) and the weights' size."""
     table = render.summarize(made)
     total = sum(row["hours"] for row in table.values())
     rows = {
@@ -75,16 +79,22 @@ def card(made: list[Rendered], log: list[dict], base_bytes: int) -> str:
         "  left out above, not only their files.",
         "",
     ]
-    log = list({record["step"]: record for record in log}.values())  # a resumed step's last
-    if log:
-        last = log[-1]
+    schedules = [list({r["step"]: r for r in log}.values()) for log in logs if log]
+    if schedules:  # a step a resumed sitting redid: its last record
+        first, last = schedules[0][0], schedules[-1][-1]
+        steps = " then ".join(
+            f"to step {s[-1]['step']} (learning rate {max(r['lr'] for r in s):.0e} falling to "
+            f"{s[-1]['lr']:.0e}{', continuing the export before it' if n else ''})"
+            for n, s in enumerate(schedules)
+        )
+        path = " -> ".join(f"{s[-1]['val']['all']} at step {s[-1]['step']}" for s in schedules)
         lines += [
             "## Pretraining",
             "",
-            f"{last['step']} steps, {last['elapsed_s'] / 3600:.2f} hours of training time;",
-            f"validation loss (held-out 2% of the files) {log[0]['val']['all']} at step",
-            f"{log[0]['step']} -> {last['val']['all']} at step {last['step']}. Weights stored",
-            f"in float16: {base_bytes / 1e6:.1f} MB.",
+            f"{last['step']} steps in {len(schedules)} schedule(s): {steps};",
+            f"{last['elapsed_s'] / 3600:.2f} hours of training time. Validation loss (held-out",
+            f"2% of the files) {first['val']['all']} at step {first['step']} -> {path}.",
+            f"Weights stored in float16: {base_bytes / 1e6:.1f} MB.",
             "",
         ]
     return "\n".join(lines)
@@ -93,15 +103,17 @@ def card(made: list[Rendered], log: list[dict], base_bytes: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", type=Path)
-    parser.add_argument("pretrain", type=Path)
+    parser.add_argument("pretrain", type=Path, nargs="+", help="one folder per schedule")
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
     made = [Rendered(**m) for m in json.loads((args.data / render.MANIFEST).read_text())]
-    log_path = args.pretrain / "log.jsonl"
-    lines = log_path.read_text().splitlines() if log_path.exists() else []
-    log = [json.loads(line) for line in lines]
-    weights = args.pretrain / "base.distill"
-    args.out.write_text(card(made, log, weights.stat().st_size if weights.exists() else 0))
+    logs = []
+    for folder in args.pretrain:
+        path = folder / "log.jsonl"
+        lines = path.read_text().splitlines() if path.exists() else []
+        logs.append([json.loads(line) for line in lines if line.strip()])
+    weights = args.pretrain[-1] / "base.distill"
+    args.out.write_text(card(made, logs, weights.stat().st_size if weights.exists() else 0))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Pretrain the base model on the rendered audio: resumable, step-scheduled, CPU or GPU.
 
     python -m distill.base.pretrain DATA_DIR --out build/base [--steps N] [--minutes M]
+        [--init BASE_FILE]
 
 Every few minutes the run writes a checkpoint (weights, optimiser, step) to OUT, so an
 interrupted run (Ctrl-C, a closed laptop, the end of a sitting) resumes where it stopped when
@@ -11,6 +12,10 @@ validation to OUT/log.jsonl (the loss curve).
 The base is a linear-output ConvVQVAE at the CPU preset's size (what fine-tuning starts from)
 with 8 levels of 256 codes; a second, mel head on the decoder's trunk is trained beside the
 linear one, so a mel-output model can start from the same base (bench/README.md, issue 26).
+
+`--init` continues an exported base (the shipped one, say) in a new OUT: its weights and its
+step count carry on, a fresh optimiser and mel head, and a second schedule (warm-up, then
+cosine) from its step to `--steps`, so a base can be pretrained further in later sittings.
 """
 
 from __future__ import annotations
@@ -29,13 +34,14 @@ from safetensors.torch import load_file, save_file
 
 from distill.audio.spectrogram import AudioSpectrogram, SpectrogramConfig
 from distill.models.base import base_config, save_base
-from distill.models.persistence import resolve_device
+from distill.models.persistence import load_model, resolve_device
 from distill.models.vqvae import ConvVQVAE, VQVAEConfig, mel_head
 from distill.training.data import MelClip, MelDataset, load_clip, random_windows, tiled_windows
 from distill.training.loss import output_loss, reconstruction_loss
 from distill.training.presets import CPU_PRESET, CUDA_PRESET
 
 CHECKPOINT = "checkpoint.safetensors"
+FINISHED = "finished"  # written once the schedule has run to its end
 MEL_HEAD = "mel_head.safetensors"
 LOG = "log.jsonl"
 
@@ -55,13 +61,16 @@ class PretrainConfig:
     checkpoint_every_s: float = 600.0
     seed: int = 0
     device: str = "auto"
+    restart_step: int = 0  # where this schedule starts: the step of the base it continues
 
 
 def lr_at(step: int, config: PretrainConfig) -> float:
-    """Linear warm-up, then cosine from learning_rate to final_learning_rate at `steps`."""
-    if step < config.warmup_steps:
-        return config.learning_rate * (step + 1) / config.warmup_steps
-    done = min(1.0, (step - config.warmup_steps) / max(1, config.steps - config.warmup_steps))
+    """Linear warm-up from `restart_step`, then cosine from learning_rate to
+    final_learning_rate at `steps`."""
+    local, length = step - config.restart_step, config.steps - config.restart_step
+    if local < config.warmup_steps:
+        return config.learning_rate * (local + 1) / config.warmup_steps
+    done = min(1.0, (local - config.warmup_steps) / max(1, length - config.warmup_steps))
     low, high = config.final_learning_rate, config.learning_rate
     return low + (high - low) * 0.5 * (1 + math.cos(math.pi * done))
 
@@ -214,6 +223,7 @@ class Pretraining:
         meta = {
             "step": str(self.step),
             "elapsed_s": str(self.elapsed_s),
+            "restart_step": str(self.config.restart_step),
             "config": json.dumps(asdict(self.config)),
         }
         temporary = out / (CHECKPOINT + ".tmp")
@@ -242,7 +252,19 @@ class Pretraining:
         with safe_open(str(path), "pt") as stored:  # the step and time are in the header
             meta = stored.metadata()
         self.step, self.elapsed_s = int(meta["step"]), float(meta["elapsed_s"])
+        self.config = replace(self.config, restart_step=int(meta.get("restart_step", "0")))
         return True
+
+    def start_from(self, path: Path) -> None:
+        """Continue an exported base: its weights, step and training time; this run's
+        schedule restarts at its step (the optimiser and the mel head start afresh)."""
+        base = load_model(path)
+        training = base.metadata.training
+        if base.vqvae_config != self.model.config or training is None:
+            raise SystemExit(f"{path} is not a base of this architecture: it cannot be continued.")
+        self.model.load_state_dict(base.model.state_dict())
+        self.step, self.elapsed_s = training.steps, training.elapsed_s
+        self.config = replace(self.config, restart_step=self.step)
 
     def export(self, out: Path, data_summary: dict) -> Path:
         save_file(
@@ -269,8 +291,15 @@ def _logged(out: Path, step: int) -> bool:
     return any(json.loads(line)["step"] == step for line in lines if line.strip())
 
 
-def pretrain(data_dir: Path, out: Path, config: PretrainConfig, minutes: float | None) -> None:
-    """Train until `config.steps` (or `minutes` of this sitting), checkpointing as it goes."""
+def pretrain(
+    data_dir: Path,
+    out: Path,
+    config: PretrainConfig,
+    minutes: float | None,
+    init: Path | None = None,
+) -> None:
+    """Train until `config.steps` (or `minutes` of this sitting), checkpointing as it goes;
+    from `init` (an exported base) when OUT has no checkpoint yet."""
     device = resolve_device(config.device)
     if device.type == "cuda":
         config = replace(config, batch_size=CUDA_PRESET.batch_size)
@@ -287,6 +316,10 @@ def pretrain(data_dir: Path, out: Path, config: PretrainConfig, minutes: float |
     run = Pretraining(config, spec, device)
     if run.load_checkpoint(out):
         print(f"resuming at step {run.step}", flush=True)
+    elif init is not None:
+        run.start_from(init)
+        print(f"continuing {init} from its step {run.step}", flush=True)
+    config = run.config
     rng = random.Random(config.seed * 1_000_003 + run.step)
     started = time.monotonic()
     last_checkpoint = started
@@ -323,6 +356,8 @@ def pretrain(data_dir: Path, out: Path, config: PretrainConfig, minutes: float |
         log_step()  # the exported weights' own validation, whatever step the schedule ends at
     run.save_checkpoint(out)
     print(f"exported {run.export(out, summary)} at step {run.step}", flush=True)
+    if run.step >= config.steps:
+        (out / FINISHED).write_text(f"{run.step}\n")
 
 
 def main() -> None:
@@ -335,11 +370,27 @@ def main() -> None:
     )
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--device", default="auto")
+    parser.add_argument(
+        "--init", type=Path, default=None, help="continue this exported base (a new OUT)"
+    )
+    parser.add_argument("--learning-rate", type=float, default=PretrainConfig.learning_rate)
+    parser.add_argument(
+        "--final-learning-rate", type=float, default=PretrainConfig.final_learning_rate
+    )
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     pretrain(
-        args.data, args.out, PretrainConfig(steps=args.steps, device=args.device), args.minutes
+        args.data,
+        args.out,
+        PretrainConfig(
+            steps=args.steps,
+            device=args.device,
+            learning_rate=args.learning_rate,
+            final_learning_rate=args.final_learning_rate,
+        ),
+        args.minutes,
+        args.init,
     )
 
 
