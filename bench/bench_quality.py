@@ -86,11 +86,17 @@ def main() -> None:
     parser.add_argument(
         "--first-levels", action="store_true", help="also decode levels 1..k alone, k = 1..L"
     )
+    parser.add_argument(
+        "--training-files",
+        action="store_true",
+        help="score the corpus's training files instead of its held-out ones (what a model "
+        "was fitted to: memorised or not)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS / "quality.json")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
-    _, held_out = split_corpus(args.corpus)
+    training, held_out = split_corpus(args.corpus)
     loaded = load_model(args.model)
     if args.set:
         loaded = with_inversion(loaded, args.set)
@@ -100,7 +106,12 @@ def main() -> None:
         iterations = iterations or BEFORE_ITERATIONS
         steps = 0 if steps is None else steps
     report = reconstruction_report(
-        loaded, held_out, iterations, args.before, steps, first_levels=args.first_levels
+        loaded,
+        training if args.training_files else held_out,
+        iterations,
+        args.before,
+        steps,
+        first_levels=args.first_levels,
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2))

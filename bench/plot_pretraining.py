@@ -1,7 +1,10 @@
 """The base model's pretraining curve from its log: training and validation loss against
 steps, and the validation loss decoding the first 1, 2 and 4 levels only.
 
-    .venv/bin/python bench/plot_pretraining.py build/base/log.jsonl [--out PNG]
+    .venv/bin/python bench/plot_pretraining.py build/base/log.jsonl [MORE.jsonl ...] [--out PNG]
+
+Several logs are one base's schedules in order (a continued base: `pretrain --init`); a
+dotted line marks where each later one starts.
 """
 
 from __future__ import annotations
@@ -20,10 +23,15 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("log", type=Path)
+    parser.add_argument("logs", type=Path, nargs="+")
     parser.add_argument("--out", type=Path, default=RESULTS / "base_pretraining.png")
     args = parser.parse_args()
-    lines = [json.loads(line) for line in args.log.read_text().splitlines() if line.strip()]
+    lines, starts = [], []
+    for number, log in enumerate(args.logs):
+        records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
+        if number and records:
+            starts.append(records[0]["step"])
+        lines += records
     records = list(
         {r["step"]: r for r in lines}.values()
     )  # a step a resumed sitting redid: its last
@@ -38,6 +46,8 @@ def main() -> None:
     for key, label in (("all", "validation, all 8 levels"), ("levels_4", "first 4 levels"),
                        ("levels_2", "first 2"), ("levels_1", "first 1")):  # fmt: skip
         axis.plot(steps, [r["val"][key] for r in records], label=label)
+    for start in starts:
+        axis.axvline(start, color="grey", linestyle=":", linewidth=1)
     hours = records[-1]["elapsed_s"] / 3600
     axis.set(
         xlabel="step", ylabel="loss", title=f"Base model pretraining ({hours:.1f} h of training)"
