@@ -91,25 +91,18 @@ demo-model: setup
 # The base model every training starts from (src/distill/models/weights/): render its audio
 # from the sources its data card names (Debian's fluidsynth, musescore-general-soundfont-lossless
 # and espeak-ng), pretrain it (hours on a CPU; a GPU is used when present), write the card,
-# copy the weights. Two schedules: the first from nothing to BASE_STEPS in build/base, then,
-# once it has finished, a second continuing its export to BASE_MORE_STEPS in build/base-more
-# (the shipped base; bench/README.md). Resumable: run it again and it goes on from its last
-# checkpoint. BASE_MINUTES=60 stops each sitting after an hour (the weights so far are copied).
-BASE_STEPS := 4900
-BASE_MORE_STEPS := 20000
+# copy the weights. Resumable: run it again and it goes on from its last checkpoint in
+# build/base. BASE_MINUTES=60 stops this sitting after an hour (the weights so far are copied).
+# `python -m distill.base.pretrain DATA --out NEW --init BASE_FILE` pretrains an exported base
+# further in a new folder (a second schedule; bench/README.md: tried, not shipped).
+BASE_STEPS := 8000
 BASE_MINUTES :=
 base-model: setup
 	$(PY) -m distill.base.render build/base-data
 	$(PY) -m distill.base.pretrain build/base-data --out build/base --steps $(BASE_STEPS) \
 	  $(if $(BASE_MINUTES),--minutes $(BASE_MINUTES))
-	if [ -f build/base/finished ]; then $(PY) -m distill.base.pretrain build/base-data \
-	  --out build/base-more --init build/base/base.distill --steps $(BASE_MORE_STEPS) \
-	  --learning-rate 5e-4 --final-learning-rate 3e-5 \
-	  $(if $(BASE_MINUTES),--minutes $(BASE_MINUTES)); fi
-	last=build/base; if [ -f build/base-more/base.distill ]; then last="build/base build/base-more"; fi; \
-	$(PY) -m distill.base.card build/base-data $$last src/distill/models/weights/DATA_CARD.md
-	last=build/base; if [ -f build/base-more/base.distill ]; then last=build/base-more; fi; \
-	cp $$last/base.distill src/distill/models/weights/base.distill
+	$(PY) -m distill.base.card build/base-data build/base src/distill/models/weights/DATA_CARD.md
+	cp build/base/base.distill src/distill/models/weights/base.distill
 
 # The codebook diagnostics (code use, level contributions) of the demo model, its weights kept.
 demo-diagnostics: setup

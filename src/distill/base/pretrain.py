@@ -41,7 +41,6 @@ from distill.training.loss import output_loss, reconstruction_loss
 from distill.training.presets import CPU_PRESET, CUDA_PRESET
 
 CHECKPOINT = "checkpoint.safetensors"
-FINISHED = "finished"  # written once the schedule has run to its end
 MEL_HEAD = "mel_head.safetensors"
 LOG = "log.jsonl"
 
@@ -356,8 +355,6 @@ def pretrain(
         log_step()  # the exported weights' own validation, whatever step the schedule ends at
     run.save_checkpoint(out)
     print(f"exported {run.export(out, summary)} at step {run.step}", flush=True)
-    if run.step >= config.steps:
-        (out / FINISHED).write_text(f"{run.step}\n")
 
 
 def main() -> None:
