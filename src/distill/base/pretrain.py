@@ -222,7 +222,6 @@ class Pretraining:
         meta = {
             "step": str(self.step),
             "elapsed_s": str(self.elapsed_s),
-            "restart_step": str(self.config.restart_step),
             "config": json.dumps(asdict(self.config)),
         }
         temporary = out / (CHECKPOINT + ".tmp")
@@ -251,7 +250,8 @@ class Pretraining:
         with safe_open(str(path), "pt") as stored:  # the step and time are in the header
             meta = stored.metadata()
         self.step, self.elapsed_s = int(meta["step"]), float(meta["elapsed_s"])
-        self.config = replace(self.config, restart_step=int(meta.get("restart_step", "0")))
+        stored_config = json.loads(meta["config"])  # where its schedule restarted, if it did
+        self.config = replace(self.config, restart_step=stored_config.get("restart_step", 0))
         return True
 
     def start_from(self, path: Path) -> None:
