@@ -10,13 +10,14 @@ dotted line marks where each later one starts.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
+
+from distill.base.pretrain import read_log
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -26,15 +27,9 @@ def main() -> None:
     parser.add_argument("logs", type=Path, nargs="+")
     parser.add_argument("--out", type=Path, default=RESULTS / "base_pretraining.png")
     args = parser.parse_args()
-    lines, starts = [], []
-    for number, log in enumerate(args.logs):
-        records = [json.loads(line) for line in log.read_text().splitlines() if line.strip()]
-        if number and records:
-            starts.append(records[0]["step"])
-        lines += records
-    records = list(
-        {r["step"]: r for r in lines}.values()
-    )  # a step a resumed sitting redid: its last
+    schedules = [read_log(log) for log in args.logs]  # a later one starts after the one before
+    starts = [schedule[0]["step"] for schedule in schedules[1:] if schedule]
+    records = [record for schedule in schedules for record in schedule]
     steps = [r["step"] for r in records]
     figure, axis = plt.subplots(figsize=(8, 4))
     trained = [r for r in records if r["train"] is not None]  # the final record may have none

@@ -14,7 +14,16 @@ import torch
 from tests.helpers import synth_tone
 
 from distill.audio.spectrogram import AudioSpectrogram
-from distill.base.pretrain import CACHE, CHECKPOINT, PretrainConfig, Pretraining, load_data, lr_at
+from distill.base.pretrain import (
+    CACHE,
+    CHECKPOINT,
+    LOG,
+    PretrainConfig,
+    Pretraining,
+    load_data,
+    lr_at,
+    read_log,
+)
 from distill.models.persistence import load_model
 from distill.models.vqvae import VQVAEConfig
 
@@ -131,3 +140,10 @@ def test_a_base_of_another_architecture_is_not_continued(tmp_path: Path):
     )
     with pytest.raises(SystemExit, match="not a base of this architecture"):
         wider.start_from(exported)
+
+
+def test_the_log_keeps_one_record_per_step_the_last_a_resumed_sitting_wrote(tmp_path: Path):
+    lines = [{"step": 500, "val": 2.3}, {"step": 500, "val": 2.1}, {"step": 1000, "val": 1.8}]
+    (tmp_path / LOG).write_text("\n".join(json.dumps(line) for line in lines) + "\n\n")
+    assert read_log(tmp_path / LOG) == [{"step": 500, "val": 2.1}, {"step": 1000, "val": 1.8}]
+    assert read_log(tmp_path / "missing.jsonl") == []

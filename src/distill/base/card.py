@@ -14,12 +14,13 @@ import json
 from pathlib import Path
 
 from distill.base import render, soundfont, speech, synthesis
+from distill.base.pretrain import LOG, read_log
 from distill.base.render import Rendered
 
 
 def card(made: list[Rendered], logs: list[list[dict]], base_bytes: int) -> str:
     """The card's Markdown from the manifest, the pretraining logs (one per schedule, in
-    order) and the weights' size."""
+    order, as `read_log` gives them) and the weights' size."""
     table = render.summarize(made)
     total = sum(row["hours"] for row in table.values())
     rows = {
@@ -79,8 +80,8 @@ def card(made: list[Rendered], logs: list[list[dict]], base_bytes: int) -> str:
         "  left out above, not only their files.",
         "",
     ]
-    schedules = [list({r["step"]: r for r in log}.values()) for log in logs if log]
-    if schedules:  # a step a resumed sitting redid: its last record
+    schedules = [log for log in logs if log]
+    if schedules:
         first, last = schedules[0][0], schedules[-1][-1]
         steps = " then ".join(
             f"to step {s[-1]['step']} (learning rate {max(r['lr'] for r in s):.0e} falling to "
@@ -107,11 +108,7 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     args = parser.parse_args()
     made = [Rendered(**m) for m in json.loads((args.data / render.MANIFEST).read_text())]
-    logs = []
-    for folder in args.pretrain:
-        path = folder / "log.jsonl"
-        lines = path.read_text().splitlines() if path.exists() else []
-        logs.append([json.loads(line) for line in lines if line.strip()])
+    logs = [read_log(folder / LOG) for folder in args.pretrain]
     weights = args.pretrain[-1] / "base.distill"
     args.out.write_text(card(made, logs, weights.stat().st_size if weights.exists() else 0))
 

@@ -283,11 +283,17 @@ class Pretraining:
         )
 
 
+def read_log(path: Path) -> list[dict]:
+    """A pretraining log's records, one per step (a step a resumed sitting redid: its last
+    record); none before the first validation."""
+    lines = path.read_text().splitlines() if path.exists() else []
+    records = [json.loads(line) for line in lines if line.strip()]
+    return list({record["step"]: record for record in records}.values())
+
+
 def _logged(out: Path, step: int) -> bool:
     """Whether the log already has a record of this step (a finished run started again)."""
-    path = out / LOG
-    lines = path.read_text().splitlines() if path.exists() else []
-    return any(json.loads(line)["step"] == step for line in lines if line.strip())
+    return any(record["step"] == step for record in read_log(out / LOG))
 
 
 def pretrain(
