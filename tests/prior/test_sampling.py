@@ -76,9 +76,8 @@ def test_level_1_is_drawn_at_the_temperature_the_prior_was_calibrated_at(loaded)
     assert loaded.prior_metadata.temperatures  # the fixture's prior was calibrated
 
     def calibrated(*temperatures: float):  # the fixture's model with its prior so calibrated
-        return replace(
-            loaded, prior_metadata=replace(loaded.prior_metadata, temperatures=temperatures)
-        )
+        record = replace(loaded.prior_metadata, temperatures=temperatures, draw_temperature=None)
+        return replace(loaded, prior_metadata=record)  # level 1 not lowered (prior.pace)
 
     cold = generate(calibrated(0.01, 1.0, 1.0), 1.0, seed=5, **PLAIN).grid
     asked = generate(calibrated(1.0, 1.0, 1.0), 1.0, seed=5, level_temperatures=(0.01,), **PLAIN)

@@ -47,6 +47,18 @@ class PriorMetadata:
     # scaling, after training); generation draws at these times the user's. () in files made
     # before: 1 on every level.
     temperatures: tuple[float, ...] = ()
+    # Level 1's temperature for drawing takes (prior.pace): temperatures[0], lowered where
+    # takes drawn that hot change codes far more often than the training files. None in
+    # files made before: temperatures[0].
+    draw_temperature: float | None = None
+
+    @property
+    def drawn_temperatures(self) -> tuple[float, ...]:
+        """The calibrated temperatures generation multiplies the user's by, per level:
+        `temperatures` with level 1's draw temperature in place of its likeliest."""
+        if self.draw_temperature is None or not self.temperatures:
+            return self.temperatures
+        return (self.draw_temperature, *self.temperatures[1:])
 
     @property
     def num_columns(self) -> int:
@@ -68,9 +80,13 @@ class PriorMetadata:
             f"of {len(self.files)} files"
         )
         if self.temperatures:  # generation uses level 1's (prior.draw.CALIBRATED_LEVELS)
+            likeliest, drawn = self.temperatures[0], self.drawn_temperatures[0]
+            text += f", level 1 drawn at x{drawn:g} "
             text += (
-                f", level 1 drawn at x{self.temperatures[0]:g} (the temperature its "
-                "held-out files are likeliest at)"
+                "(the temperature its held-out files are likeliest at)"
+                if drawn == likeliest
+                else f"(its held-out files are likeliest at x{likeliest:g}; drawn that hot, "
+                "takes change codes far more often than your files do)"
             )
         if self.heldout_perplexity >= self.unigram_perplexity:
             text += "; no better than code frequencies alone yet: train it longer"

@@ -124,7 +124,8 @@ def _steering(
     prior = require_prior(loaded)
     habits = collection_habits(prior, seconds_per_column(loaded))
     size = prior.config.codebook_size
-    return Steering.of(settings, habits, allow_end, prior.metadata.temperatures, continued, size)
+    temperatures = prior.metadata.drawn_temperatures
+    return Steering.of(settings, habits, allow_end, temperatures, continued, size)
 
 
 def _result(

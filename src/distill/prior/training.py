@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import torch
 import torch.nn.functional as F
@@ -17,6 +17,7 @@ from distill.models.prior import PRIOR_VERSION, CodePrior, PriorConfig
 from distill.models.prior_records import PriorMetadata, TrainedPrior
 from distill.prior.data import IGNORE, FileGrid, StreamBatches
 from distill.prior.evaluation import calibrated_temperatures, grid_nll, perplexity, unigram_nll
+from distill.prior.pace import draw_temperature
 from distill.training.data import TrainingError
 
 DEFAULT_PRIOR_STEPS = 1000  # without a time budget; early stopping often ends sooner
@@ -210,7 +211,11 @@ def train_prior(
         # Measured on the training grids (under 4 files) they would only say "be surer".
         temperatures=() if held_is_train else calibrated_temperatures(prior, held),
     )
-    return TrainedPrior(prior.to("cpu").eval(), metadata, torch.cat([g.codes for g in grids]))
+    trained = TrainedPrior(prior.to("cpu").eval(), metadata, torch.cat([g.codes for g in grids]))
+    if not metadata.temperatures:
+        return trained
+    drawn = draw_temperature(trained, metadata.temperatures[0])
+    return replace(trained, metadata=replace(metadata, draw_temperature=drawn))
 
 
 def _progress(
