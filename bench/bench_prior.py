@@ -115,7 +115,10 @@ def _generation(loaded: LoadedVQModel, temperature: float, top_p: float) -> tupl
         plan = torch.zeros(columns, result.grid.num_levels, dtype=torch.long)
         started = time.monotonic()
         habits = collection_habits(trained, result.grid.seconds_per_column)
-        steering = Steering.of(settings, habits, True, trained.metadata.temperatures)
+        meta = trained.metadata
+        steering = Steering.of(
+            settings, habits, True, meta.drawn_temperatures, end_offset=meta.end_offset
+        )
         draw_columns(trained.network, plan[:0], plan, plan == 0, settings, steering)
         sample_s = time.monotonic() - started
         memo = result.memorisation

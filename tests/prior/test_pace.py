@@ -69,3 +69,30 @@ def test_a_prior_from_before_draws_at_its_calibration(prior_model_file: Path):
     loaded.prior_metadata = cooled
     steering = _steering(loaded, SamplingSettings(temperature=2.0), allow_end=True)
     assert steering.temperature(SamplingSettings(temperature=2.0), 0) == pytest.approx(1.8)
+
+
+def test_the_end_offset_makes_takes_end_sounds_as_often_as_the_files(trained_prior):
+    """The note files are 120 columns each, one sound a file; the offset brings the takes'
+    endings to that rate, where moving END's odds 20x either way moves them far from it."""
+    files = trained_prior.file_grids(held_out=False)
+    wanted = len(files) / sum(len(codes) for _, codes in files)
+    temperature = trained_prior.metadata.drawn_temperatures[0]
+    offset = pace.end_offset(trained_prior, temperature)
+    assert -pace.END_LIMIT <= offset <= pace.END_LIMIT
+    assert trained_prior.metadata.end_bias == offset  # training keeps it
+    paced = pace.drawn_end_rate(trained_prior, temperature, offset)
+    assert paced == pytest.approx(wanted, rel=0.5)
+    assert pace.drawn_end_rate(trained_prior, temperature, offset - 3) < wanted / 3
+    assert pace.drawn_end_rate(trained_prior, temperature, offset + 3) > 3 * wanted
+
+
+def test_events_count_from_the_end_offset(prior_model_file: Path):
+    loaded = load_model(prior_model_file)
+    loaded.prior_metadata = replace(loaded.prior_metadata, end_bias=-1.25)
+    assert _steering(loaded, SamplingSettings(), allow_end=True).end_bias == -1.25
+    habits_rate = _steering(loaded, SamplingSettings(), True).habits.sounds_per_minute
+    twice = _steering(loaded, SamplingSettings(events=2 * habits_rate), allow_end=True)
+    assert twice.end_bias == pytest.approx(-1.25 + np.log(2))
+    assert _steering(loaded, SamplingSettings(events=0), allow_end=True).end_bias is None
+    loaded.prior_metadata = replace(loaded.prior_metadata, end_bias=None)  # a file from before
+    assert _steering(loaded, SamplingSettings(), allow_end=True).end_bias == 0.0

@@ -51,6 +51,9 @@ class PriorMetadata:
     # takes drawn that hot change codes far more often than the training files. None in
     # files made before: temperatures[0].
     draw_temperature: float | None = None
+    # Added to END's log-odds so takes start new sounds as often as the training files do
+    # (prior.pace; the events setting counts from there). None in files made before: 0.
+    end_bias: float | None = None
 
     @property
     def drawn_temperatures(self) -> tuple[float, ...]:
@@ -59,6 +62,10 @@ class PriorMetadata:
         if self.draw_temperature is None or not self.temperatures:
             return self.temperatures
         return (self.draw_temperature, *self.temperatures[1:])
+
+    @property
+    def end_offset(self) -> float:
+        return self.end_bias or 0.0
 
     @property
     def num_columns(self) -> int:

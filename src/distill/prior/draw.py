@@ -54,14 +54,17 @@ class Steering:
         temperatures: tuple[float, ...] = (),
         continued: torch.Tensor | None = None,
         codebook_size: int = 0,
+        end_offset: float = 0.0,
     ) -> Steering:
         """`continued` [P]: level 1 of the grid a continuation goes on from (its codes are
-        the ones it keeps to, CONTINUE_STRAY); codebook_size K is needed with it."""
+        the ones it keeps to, CONTINUE_STRAY); codebook_size K is needed with it.
+        `end_offset`: what the prior's END log-odds need for its takes to start new sounds as
+        often as its files do (prior.pace); the events setting is counted from there."""
         end_bias: float | None = None
         if allow_end and settings.events != 0:
-            end_bias = 0.0
+            end_bias = end_offset
             if settings.events is not None and habits is not None:
-                end_bias = math.log(settings.events / habits.sounds_per_minute)
+                end_bias += math.log(settings.events / habits.sounds_per_minute)
         stray_bias = None
         if continued is not None and bool((continued >= 0).any()):
             stray_bias = torch.full((codebook_size,), math.log(CONTINUE_STRAY))

@@ -124,8 +124,10 @@ def _steering(
     prior = require_prior(loaded)
     habits = collection_habits(prior, seconds_per_column(loaded))
     size = prior.config.codebook_size
-    temperatures = prior.metadata.drawn_temperatures
-    return Steering.of(settings, habits, allow_end, temperatures, continued, size)
+    meta = prior.metadata
+    return Steering.of(
+        settings, habits, allow_end, meta.drawn_temperatures, continued, size, meta.end_offset
+    )
 
 
 def _result(

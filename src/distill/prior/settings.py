@@ -37,9 +37,10 @@ class SamplingSettings:
     level-1 code that differs from the previous one is a move; a move no training file makes
     has its probability multiplied by `novelty` (0: only moves your files make, 1: whatever
     the prior proposes). Holding a code and ending a sound are never limited.
-    events: new sounds per minute; None: as often as in the training files (the prior's own
-    rate of endings); 0: one sound that never ends. Only priors that learned endings
-    (version 2) can start new sounds.
+    events: new sounds per minute; None: as often as in the training files (the prior's
+    endings moved to their rate after training, prior.pace; files from before: the prior's
+    own rate); 0: one sound that never ends. Only priors that learned endings (version 2)
+    can start new sounds.
     hold_penalty: how strongly a level-1 code held longer than the training files usually
     hold one is pushed to change (0: off), in logits per typical run length beyond it. The
     default (1) was measured on the generation benchmark: without it a prior trained on

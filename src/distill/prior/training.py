@@ -17,7 +17,7 @@ from distill.models.prior import PRIOR_VERSION, CodePrior, PriorConfig
 from distill.models.prior_records import PriorMetadata, TrainedPrior
 from distill.prior.data import IGNORE, FileGrid, StreamBatches
 from distill.prior.evaluation import calibrated_temperatures, grid_nll, perplexity, unigram_nll
-from distill.prior.pace import draw_temperature
+from distill.prior.pace import draw_temperature, end_offset
 from distill.training.data import TrainingError
 
 DEFAULT_PRIOR_STEPS = 1000  # without a time budget; early stopping often ends sooner
@@ -215,7 +215,8 @@ def train_prior(
     if not metadata.temperatures:
         return trained
     drawn = draw_temperature(trained, metadata.temperatures[0])
-    return replace(trained, metadata=replace(metadata, draw_temperature=drawn))
+    paced = replace(metadata, draw_temperature=drawn, end_bias=end_offset(trained, drawn))
+    return replace(trained, metadata=paced)
 
 
 def _progress(
