@@ -21,6 +21,7 @@ TINY_PRIOR = PriorTrainConfig(
     hidden_size=32,
     num_layers=1,
     dropout=0.0,
+    fine_dropout=None,  # none in the finer heads either
 )
 
 

@@ -10,8 +10,9 @@ from dataclasses import replace
 import pytest
 import torch
 from tests.prior.grids import TINY_PRIOR, note_files, note_grid
+from torch import nn
 
-from distill.models.prior import CodePrior
+from distill.models.prior import CodePrior, PriorConfig
 from distill.models.prior_records import PriorFile
 from distill.prior.data import IGNORE, FileGrid, StreamBatches
 from distill.prior.evaluation import (
@@ -191,3 +192,27 @@ def test_a_prior_no_better_than_the_unigram_says_so():
     meta = prior.metadata
     assert meta.heldout_perplexity >= meta.unigram_perplexity  # one step learns nothing yet
     assert meta.summary().endswith("no better than code frequencies alone yet: train it longer")
+
+
+def _head_dropouts(prior: CodePrior) -> list[list[float]]:
+    return [[m.p for m in h.modules() if isinstance(m, nn.Dropout)] for h in prior.levels.heads]
+
+
+def test_the_finer_levels_heads_have_a_dropout_of_their_own():
+    config = PriorConfig(3, 16, 32, dropout=0.2, fine_dropout=0.7)
+    assert _head_dropouts(CodePrior(config)) == [[0.2], [0.7], [0.7]]
+    # A prior saved before the field reads as one dropout everywhere, as it was trained.
+    saved = {k: v for k, v in config.to_dict().items() if k != "fine_dropout"}
+    assert _head_dropouts(CodePrior(PriorConfig.from_dict(saved))) == [[0.2], [0.2], [0.2]]
+    assert PriorTrainConfig().fine_dropout == 0.7
+    with pytest.raises(ValueError, match="dropout"):
+        PriorConfig(3, 16, 32, fine_dropout=1.0)
+
+
+@pytest.mark.slow
+def test_training_builds_the_finer_heads_with_the_fine_dropout_asked():
+    trained = train_prior(
+        note_files(4, 60, 1), 16, replace(TINY_PRIOR, max_steps=5, fine_dropout=0.5)
+    )
+    assert trained.config.fine_dropout == 0.5
+    assert _head_dropouts(trained.network)[1:] == [[0.5], [0.5]]

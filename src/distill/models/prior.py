@@ -46,13 +46,14 @@ class PriorConfig:
     version: int = 1
     end_of_file: bool = False  # level 1 predicts END (class K) after a file's last column
     previous_codes: bool = False  # each head sees its level's code in the previous column
+    fine_dropout: float | None = None  # in the heads of levels 2+; None: `dropout`
 
     def __post_init__(self) -> None:
         if not 1 <= self.num_levels <= 16 or not 2 <= self.codebook_size <= 4096:
             raise ValueError("a prior needs 1-16 levels and 2-4096 codes per level")
         if not 8 <= self.hidden_size <= 2048 or not 1 <= self.num_layers <= 6:
             raise ValueError("a prior's hidden size must be 8-2048 and its layers 1-6")
-        if not 0.0 <= self.dropout < 1.0:
+        if not 0.0 <= self.dropout < 1.0 or not 0.0 <= (self.fine_dropout or 0.0) < 1.0:
             raise ValueError("a prior's dropout must be at least 0 and under 1")
         if not 1 <= self.version <= PRIOR_VERSION:
             raise ValueError(
@@ -101,13 +102,13 @@ class ColumnEmbedding(nn.Module):
 class LevelHead(nn.Module):
     """[..., H] -> logits [..., classes] for one level."""
 
-    def __init__(self, config: PriorConfig, classes: int):
+    def __init__(self, config: PriorConfig, classes: int, dropout: float):
         super().__init__()
         self.net = nn.Sequential(
             nn.LayerNorm(config.hidden_size),
             nn.Linear(config.hidden_size, config.hidden_size),
             nn.GELU(),
-            nn.Dropout(config.dropout),
+            nn.Dropout(dropout),
             nn.Linear(config.hidden_size, classes),
         )
 
@@ -122,8 +123,11 @@ class LevelHeads(nn.Module):
     def __init__(self, config: PriorConfig):
         super().__init__()
         self.config = config
+        fine = config.dropout if config.fine_dropout is None else config.fine_dropout
         self.heads = nn.ModuleList(
-            LevelHead(config, config.num_classes if level == 0 else config.codebook_size)
+            LevelHead(config, config.num_classes, config.dropout)
+            if level == 0
+            else LevelHead(config, config.codebook_size, fine)
             for level in range(config.num_levels)
         )
         self.chosen = nn.ModuleList(

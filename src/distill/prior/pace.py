@@ -5,10 +5,11 @@ often as the training files end, so "events as in your files" is what the takes 
 
 Temperature scaling (`evaluation.calibrated_temperatures`) asks what makes unseen files
 likeliest, not what makes takes move like them. The two agree on a prior whose level 1 is
-easy to predict: on the corpus model from the shipped base (likeliest at 1.05-1.1) takes
-change level-1 codes 1.09-1.14x as often as its files, and nothing is lowered (nor on the
-demo's). On a model whose level 1 is harder to predict (from the base pretrained further,
-likeliest at 1.3-1.4) takes drawn there changed codes 1.4-1.5x as often as the files, with
+easy to predict: on a corpus model from the base's first schedule (likeliest at 1.05-1.1)
+takes change level-1 codes 1.09-1.14x as often as its files, and nothing is lowered (nor on
+the demo's). On a model whose level 1 is harder to predict (from the base pretrained to
+20000 steps, the one shipped now; likeliest at 1.3-1.4) takes drawn there changed codes
+1.4-1.5x as often as the files, with
 onsets 2.16x theirs and a third of the 4-code phrases unseen files share with them; lowered
 here (to 1.1 / 0.9 / 0.9, three priors) onsets 1.43x and those phrases as often as unseen
 files have them (bench/README.md, "Generation: level 1's pace").
@@ -27,7 +28,8 @@ from distill.prior.settings import SamplingSettings
 # Takes may change level-1 codes at most this many times as often as the training files.
 # Files a prior never saw change them 1.04-1.26x as often as the ones it trained on (the
 # corpus's, two autoencoders); at 1.25 one prior of three kept level 1 at 1.1 and its takes
-# drew 2x the files' onsets, at 1.15 the shipped models' priors are all left as calibrated.
+# drew 2x the files' onsets; at 1.15 the first-schedule base's corpus priors and the demo's
+# are all left as calibrated.
 CHANGE_TOLERANCE = 1.15
 STEP = 0.1  # the temperature is lowered in these steps ...
 FLOOR = 0.8  # ... to this at the least (lower: takes replay the files' phrases)
