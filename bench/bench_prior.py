@@ -33,11 +33,10 @@ from distill.demo.sounds import DEMO_SOUNDS_DIR
 from distill.inference import decode_grid, encode_grid
 from distill.models.library import find_model
 from distill.models.persistence import LoadedVQModel, load_model
-from distill.prior.draw import Steering, draw_columns
+from distill.prior.draw import draw_columns
 from distill.prior.evaluation import grid_nll, perplexity, unigram_nll
 from distill.prior.fit import fit_prior, stored_grids
-from distill.prior.habits import collection_habits
-from distill.prior.sampling import SamplingSettings, generate
+from distill.prior.sampling import SamplingSettings, _steering, generate
 from distill.prior.training import PriorTrainConfig, train_prior
 from distill.training import TrainConfig, train_vqvae
 
@@ -114,11 +113,7 @@ def _generation(loaded: LoadedVQModel, temperature: float, top_p: float) -> tupl
         columns = result.grid.num_columns
         plan = torch.zeros(columns, result.grid.num_levels, dtype=torch.long)
         started = time.monotonic()
-        habits = collection_habits(trained, result.grid.seconds_per_column)
-        meta = trained.metadata
-        steering = Steering.of(
-            settings, habits, True, meta.drawn_temperatures, end_offset=meta.end_offset
-        )
+        steering = _steering(loaded, settings, allow_end=True)  # as generate() steers
         draw_columns(trained.network, plan[:0], plan, plan == 0, settings, steering)
         sample_s = time.monotonic() - started
         memo = result.memorisation

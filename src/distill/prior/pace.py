@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from distill.models.prior_records import TrainedPrior
+from distill.prior import character
 from distill.prior.draw import Drawn, Steering, draw_columns
 from distill.prior.habits import collection_habits
 from distill.prior.settings import SamplingSettings
@@ -41,7 +42,7 @@ END_LIMIT = 3.0  # its log-odds moved at most this far either way (20x)
 
 def change_rate(sequences: list[np.ndarray]) -> float:
     """Level-1 code changes per column over `sequences` [N] (one per file or sound)."""
-    changes = sum(int((s[1:] != s[:-1]).sum()) for s in sequences)
+    changes = sum(character.changes(s) for s in sequences)
     return changes / max(sum(len(s) for s in sequences), 1)
 
 
